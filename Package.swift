@@ -1,0 +1,55 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Settings every Laurel target shares: Swift 6 language mode plus the
+/// upcoming features STYLE.md asks for.
+let swiftSettings: [SwiftSetting] = [
+  .enableUpcomingFeature("ExistentialAny"),
+  .enableUpcomingFeature("MemberImportVisibility"),
+  .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+  name: "Laurel",
+  platforms: [.macOS(.v15)],
+  products: [
+    .library(name: "Laurel", targets: ["Laurel"]),
+    .library(name: "LaurelRules", targets: ["LaurelRules"]),
+    .library(name: "LaurelExpression", targets: ["LaurelExpression"]),
+    .executable(name: "laurel", targets: ["laurel"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+  ],
+  targets: [
+    // Source locations and diagnostics; depends on nothing.
+    .target(name: "LaurelDiagnostics", swiftSettings: swiftSettings),
+    // The CEL subset: parse, check, plan, evaluate.
+    .target(name: "LaurelExpression", dependencies: ["LaurelDiagnostics"], swiftSettings: swiftSettings),
+    // The engine core: rule model, compiler, engine, stores, simulation. No YAML, no SQL.
+    .target(name: "Laurel", dependencies: ["LaurelDiagnostics", "LaurelExpression"], swiftSettings: swiftSettings),
+    // YAML rule files -> RuleBook, with file:line:column diagnostics.
+    .target(
+      name: "LaurelRules",
+      dependencies: ["Laurel", "LaurelDiagnostics", "LaurelExpression", .product(name: "Yams", package: "Yams")],
+      swiftSettings: swiftSettings),
+    .executableTarget(
+      name: "laurel",
+      dependencies: [
+        "Laurel", "LaurelRules", "LaurelDiagnostics",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: swiftSettings),
+    .executableTarget(
+      name: "laurel-bench",
+      dependencies: ["Laurel", "LaurelRules", "LaurelExpression"],
+      path: "Benchmarks/LaurelBench",
+      swiftSettings: swiftSettings),
+    .testTarget(name: "LaurelExpressionTests", dependencies: ["LaurelExpression", "LaurelDiagnostics"], swiftSettings: swiftSettings),
+    .testTarget(name: "LaurelTests", dependencies: ["Laurel", "LaurelRules", "LaurelExpression"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "LaurelRulesTests", dependencies: ["LaurelRules", "Laurel", "LaurelDiagnostics"],
+      swiftSettings: swiftSettings),
+  ]
+)

@@ -1,0 +1,115 @@
+public import LaurelDiagnostics
+
+/// Limits that keep hostile or careless expressions bounded.
+public struct ExpressionOptions: Sendable {
+  /// Deepest nesting of parentheses, calls and operators the parser accepts.
+  public var maxNesting = 64
+  /// Longest expression text, in Unicode scalars.
+  public var maxLength = 8_192
+  /// Iterations (comprehension steps, large concatenations) one evaluation may use.
+  public var iterationBudget = 100_000
+  public init() {}
+}
+
+/// A compiled expression: immutable, `Sendable`, evaluated many times.
+///
+/// ```swift
+/// var env = Declarations()
+/// let minutes = env.declare("event.minutes", .int)
+/// let program = try ExpressionCompiler(declarations: env).compile("event.minutes * 2")
+/// let activation = Activation(slotCount: env.slotCount)
+/// activation.variables[minutes] = .int(30)
+/// try program.evaluate(activation)  // .int(60)
+/// ```
+public struct Program: Sendable {
+  public let source: String
+  /// The statically inferred result type (`dyn` when unknown until run time).
+  public let resultType: ExprType
+  let root: Eval
+  let localCount: Int
+  let iterationBudget: Int
+  /// The constant value, when the expression is a literal (lets callers skip evaluation).
+  public let constant: Value?
+
+  /// Evaluates against `activation`. Errors are CEL errors (`no such key`,
+  /// `division by zero`, overflow, budget exceeded), never traps.
+  @inline(__always)
+  public func evaluate(_ activation: Activation) throws(EvalError) -> Value {
+    activation.budget = iterationBudget
+    if localCount > 0 && activation.locals.count < localCount {
+      activation.locals = Array(repeating: .null, count: localCount)
+    }
+    return try root(activation)
+  }
+}
+
+/// Parses, checks and plans expressions against a set of declarations.
+public struct ExpressionCompiler: Sendable {
+  public var declarations: Declarations
+  public var options: ExpressionOptions
+
+  public init(declarations: Declarations, options: ExpressionOptions = ExpressionOptions()) {
+    self.declarations = declarations
+    self.options = options
+  }
+
+  /// Compiles `source`, returning the program or every problem found.
+  ///
+  /// - Parameters:
+  ///   - expecting: the type the caller needs (a condition needs `bool`); a
+  ///     statically different type is a diagnostic.
+  ///   - checked: false skips static checking (CEL's `disable_check`): unknown
+  ///     names and type errors surface at evaluation instead.
+  public func compile(
+    _ source: ExpressionSource, expecting: ExprType? = nil, checked: Bool = true
+  ) -> Result<Program, DiagnosticError> {
+    func diagnostic(_ code: Diagnostic.Code, _ message: String, _ range: SourceRange) -> Diagnostic {
+      Diagnostic(code: code, message: message, at: source.location(ofOffset: range.start), length: range.length)
+    }
+    let length = source.text.unicodeScalars.count
+    guard length <= options.maxLength else {
+      return .failure(DiagnosticError([diagnostic(.tooComplex, "expression is too long (\(length) characters; the limit is \(options.maxLength))", SourceRange(start: 0, end: 1))]))
+    }
+    let parsed: (Expr, nodeCount: Int)
+    do {
+      parsed = try Parser.parse(source.text, maxDepth: options.maxNesting)
+    } catch {
+      return .failure(DiagnosticError([diagnostic(.syntax, error.message, error.range)]))
+    }
+    var checker = Checker(declarations: declarations, strict: checked, source: source.text, nodeCount: parsed.nodeCount)
+    let type = checker.check(parsed.0)
+    var problems = checker.result.problems.map { diagnostic(code(for: $0.message), $0.message, $0.range) }
+    if checked, let expecting, !type.isCompatible(with: expecting) {
+      problems.append(diagnostic(.typeMismatch, "expected \(describe(expecting)), but this expression gives \(type)", parsed.0.range))
+    }
+    if !problems.isEmpty { return .failure(DiagnosticError(problems)) }
+    let root = Planner(checked: checker.result).plan(parsed.0)
+    var constant: Value?
+    if case .literal(let v) = parsed.0.kind { constant = v }
+    return .success(
+      Program(
+        source: source.text, resultType: type, root: root, localCount: checker.result.localCount,
+        iterationBudget: options.iterationBudget, constant: constant))
+  }
+
+  /// Compiles plain text; throws every diagnostic on failure.
+  public func compile(_ text: String, expecting: ExprType? = nil) throws(DiagnosticError) -> Program {
+    try compile(ExpressionSource(text), expecting: expecting).get()
+  }
+
+  private func describe(_ t: ExprType) -> String {
+    switch t {
+    case .bool: "a condition (true/false)"
+    case .int: "a whole number (int)"
+    case .string: "a string"
+    default: "\(t)"
+    }
+  }
+
+  private func code(for message: String) -> Diagnostic.Code {
+    if message.hasPrefix("unknown name") { return .unknownName }
+    if message.hasPrefix("unknown field") { return .unknownField }
+    if message.hasPrefix("unknown function") { return .unknownFunction }
+    return .typeMismatch
+  }
+}
