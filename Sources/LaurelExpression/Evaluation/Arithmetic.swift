@@ -135,7 +135,7 @@ enum Arithmetic {
       guard i >= 0, i < items.count else { throw EvalError("index out of range: \(i)") }
       return items[Int(i)]
     case .map(let m):
-      guard let k = try MapKey.lookup(key), let v = m[k] else { throw EvalError.noSuchKey("\(key)") }
+      guard let k = try MapKey.lookup(key), let v = m[k] else { throw EvalError.noSuchKey(key.plainText) }
       return v
     default: throw EvalError.noSuchOverload("_[_]", container, key)
     }

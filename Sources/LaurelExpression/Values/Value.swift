@@ -158,3 +158,27 @@ public enum MapKey: Hashable, Sendable, CustomStringConvertible {
     }
   }
 }
+
+extension Value: CustomStringConvertible {
+  /// The value in CEL literal syntax (`'text'`, `3u`, `[1, 2]`, `{'k': true}`).
+  public var description: String {
+    switch self {
+    case .null: "null"
+    case .bool(let b): b ? "true" : "false"
+    case .int(let i): String(i)
+    case .uint(let u): "\(u)u"
+    case .double(let d): "\(d)"
+    case .string(let s): "'\(s)'"
+    case .list(let l): "[" + l.map(\.description).joined(separator: ", ") + "]"
+    case .map(let m): "{" + m.entries.map { "\($0.key.value): \($0.value)" }.joined(separator: ", ") + "}"
+    case .timestamp(let t): "timestamp('\(t)')"
+    case .duration(let d): "duration('\(d)')"
+    }
+  }
+
+  /// The value as plain text for messages and keys: strings without quotes.
+  public var plainText: String {
+    if case .string(let s) = self { return s }
+    return description
+  }
+}

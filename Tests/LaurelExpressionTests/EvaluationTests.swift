@@ -1,0 +1,79 @@
+import Testing
+
+@testable import LaurelExpression
+
+@Suite struct EvaluationTests {
+  let env = TestEnvironment()
+
+  func value(_ text: String) throws -> Value { try env.evaluate(text).get() }
+  func error(_ text: String, checked: Bool = true) throws -> String? {
+    if case .failure(let e) = try env.evaluate(text, checked: checked) { return e.message }
+    return nil
+  }
+
+  @Test func computesTheIssueBenchmarkExpressions() throws {
+    #expect(try value("event.a + event.b * 2 > 10 && event.name.startsWith('x')") == .bool(true))
+    #expect(try value("event.minutes * 2") == .int(60))
+    #expect(try value("event.tags.exists(t, t == 't9')") == .bool(true))
+    #expect(try value("event.tags.exists(t, t == 'featured')") == .bool(false))
+  }
+
+  @Test func absorbsErrorsInLogicCommutatively() throws {
+    #expect(try value("false && (1 / 0 > 2)") == .bool(false))
+    #expect(try value("(1 / 0 > 2) && false") == .bool(false))
+    #expect(try value("(1 / 0 > 2) || true") == .bool(true))
+    #expect(try error("true && (1 / 0 > 2)") == "division by zero")
+    #expect(try error("(1 / 0 > 2) || false") == "division by zero")
+  }
+
+  @Test func reportsArithmeticErrorsAsValues() throws {
+    #expect(try error("9223372036854775807 + 1") == "integer overflow in '+'")
+    #expect(try error("-9223372036854775808 - 1") == "integer overflow in '-'")
+    #expect(try error("event.minutes / 0") == "division by zero")
+    #expect(try error("event.minutes % 0") == "modulus by zero")
+    #expect(try error("{'a': 1}['b']") == "no such key: 'b'")
+    #expect(try error("{'a': 1}.b") == "no such key: 'b'")
+    #expect(try value("has({'a': 1}.b)") == .bool(false))
+    #expect(try error("[1, 2][5]") == "index out of range: 5")
+  }
+
+  @Test func treatsAbsentVariablesAsMissingKeys() throws {
+    var env = TestEnvironment()
+    env.declarations.declare("event.lesson", .string)
+    let program = try env.compile("has(event.lesson) ? event.lesson : 'none'").get()
+    let activation = Activation(slotCount: env.declarations.slotCount)
+    #expect(try program.evaluate(activation) == .string("none"))
+    let strictProgram = try env.compile("event.lesson == 'l1'").get()
+    #expect(throws: EvalError("no such key: 'event.lesson'")) { try strictProgram.evaluate(activation) }
+  }
+
+  @Test func countsAndComparesUnicodeByCodePoints() throws {
+    #expect(try value("size('πέντε')") == .int(5))
+    #expect(try value("size('🐱😀')") == .int(2))
+    // é as one code point vs e + combining accent: equal to Swift, different to CEL.
+    #expect(try value("'\\u00e9' == 'e\\u0301'") == .bool(false))
+    #expect(try value("'\\u00e9' != 'e\\u0301'") == .bool(true))
+    #expect(try value("'e\\u0301'.contains('\\u00e9')") == .bool(false))
+    #expect(try error("{'\\u00e9': 1}['e\\u0301']")?.hasPrefix("no such key") == true)
+  }
+
+  @Test func stopsRunawayComprehensionsWithABudgetError() throws {
+    let hundred = "[" + (1...100).map(String.init).joined(separator: ",") + "]"
+    let text = "\(hundred).map(x, \(hundred).map(y, \(hundred).map(z, z))).size() > 0"
+    let start = ContinuousClock.now
+    #expect(try error(text)?.hasPrefix("evaluation budget exceeded") == true)
+    #expect(ContinuousClock.now - start < .seconds(5))
+  }
+
+  @Test func evaluatesTimestampsFromTheActionNotTheClock() throws {
+    #expect(try value("timestamp('2026-03-01T10:00:00Z').getDayOfWeek()") == .int(0))
+    #expect(try value("timestamp('2026-03-01T23:30:00Z').getHours('+02:00')") == .int(1))
+    #expect(try value("timestamp('2026-03-01T10:00:00Z') + duration('36h') == timestamp('2026-03-02T22:00:00Z')") == .bool(true))
+    #expect(try value("timestamp('2019-11-13T00:00:00Z') > timestamp('2019-11-12T23:59:59Z') ? 10 : 5") == .int(10))
+  }
+
+  @Test func runsUncheckedExpressionsWithRuntimeErrors() throws {
+    #expect(try env.evaluate("f_unknown(17) || true", checked: false).get() == .bool(true))
+    #expect(try error("'a' < 1", checked: false)?.hasPrefix("no such overload") == true)
+  }
+}
