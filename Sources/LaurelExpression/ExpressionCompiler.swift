@@ -30,6 +30,8 @@ public struct Program: Sendable {
   let iterationBudget: Int
   /// The constant value, when the expression is a literal (lets callers skip evaluation).
   public let constant: Value?
+  /// Declared variables the expression reads (for dependency tracking).
+  public let references: Set<String>
 
   /// Evaluates against `activation`. Errors are CEL errors (`no such key`,
   /// `division by zero`, overflow, budget exceeded), never traps.
@@ -86,10 +88,12 @@ public struct ExpressionCompiler: Sendable {
     let root = Planner(checked: checker.result).plan(parsed.0)
     var constant: Value?
     if case .literal(let v) = parsed.0.kind { constant = v }
+    var references = Set<String>()
+    for case .variable(let v) in checker.result.references.values { references.insert(v.name) }
     return .success(
       Program(
         source: source.text, resultType: type, root: root, localCount: checker.result.localCount,
-        iterationBudget: options.iterationBudget, constant: constant))
+        iterationBudget: options.iterationBudget, constant: constant, references: references))
   }
 
   /// Compiles plain text; throws every diagnostic on failure.

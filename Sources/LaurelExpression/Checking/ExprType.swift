@@ -35,7 +35,7 @@ public indirect enum ExprType: Hashable, Sendable, CustomStringConvertible {
   var isDyn: Bool { self == .dyn }
 
   /// Whether a value of type `other` could be a value of this type at run time.
-  func isCompatible(with other: ExprType) -> Bool {
+  package func isCompatible(with other: ExprType) -> Bool {
     switch (self, other) {
     case (.dyn, _), (_, .dyn): true
     case (.list(let a), .list(let b)): a.isCompatible(with: b)

@@ -1,7 +1,7 @@
 /// "Did you mean" suggestions by edit distance.
-enum Suggestions {
+package enum Suggestions {
   /// The closest candidate within a small edit distance, if any.
-  static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+  package static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
     let limit = max(1, min(3, word.count / 3 + 1))
     var best: (String, Int)?
     for candidate in candidates {
@@ -11,7 +11,7 @@ enum Suggestions {
     return best?.0
   }
 
-  static func distance(_ a: String, _ b: String) -> Int {
+  package static func distance(_ a: String, _ b: String) -> Int {
     let a = Array(a.unicodeScalars)
     let b = Array(b.unicodeScalars)
     if a.isEmpty { return b.count }
@@ -30,7 +30,7 @@ enum Suggestions {
   }
 
   /// ", did you mean 'x'?" or "".
-  static func didYouMean(_ word: String, in candidates: some Sequence<String>) -> String {
+  package static func didYouMean(_ word: String, in candidates: some Sequence<String>) -> String {
     closest(to: word, in: candidates).map { "; did you mean '\($0)'?" } ?? ""
   }
 }

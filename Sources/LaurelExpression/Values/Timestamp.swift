@@ -174,3 +174,17 @@ struct DigitScanner {
     return (value, count)
   }
 }
+
+extension Timestamp {
+  /// A timestamp from calendar fields in UTC (after applying `offset` seconds east of UTC).
+  package init(
+    year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64, nanos: Int32 = 0,
+    offset: Int64 = 0
+  ) throws(EvalError) {
+    guard (1...12).contains(month), day >= 1, day <= CivilDate.daysIn(month: month, year: year), hour < 24,
+      minute < 60, second < 60, year >= 1
+    else { throw EvalError.range("timestamp") }
+    let days = CivilDate.daysFromCivil(year: year, month: month, day: day)
+    try self.init(seconds: days * 86_400 + hour * 3600 + minute * 60 + second - offset, nanos: nanos)
+  }
+}

@@ -1,0 +1,112 @@
+public import LaurelExpression
+
+/// A user action (an event) as the host reports it.
+///
+/// The JSON form, one object per line in history files:
+/// `{"id":"e-1042","type":"post_liked","at":"2026-03-01T10:00:00Z","user":"bob","author":"alice"}`.
+/// Every field besides `id`, `type`, `at`, `user` and `traits` is an attribute,
+/// available to rules as `event.<field>`.
+public struct Action: Sendable {
+  /// Unique id; an id seen before is a duplicate and changes nothing.
+  public var id: String
+  public var type: String
+  /// When it happened; every time-based rule reads this, never the clock.
+  public var at: Timestamp
+  /// The actor.
+  public var user: String
+  public var attributes: [String: Value]
+  /// Trait updates for the actor, applied before the rules run (`plan: Paid`).
+  public var traits: [String: String]
+
+  public init(
+    id: String, type: String, at: Timestamp, user: String, attributes: [String: Value] = [:],
+    traits: [String: String] = [:]
+  ) {
+    self.id = id
+    self.type = type
+    self.at = at
+    self.user = user
+    self.attributes = attributes
+    self.traits = traits
+  }
+}
+
+/// Why an action was refused: malformed JSON, a missing or mistyped field,
+/// an unknown trait value, or a rule that could not be evaluated on it.
+public struct ActionError: Error, Hashable, Sendable, CustomStringConvertible {
+  public var message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
+}
+
+/// An action resolved against compiled rules: its type looked up, attributes
+/// placed in field slots and type-checked. Reusable: decoding into an existing
+/// value keeps its buffers.
+public struct PreparedAction: Sendable {
+  public var id = ""
+  public var type = ""
+  public var at = (try? Timestamp(seconds: 0))!
+  public var user = ""
+  /// Index into the compiled action table; nil when no rule handles the type.
+  var typeIndex: Int?
+  /// Attribute values by declared field index; nil when absent.
+  var fields: [Value?] = []
+  /// (trait index, value) updates.
+  var traits: [(Int, String)] = []
+
+  public init() {}
+}
+
+extension CompiledRules {
+  /// Checks `action` against the declared fields and traits and prepares it for the engine.
+  public func prepare(_ action: Action) throws(ActionError) -> PreparedAction {
+    var prepared = PreparedAction()
+    prepared.id = action.id
+    prepared.type = action.type
+    prepared.at = action.at
+    prepared.user = action.user
+    guard !action.id.isEmpty else { throw ActionError("action has an empty 'id'") }
+    guard !action.type.isEmpty else { throw ActionError("action \(action.id) has an empty 'type'") }
+    guard !action.user.isEmpty else { throw ActionError("action \(action.id) has an empty 'user'") }
+    prepared.typeIndex = actionIndex[action.type]
+    prepared.fields = Array(repeating: nil, count: fields.count)
+    for (name, value) in action.attributes {
+      guard let i = fieldIndex[name] else { continue }
+      prepared.fields[i] = try coerce(value, to: i, actionID: action.id)
+    }
+    for (name, value) in action.traits.sorted(by: { $0.key < $1.key }) {
+      prepared.traits.append(try trait(name, value, actionID: action.id))
+    }
+    return prepared
+  }
+
+  /// Checks a value against field `i`'s declared type (ints are accepted for doubles and vice versa when exact).
+  func coerce(_ value: Value, to i: Int, actionID: String) throws(ActionError) -> Value? {
+    let field = fields[i]
+    switch (field.type, value) {
+    case (_, .null): return nil
+    case (.double, .int(let n)): return .double(Double(n))
+    case (.int, .double(let d)) where d.rounded() == d && abs(d) < 9e15: return .int(Int64(d))
+    case (.timestamp, .string(let s)):
+      do { return .timestamp(try Timestamp(rfc3339: s)) } catch {
+        throw ActionError("action \(actionID): field '\(field.name)' must be an RFC 3339 timestamp, got '\(s)'")
+      }
+    default:
+      guard value.type.isCompatible(with: field.type) || field.type == .dyn else {
+        throw ActionError("action \(actionID): field '\(field.name)' must be \(field.type), got \(value.typeName) \(value)")
+      }
+      return value
+    }
+  }
+
+  func trait(_ name: String, _ value: String, actionID: String) throws(ActionError) -> (Int, String) {
+    guard let t = traitIndex[name] else {
+      throw ActionError("action \(actionID): unknown trait '\(name)'; declared traits: \(traits.map(\.name).joined(separator: ", "))")
+    }
+    let allowed = traits[t].values
+    guard allowed.isEmpty || allowed.contains(value) else {
+      throw ActionError("action \(actionID): trait '\(name)' must be one of \(allowed.sorted().joined(separator: ", ")), got '\(value)'")
+    }
+    return (t, value)
+  }
+}

@@ -1,0 +1,124 @@
+public import LaurelExpression
+
+/// Decodes action JSON (one object, e.g. one line of a JSONL history) straight
+/// into a ``PreparedAction`` for the compiled rules: no intermediate
+/// dictionary, type names resolved to the dispatch table, attributes checked
+/// against the declared fields.
+public struct ActionDecoder: Sendable {
+  let rules: CompiledRules
+  private let fieldNames: [[UInt8]]
+  private let typeNames: [[UInt8]]
+
+  public init(rules: CompiledRules) {
+    self.rules = rules
+    fieldNames = rules.fields.map { Array($0.name.utf8) }
+    typeNames = rules.actions.map { Array($0.type.utf8) }
+  }
+
+  /// Decodes one JSON object into `action`, reusing its buffers.
+  public func decode(_ bytes: UnsafeBufferPointer<UInt8>, into action: inout PreparedAction) throws(ActionError) {
+    var scanner = JSONScanner(bytes)
+    action.typeIndex = nil
+    action.traits.removeAll(keepingCapacity: true)
+    if action.fields.count != fieldNames.count {
+      action.fields = Array(repeating: nil, count: fieldNames.count)
+    } else {
+      for i in action.fields.indices { action.fields[i] = nil }
+    }
+    var seen: UInt8 = 0  // bits: id, type, at, user
+    do {
+      try scanner.expect(UInt8(ascii: "{"), "an object")
+      if !scanner.consume(UInt8(ascii: "}")) {
+        repeat {
+          let (key, decodedKey) = try scanner.stringBytes()
+          try scanner.expect(UInt8(ascii: ":"), "':'")
+          let name = decodedKey.map { Array($0.utf8) }
+          func isKey(_ literal: StaticString) -> Bool {
+            let target = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+            if let name { return name.elementsEqual(target) }
+            return scanner.equals(key, target)
+          }
+          if isKey("id") {
+            action.id = try scalarString(&scanner, "id")
+            seen |= 1
+          } else if isKey("type") {
+            let (range, decoded) = try scanner.stringBytes()
+            action.type = decoded ?? String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            action.typeIndex = decoded.map { rules.actionIndex[$0] } ?? typeNames.firstIndex { scanner.equals(range, $0) }
+            seen |= 2
+          } else if isKey("at") {
+            let (range, decoded) = try scanner.stringBytes()
+            let text = decoded.map { Array($0.utf8) } ?? Array(UnsafeBufferPointer(rebasing: bytes[range]))
+            action.at = try Self.timestamp(text[...])
+            seen |= 4
+          } else if isKey("user") {
+            action.user = try scalarString(&scanner, "user")
+            seen |= 8
+          } else if isKey("traits") {
+            guard case .map(let traits) = try scanner.value() else { throw ActionError("'traits' must be an object") }
+            for (k, v) in traits.entries {
+              guard case .string(let value) = v else { throw ActionError("trait '\(k.value.plainText)' must be a string") }
+              action.traits.append(try rules.trait(k.value.plainText, value, actionID: action.id))
+            }
+          } else if let field = name.map({ fieldNames.firstIndex(of: $0) }) ?? fieldNames.firstIndex(where: { scanner.equals(key, $0) }) {
+            action.fields[field] = try rules.coerce(try scanner.value(), to: field, actionID: action.id)
+          } else {
+            try scanner.skipValue()
+          }
+        } while scanner.consume(UInt8(ascii: ","))
+        try scanner.expect(UInt8(ascii: "}"), "',' or '}'")
+      }
+      scanner.skipSpace()
+      guard scanner.atEnd else { throw scanner.fail("text after the end of the object") }
+    } catch let error as JSONScanner.Failure {
+      throw ActionError("invalid JSON at byte \(error.offset + 1): \(error.message)")
+    } catch {
+      throw error as? ActionError ?? ActionError("\(error)")
+    }
+    guard seen & 1 != 0, !action.id.isEmpty else { throw ActionError("action has no 'id'") }
+    guard seen & 2 != 0, !action.type.isEmpty else { throw ActionError("action \(action.id) has no 'type'") }
+    guard seen & 4 != 0 else { throw ActionError("action \(action.id) has no 'at' timestamp") }
+    guard seen & 8 != 0, !action.user.isEmpty else { throw ActionError("action \(action.id) has no 'user'") }
+  }
+
+  /// Decodes a JSON object from text.
+  public func decode(_ text: String) throws(ActionError) -> PreparedAction {
+    var action = PreparedAction()
+    var copy = text
+    let result: Result<Void, ActionError> = copy.withUTF8 { buffer in
+      Result { () throws(ActionError) in try decode(buffer, into: &action) }
+    }
+    try result.get()
+    return action
+  }
+
+  private func scalarString(_ scanner: inout JSONScanner, _ name: String) throws -> String {
+    guard case .string(let s) = try scanner.value() else { throw ActionError("'\(name)' must be a string") }
+    return s
+  }
+
+  /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`.
+  static func timestamp(_ b: ArraySlice<UInt8>) throws(ActionError) -> Timestamp {
+    func digits(_ from: Int, _ count: Int) -> Int64? {
+      var v: Int64 = 0
+      for i in from..<(from + count) {
+        guard i < b.endIndex, b[i] >= 48, b[i] <= 57 else { return nil }
+        v = v * 10 + Int64(b[i] - 48)
+      }
+      return v
+    }
+    let s = b.startIndex
+    let text = String(decoding: b, as: UTF8.self)
+    if b.count == 20, let y = digits(s, 4), b[s + 4] == 45, let mo = digits(s + 5, 2), b[s + 7] == 45,
+      let d = digits(s + 8, 2), b[s + 10] == 84, let h = digits(s + 11, 2), b[s + 13] == 58,
+      let mi = digits(s + 14, 2), b[s + 16] == 58, let se = digits(s + 17, 2), b[s + 19] == 90
+    {
+      do { return try Timestamp(year: y, month: mo, day: d, hour: h, minute: mi, second: se) } catch {
+        throw ActionError("'at' is not a valid time: '\(text)'")
+      }
+    }
+    do { return try Timestamp(rfc3339: text) } catch {
+      throw ActionError("'at' must be an RFC 3339 timestamp such as 2026-03-01T10:00:00Z, got '\(text)'")
+    }
+  }
+}

@@ -1,0 +1,194 @@
+public import LaurelExpression
+
+/// A scheme compiled for evaluation: immutable and `Sendable`, built once by
+/// ``RuleCompiler`` and shared by every engine, thread and simulation.
+///
+/// Names are resolved to indices, expressions to ``Program``s, and action
+/// types to a dispatch table, so evaluating an action does no name lookups
+/// beyond finding its type.
+public struct CompiledRules: Sendable {
+  public let scheme: String
+  let scope: Program?
+  let timeZone: TimeZoneRule
+  let fields: [CompiledField]
+  let fieldIndex: [String: Int]
+  let slots: BuiltinSlots
+  let traits: [CompiledTrait]
+  let traitIndex: [String: Int]
+  let currencies: [CompiledCurrency]
+  let counters: [CompiledCounter]
+  let progress: [CompiledProgress]
+  let streaks: [CompiledStreak]
+  let actionIndex: [String: Int]
+  let actions: [CompiledAction]
+  let bonuses: [CompiledBonus]
+  let caps: [CompiledCap]
+  let ladders: [CompiledLadder]
+  let badges: [CompiledBadge]
+  let gates: [GateDeclaration]
+  let leaderboards: [LeaderboardDeclaration]
+  let slotCount: Int
+  /// Dependency bits a change of each kind sets (see ``Dependencies``).
+  let dependencies: Dependencies
+
+  /// Names of the currencies, in declaration order.
+  public var currencyNames: [String] { currencies.map(\.name) }
+  /// Names of the ladders, in declaration order.
+  public var ladderNames: [String] { ladders.map(\.name) }
+  /// Action types some rule handles.
+  public var actionTypes: [String] { actions.map(\.type) }
+
+  /// The state a member starts with.
+  public func initialState() -> MemberState {
+    var state = MemberState(
+      balances: currencies.map(\.start), tiers: Array(repeating: 0, count: ladders.count),
+      traits: traits.map(\.defaultValue))
+    if !counters.isEmpty { state.counters = Array(repeating: CounterState(), count: counters.count) }
+    if !progress.isEmpty { state.progress = Array(repeating: [:], count: progress.count) }
+    if !streaks.isEmpty { state.streaks = Array(repeating: StreakState(), count: streaks.count) }
+    if !bonuses.isEmpty { state.bonusWindows = Array(repeating: .min, count: bonuses.count) }
+    if !caps.isEmpty { state.capUsage = Array(repeating: CapUsage(), count: caps.count) }
+    for l in ladders.indices { state.tiers[l] = Int32(ladders[l].rank(for: state, tiers: ladders[l].tiers)) }
+    return state
+  }
+}
+
+struct BuiltinSlots {
+  var id = 0
+  var type = 0
+  var user = 0
+  var at = 0
+  var key = 0
+}
+
+struct CompiledField {
+  var name: String
+  var type: ExprType
+  var slot: Int
+}
+
+struct CompiledTrait {
+  var name: String
+  var values: Set<String>
+  var defaultValue: String?
+}
+
+struct CompiledCurrency {
+  var name: String
+  var start: Int64
+  var floor: Int64?
+  /// Counters that track this currency.
+  var trackingCounters: [Int]
+}
+
+struct CompiledCounter {
+  var name: String
+  var key: Program?
+  var window: Window?
+}
+
+struct CompiledProgress {
+  var name: String
+  var key: Program
+  var states: [String]
+}
+
+struct CompiledStreak {
+  var name: String
+  var every: Window
+  var everyAction: Bool
+}
+
+struct CompiledAction {
+  var type: String
+  var rules: [CompiledRule]
+  var bonuses: [Int]
+  var streaks: [Int]
+}
+
+struct CompiledRule {
+  var id: String
+  var when: Program?
+  var amounts: [(currency: Int, amount: Program)]
+  /// Per amount: -1 for deductions, 1 for awards.
+  var signs: [Int64]
+  var recipient: Program?
+  var oncePer: Program?
+  var cooldownSeconds: Int64?
+  var counts: [(counter: Int, amount: Program?)]
+  var progress: [(progress: Int, state: Int32)]
+  var from: Timestamp?
+  var until: Timestamp?
+  /// Caps limiting this rule, per currency position in `amounts`.
+  var caps: [[Int]]
+  /// Index among all rules (for once-per keys and cooldowns).
+  var globalIndex: Int
+}
+
+struct CompiledBonus {
+  var name: String
+  var every: Window
+  var amounts: [(currency: Int, amount: Int64)]
+  var caps: [[Int]]
+}
+
+struct CompiledCap {
+  var name: String
+  var currency: Int
+  var max: Int64
+  var per: Window
+}
+
+struct CompiledTier {
+  var name: String
+  var threshold: Int64
+  /// Allowed segment values; nil = everyone.
+  var access: Set<String>?
+  var attributes: [(key: String, value: String)]
+}
+
+struct CompiledLadder {
+  var name: String
+  var currency: Int
+  var policy: TierPolicy
+  var segmentTrait: Int?
+  var overridable: Bool
+  var tiers: [CompiledTier]
+
+  /// The 1-based rank the member qualifies for now (0 when no tier is open to them).
+  func rank(for state: MemberState, tiers: [CompiledTier]) -> Int {
+    let balance = state.balances[currency]
+    let segment = segmentTrait.flatMap { state.traits[$0] }
+    var rank = 0
+    for (i, tier) in tiers.enumerated() {
+      if tier.threshold > balance { break }
+      if let access = tier.access, !(segment.map(access.contains) ?? false) { continue }
+      rank = i + 1
+    }
+    return rank
+  }
+}
+
+struct CompiledBadge {
+  var name: String
+  var title: String
+  var key: Program?
+  var when: Program?
+  var manual: Bool
+  /// Dependency bits whose change makes this badge worth re-checking.
+  var dependsOn: UInt64
+}
+
+/// Bit positions for "what changed" tracking: a member's dirty mask is
+/// compared with each tier ladder's and badge's mask.
+struct Dependencies {
+  var currency: [UInt64]
+  var counter: [UInt64]
+  var trait: [UInt64]
+  var progress: [UInt64]
+  var streak: [UInt64]
+  var ladder: [UInt64]
+  var badges: UInt64
+  /// Set for every touched member: badges that read only the action re-check on any touch.
+  static let touched: UInt64 = 1
+}

@@ -1,0 +1,44 @@
+public import LaurelExpression
+
+/// What `member.*` resolvers read during one evaluation: the member being
+/// evaluated and the calendar windows of the action being applied.
+///
+/// Holds an unsafe pointer on purpose: the engine sets it inside a
+/// `withUnsafePointer` scope around each evaluation and clears it after, so
+/// reading member state costs a pointer load, not a copy.
+final class MemberContext {
+  var member: UnsafePointer<MemberState>?
+  /// Window indices of the current action: day, week, month.
+  var windows: [Int64] = [0, 0, 0]
+  let badgeNames: [String]
+  /// Member state to read when the member does not exist yet.
+  let initial: MemberState
+
+  init(badgeNames: [String], initial: MemberState) {
+    self.badgeNames = badgeNames
+    self.initial = initial
+  }
+
+  @inline(__always)
+  static func of(_ a: Activation) -> MemberContext { unsafeDowncast(a.context!, to: MemberContext.self) }
+
+  @inline(__always)
+  var state: MemberState { member?.pointee ?? initial }
+
+  func window(_ w: Window) -> Int64 {
+    switch w {
+    case .day: windows[0]
+    case .week: windows[1]
+    case .month: windows[2]
+    }
+  }
+
+  /// Runs `body` with `member` readable by resolvers.
+  @inline(__always)
+  func with<R>(_ member: UnsafePointer<MemberState>?, _ body: () throws(EvalError) -> R) throws(EvalError) -> R {
+    let saved = self.member
+    self.member = member
+    defer { self.member = saved }
+    return try body()
+  }
+}

@@ -1,0 +1,139 @@
+public import LaurelDiagnostics
+public import LaurelExpression
+
+/// Compiles a ``RuleBook`` into ``CompiledRules``: checks every name and
+/// reference, compiles every expression against the declared environment, and
+/// builds the dispatch table. Reports all problems, not just the first.
+///
+/// ```swift
+/// let compiled = try RuleCompiler().compile(book).get()
+/// ```
+public struct RuleCompiler: Sendable {
+  public var options = ExpressionOptions()
+  public init() {}
+
+  public func compile(_ book: RuleBook) -> Result<CompiledRules, DiagnosticError> {
+    var c = Compilation(book: book, options: options)
+    let rules = c.run()
+    if c.diagnostics.contains(where: { $0.severity == .error }) || rules == nil {
+      return .failure(DiagnosticError(c.diagnostics.sorted(by: Compilation.sourceOrder)))
+    }
+    return .success(rules!)
+  }
+}
+
+/// One run of the compiler; collects diagnostics as it goes.
+struct Compilation {
+  let book: RuleBook
+  let options: ExpressionOptions
+  var diagnostics: [Diagnostic] = []
+
+  init(book: RuleBook, options: ExpressionOptions) {
+    self.book = book
+    self.options = options
+  }
+
+  static func sourceOrder(_ a: Diagnostic, _ b: Diagnostic) -> Bool {
+    let la = a.location
+    let lb = b.location
+    return (la?.file ?? "", la?.line ?? 0, la?.column ?? 0) < (lb?.file ?? "", lb?.line ?? 0, lb?.column ?? 0)
+  }
+
+  mutating func error(_ code: Diagnostic.Code, _ message: String, at location: SourceLocation?, length: Int = 1) {
+    diagnostics.append(Diagnostic(code: code, message: message, at: location, length: length))
+  }
+
+  /// Index of each name; duplicates are diagnosed.
+  mutating func index(_ names: [Name], kind: String) -> [String: Int] {
+    var seen: [String: Int] = [:]
+    for (i, name) in names.enumerated() {
+      if seen[name.text] != nil {
+        error(.duplicate, "\(kind) '\(name.text)' is declared twice", at: name.location, length: name.text.count)
+      } else {
+        seen[name.text] = i
+      }
+    }
+    return seen
+  }
+
+  /// Looks a reference up; an unknown name is diagnosed with a suggestion.
+  mutating func resolve(_ name: Name, in table: [String: Int], kind: String) -> Int? {
+    if let i = table[name.text] { return i }
+    let hint = Suggestions.closest(to: name.text, in: table.keys.sorted()).map { "; did you mean '\($0)'?" } ?? ""
+    let known = table.isEmpty ? " (none are declared)" : hint
+    error(.undeclared, "unknown \(kind) '\(name.text)'\(known)", at: name.location, length: name.text.count)
+    return nil
+  }
+
+  mutating func expression(
+    _ source: ExpressionSource, in env: Declarations, expecting: ExprType?
+  ) -> Program? {
+    switch ExpressionCompiler(declarations: env, options: options).compile(source, expecting: expecting) {
+    case .success(let p): return p
+    case .failure(let e):
+      diagnostics += e.diagnostics
+      return nil
+    }
+  }
+
+  mutating func run() -> CompiledRules? {
+    _ = index(book.fields.map(\.name), kind: "field")
+    for f in book.fields where ["id", "type", "user", "at", "traits"].contains(f.name.text) {
+      error(.duplicate, "field '\(f.name.text)' is built in; every action has id, type, user, at and traits", at: f.name.location)
+    }
+    let traitIndex = index(book.traits.map(\.name), kind: "trait")
+    let currencyIndex = index(book.currencies.map(\.name), kind: "currency")
+    let counterIndex = index(book.counters.map(\.name), kind: "counter")
+    let progressIndex = index(book.progress.map(\.name), kind: "progress")
+    _ = index(book.streaks.map(\.name), kind: "streak")
+    let bonusIndex = index(book.bonuses.map(\.name), kind: "bonus")
+    _ = index(book.caps.map(\.name), kind: "cap")
+    let ladderIndex = index(book.ladders.map(\.name), kind: "ladder")
+    _ = index(book.badges.map(\.name), kind: "badge")
+    _ = index(book.gates.map(\.name), kind: "gate")
+    _ = index(book.leaderboards.map(\.name), kind: "leaderboard")
+    _ = index(book.actions.map(\.type), kind: "action type")
+    let ruleIDs = index(book.actions.flatMap { $0.rules.map(\.id) }, kind: "rule id")
+
+    guard let timeZone = TimeZoneRule(book.timeZone.text) else {
+      error(.invalidValue, "unknown time zone '\(book.timeZone.text)'; use UTC, an offset like +02:00, or a name like Europe/Paris", at: book.timeZone.location)
+      return nil
+    }
+    let traits = compileTraits()
+    var env = RuleEnvironment(book: book)
+    let counters = compileCounters(env: env, currencyIndex: currencyIndex)
+    let progress = compileProgress(env: env)
+    let scope = book.scope.flatMap { expression($0, in: env.event, expecting: .string) }
+    let currencies = book.currencies.map { c in
+      CompiledCurrency(
+        name: c.name.text, start: c.start, floor: c.floor,
+        trackingCounters: book.counters.indices.filter { book.counters[$0].tracks?.text == c.name.text })
+    }
+    for c in book.currencies {
+      if let floor = c.floor, c.start < floor {
+        error(.invalidValue, "currency '\(c.name.text)' starts at \(c.start), below its floor \(floor)", at: c.name.location)
+      }
+    }
+    let caps = compileCaps(currencyIndex: currencyIndex, ruleIDs: ruleIDs, bonusIndex: bonusIndex)
+    let ladders = compileLadders(currencyIndex: currencyIndex, traitIndex: traitIndex)
+    let deps = makeDependencies()
+    let bonuses = compileBonuses(currencyIndex: currencyIndex, caps: caps)
+    let (actionIndex, actions) = compileActions(
+      env: env, currencyIndex: currencyIndex, counterIndex: counterIndex, progressIndex: progressIndex,
+      caps: caps)
+    let badges = compileBadges(env: env, deps: deps)
+    for g in book.gates { _ = resolve(g.ladder, in: ladderIndex, kind: "ladder") }
+    for l in book.leaderboards { _ = resolve(l.currency, in: currencyIndex, kind: "currency") }
+    env.slots.key = env.badge.slot(of: "key") ?? 0
+    let slotCount = max(env.event.slotCount, env.rule.slotCount, env.badge.slotCount)
+    return CompiledRules(
+      scheme: book.scheme.text, scope: scope, timeZone: timeZone,
+      fields: book.fields.enumerated().map { CompiledField(name: $1.name.text, type: $1.type, slot: env.fieldSlots[$0]) },
+      fieldIndex: Dictionary(book.fields.enumerated().map { ($1.name.text, $0) }, uniquingKeysWith: { a, _ in a }),
+      slots: env.slots, traits: traits, traitIndex: traitIndex, currencies: currencies, counters: counters,
+      progress: progress,
+      streaks: book.streaks.map { CompiledStreak(name: $0.name.text, every: $0.every, everyAction: $0.on.isEmpty) },
+      actionIndex: actionIndex, actions: actions, bonuses: bonuses, caps: caps, ladders: ladders, badges: badges,
+      gates: book.gates, leaderboards: book.leaderboards, slotCount: slotCount, dependencies: deps)
+  }
+}

@@ -1,0 +1,140 @@
+import LaurelExpression
+
+extension Evaluator {
+  /// Phase 2 for the actor: window bonuses (before the action's own rules) and streaks.
+  mutating func applyActorEffects<T: StateTransaction>(
+    _ plan: CompiledAction, handle: Int, actor: MemberID, action: PreparedAction, tx: inout T,
+    outcome: inout Outcome
+  ) {
+    var dirty = Dependencies.touched
+    tx.withMember(handle) { state in
+      for b in plan.bonuses {
+        let bonus = rules.bonuses[b]
+        let window = context.window(bonus.every)
+        guard state.bonusWindows[b] != window else { continue }
+        state.bonusWindows[b] = window
+        for (i, (currency, amount)) in bonus.amounts.enumerated() {
+          let applied = credit(&state, currency: currency, amount: amount, caps: bonus.caps[i])
+          dirty |= rules.dependencies.currency[currency]
+          if applied != 0 {
+            outcome.ledger.append(
+              LedgerEntry(
+                member: actor, currency: rules.currencies[currency].name, amount: applied,
+                balance: state.balances[currency], rule: bonus.name, actionID: action.id, at: action.at))
+          }
+        }
+      }
+      for s in plan.streaks {
+        let window = context.window(rules.streaks[s].every)
+        var streak = state.streaks[s]
+        guard streak.lastWindow != window else { continue }
+        streak.length = streak.lastWindow == window - 1 ? streak.length + 1 : 1
+        streak.longest = max(streak.longest, streak.length)
+        streak.lastWindow = window
+        state.streaks[s] = streak
+        dirty |= rules.dependencies.streak[s]
+      }
+    }
+    touch(handle, actor, dirty)
+  }
+
+  /// Phase 2 for the planned rules, in order.
+  mutating func applyPlannedRules<T: StateTransaction>(
+    action: PreparedAction, tx: inout T, outcome: inout Outcome
+  ) throws(T.Failure) {
+    let plan = rules.actions[action.typeIndex!]
+    for planned in scratch.planned {
+      let rule = plan.rules[Int(planned.rule)]
+      let handle: Int
+      if let key = planned.onceKey {
+        if let existing = try tx.existingMember(planned.recipient) {
+          guard try tx.claimOnce(existing, rule: rule.globalIndex, key: key) else { continue }
+          handle = existing
+        } else {
+          handle = try tx.member(planned.recipient, initial: { initial })
+          _ = try tx.claimOnce(handle, rule: rule.globalIndex, key: key)
+        }
+      } else {
+        handle = try tx.member(planned.recipient, initial: { initial })
+      }
+      var dirty = Dependencies.touched
+      tx.withMember(handle) { state in
+        if let cooldown = rule.cooldownSeconds {
+          if let last = state.cooldowns[rule.globalIndex], action.at.seconds - last < cooldown { return }
+          state.cooldowns[rule.globalIndex] = action.at.seconds
+        }
+        for (i, (currency, _)) in rule.amounts.enumerated() {
+          let amount = scratch.amounts[Int(planned.amountStart) + i]
+          let applied = credit(&state, currency: currency, amount: amount, caps: rule.caps[i])
+          dirty |= rules.dependencies.currency[currency]
+          if applied != 0 {
+            outcome.ledger.append(
+              LedgerEntry(
+                member: planned.recipient, currency: rules.currencies[currency].name, amount: applied,
+                balance: state.balances[currency], rule: rule.id, actionID: action.id, at: action.at))
+          }
+        }
+        for (i, (counter, _)) in rule.counts.enumerated() {
+          let (by, key) = scratch.counts[Int(planned.countStart) + i]
+          let value = bump(&state, counter: counter, by: by, key: key)
+          dirty |= rules.dependencies.counter[counter]
+          outcome.counterChanges.append(
+            CounterChange(member: planned.recipient, counter: rules.counters[counter].name, key: key, value: value))
+        }
+        for (i, (progress, target)) in rule.progress.enumerated() {
+          let key = scratch.progressKeys[Int(planned.progressStart) + i]
+          if state.progress[progress][key, default: 0] != target {
+            state.progress[progress][key] = target
+            dirty |= rules.dependencies.progress[progress]
+            outcome.progressChanges.append(
+              ProgressChange(
+                member: planned.recipient, progress: rules.progress[progress].name, key: key,
+                state: rules.progress[progress].states[Int(target)]))
+          }
+        }
+      }
+      touch(handle, planned.recipient, dirty)
+    }
+  }
+
+  /// Adds `amount` to a balance after caps (earnings only) and the floor; returns what was applied.
+  func credit(_ state: inout MemberState, currency c: Int, amount requested: Int64, caps: [Int]) -> Int64 {
+    var amount = requested
+    if amount > 0 && !caps.isEmpty {
+      for cap in caps {
+        let w = context.window(rules.caps[cap].per)
+        if state.capUsage[cap].window != w { state.capUsage[cap] = CapUsage(window: w, used: 0) }
+        amount = min(amount, max(0, rules.caps[cap].max - state.capUsage[cap].used))
+      }
+      for cap in caps { state.capUsage[cap].used += amount }
+    }
+    let old = state.balances[c]
+    let (sum, overflow) = old.addingReportingOverflow(amount)
+    var new = overflow ? (amount > 0 ? Int64.max : Int64.min) : sum
+    if let floor = rules.currencies[c].floor, new < floor { new = min(old, floor) }
+    state.balances[c] = new
+    let applied = new - old
+    if applied != 0 {
+      for counter in rules.currencies[c].trackingCounters { _ = bump(&state, counter: counter, by: applied, key: nil) }
+    }
+    return applied
+  }
+
+  /// Adds to a counter (resetting it when its window has passed); returns the new value.
+  func bump(_ state: inout MemberState, counter i: Int, by: Int64, key: String?) -> Int64 {
+    if let window = rules.counters[i].window {
+      let w = context.window(window)
+      if state.counters[i].window != w {
+        state.counters[i] = CounterState()
+        state.counters[i].window = w
+      }
+    }
+    if let key {
+      let value = state.counters[i].byKey[key, default: 0] &+ by
+      state.counters[i].byKey[key] = value
+      return value
+    }
+    state.counters[i].total &+= by
+    return state.counters[i].total
+  }
+}

@@ -1,0 +1,72 @@
+import LaurelExpression
+
+extension Evaluator {
+  /// Phase 1: evaluates every rule of the action without changing state.
+  /// Returns the reason when the action must be rejected.
+  mutating func planRules<T: StateTransaction>(
+    _ plan: CompiledAction, action: PreparedAction, actor: MemberID, scope: String?, tx: inout T
+  ) throws(T.Failure) -> String? {
+    scratch.planned.removeAll(keepingCapacity: true)
+    scratch.amounts.removeAll(keepingCapacity: true)
+    scratch.counts.removeAll(keepingCapacity: true)
+    scratch.progressKeys.removeAll(keepingCapacity: true)
+    for (r, rule) in plan.rules.enumerated() {
+      if let from = rule.from, action.at < from { continue }
+      if let until = rule.until, !(action.at < until) { continue }
+      var recipient = actor
+      if let to = rule.recipient {
+        let value: Value
+        do { value = try to.evaluate(activation) } catch {
+          return "action \(action.id): rule '\(rule.id)': \(error.message)"
+        }
+        guard case .string(let user) = value, !user.isEmpty else {
+          return "action \(action.id): rule '\(rule.id)': 'to' must give a user id, got \(value)"
+        }
+        recipient = MemberID(scope: scope, user: user)
+      }
+      let needsMember = rule.when.map { !$0.references.isEmpty } ?? false
+        || rule.amounts.contains { $0.amount.constant == nil } || rule.counts.contains { $0.amount != nil }
+      let handle = needsMember ? try tx.existingMember(recipient) : nil
+      do throws(EvalError) {
+        if let when = rule.when {
+          guard case .bool(let holds) = try evaluate(when, member: handle, in: &tx) else {
+            return "action \(action.id): rule '\(rule.id)': 'when' did not give true or false"
+          }
+          if !holds { continue }
+        }
+        let onceKey = try rule.oncePer.map { (p: Program) throws(EvalError) -> String in try p.evaluate(activation).plainText }
+        let planned = PlannedRule(
+          rule: Int32(r), recipient: recipient, onceKey: onceKey, amountStart: Int32(scratch.amounts.count),
+          countStart: Int32(scratch.counts.count), progressStart: Int32(scratch.progressKeys.count))
+        for (i, (_, amount)) in rule.amounts.enumerated() {
+          if case .int(let constant)? = amount.constant {
+            scratch.amounts.append(constant * rule.signs[i])
+            continue
+          }
+          guard case .int(let value) = try evaluate(amount, member: handle, in: &tx) else {
+            return "action \(action.id): rule '\(rule.id)': the amount is not a whole number"
+          }
+          scratch.amounts.append(value * rule.signs[i])
+        }
+        for (counter, amount) in rule.counts {
+          var by: Int64 = 1
+          if let amount {
+            guard case .int(let v) = try evaluate(amount, member: handle, in: &tx) else {
+              return "action \(action.id): rule '\(rule.id)': the count is not a whole number"
+            }
+            by = v
+          }
+          let key = try rules.counters[counter].key.map { (p: Program) throws(EvalError) -> String in try p.evaluate(activation).plainText }
+          scratch.counts.append((by, key))
+        }
+        for (progress, _) in rule.progress {
+          scratch.progressKeys.append(try rules.progress[progress].key.evaluate(activation).plainText)
+        }
+        scratch.planned.append(planned)
+      } catch {
+        return "action \(action.id): rule '\(rule.id)': \(error.message)"
+      }
+    }
+    return nil
+  }
+}

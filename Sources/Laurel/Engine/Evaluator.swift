@@ -1,0 +1,153 @@
+import LaurelExpression
+
+/// Runs prepared actions through compiled rules against a state transaction.
+///
+/// One action is applied in three phases:
+/// 1. **Plan** (pure): evaluate every rule's condition, recipient, amounts and
+///    keys against the state *before* the action. Any error rejects the action
+///    and nothing has changed.
+/// 2. **Apply**: bonuses, once-per keys, cooldowns, caps (in rule order) and
+///    floors; balances, counters, progress and the ledger.
+/// 3. **Progress**: re-rank ladders and re-check badges of touched members,
+///    only those whose inputs changed.
+///
+/// Not thread-safe (it reuses buffers and an activation); make one per thread.
+struct Evaluator {
+  let rules: CompiledRules
+  let activation: Activation
+  let context: MemberContext
+  var scratch = Scratch()
+  let initial: MemberState
+
+  struct PlannedRule {
+    var rule: Int32
+    var recipient: MemberID
+    var onceKey: String?
+    var amountStart: Int32
+    var countStart: Int32
+    var progressStart: Int32
+  }
+
+  struct Touched {
+    var handle: Int
+    var member: MemberID
+    var dirty: UInt64
+  }
+
+  /// Buffers reused across actions so steady-state evaluation does not allocate.
+  struct Scratch {
+    var planned: [PlannedRule] = []
+    var amounts: [Int64] = []
+    var counts: [(amount: Int64, key: String?)] = []
+    var progressKeys: [String] = []
+    var touched: [Touched] = []
+  }
+
+  init(rules: CompiledRules) {
+    self.rules = rules
+    initial = rules.initialState()
+    context = MemberContext(badgeNames: rules.badges.map(\.name), initial: initial)
+    activation = Activation(slotCount: rules.slotCount, context: context)
+  }
+
+  /// Applies one action; `outcome` is overwritten.
+  mutating func apply<T: StateTransaction>(
+    _ action: PreparedAction, to tx: inout T, outcome: inout Outcome
+  ) throws(T.Failure) {
+    outcome.reset(action.id)
+    if try tx.isProcessed(action.id) {
+      outcome.status = .duplicate
+      return
+    }
+    guard let typeIndex = action.typeIndex else {
+      outcome.status = .ignored
+      return
+    }
+    let plan = rules.actions[typeIndex]
+    bind(action)
+    var scope: String?
+    if let scopeProgram = rules.scope {
+      do {
+        scope = try scopeProgram.evaluate(activation).plainText
+      } catch {
+        outcome.status = .rejected("action \(action.id): cannot tell the member's scope: \(error.message)")
+        return
+      }
+    }
+    let actor = MemberID(scope: scope, user: action.user)
+
+    // Trait updates come first so rules and tiers see them; undone if the action is rejected.
+    var previousTraits: [(Int, String?)] = []
+    var actorHandle: Int?
+    if !action.traits.isEmpty {
+      let h = try tx.member(actor, initial: { initial })
+      actorHandle = h
+      tx.withMember(h) { state in
+        for (t, value) in action.traits where state.traits[t] != value {
+          previousTraits.append((t, state.traits[t]))
+          state.traits[t] = value
+        }
+      }
+      if !previousTraits.isEmpty {
+        var dirty: UInt64 = Dependencies.touched
+        for (t, _) in previousTraits { dirty |= rules.dependencies.trait[t] }
+        touch(h, actor, dirty)
+      }
+    }
+
+    if let reason = try planRules(plan, action: action, actor: actor, scope: scope, tx: &tx) {
+      if let h = actorHandle {
+        tx.withMember(h) { state in for (t, old) in previousTraits { state.traits[t] = old } }
+      }
+      scratch.touched.removeAll(keepingCapacity: true)
+      outcome.status = .rejected(reason)
+      return
+    }
+    try tx.markProcessed(action.id)
+    if !plan.bonuses.isEmpty || !plan.streaks.isEmpty {
+      var h = actorHandle ?? -1
+      if h < 0 { h = try tx.member(actor, initial: { initial }) }
+      applyActorEffects(plan, handle: h, actor: actor, action: action, tx: &tx, outcome: &outcome)
+    }
+    try applyPlannedRules(action: action, tx: &tx, outcome: &outcome)
+    updateProgression(action: action, tx: &tx, outcome: &outcome)
+  }
+
+  /// Puts the action's values into the activation's event slots.
+  private func bind(_ action: PreparedAction) {
+    let slots = rules.slots
+    activation.variables[slots.id] = .string(action.id)
+    activation.variables[slots.type] = .string(action.type)
+    activation.variables[slots.user] = .string(action.user)
+    activation.variables[slots.at] = .timestamp(action.at)
+    for (i, field) in rules.fields.enumerated() {
+      activation.variables[field.slot] = i < action.fields.count ? action.fields[i] : nil
+    }
+    context.windows[0] = rules.timeZone.window(.day, at: action.at)
+    context.windows[1] = rules.timeZone.window(.week, at: action.at)
+    context.windows[2] = rules.timeZone.window(.month, at: action.at)
+  }
+
+  mutating func touch(_ handle: Int, _ member: MemberID, _ dirty: UInt64) {
+    for i in scratch.touched.indices where scratch.touched[i].handle == handle {
+      scratch.touched[i].dirty |= dirty
+      return
+    }
+    scratch.touched.append(Touched(handle: handle, member: member, dirty: dirty))
+  }
+
+  /// Evaluates `program` with `member` (nil = a member that does not exist yet) as `member.*`.
+  func evaluate<T: StateTransaction>(
+    _ program: Program, member handle: Int?, in tx: inout T
+  ) throws(EvalError) -> Value {
+    guard let handle else { return try context.with(nil) { () throws(EvalError) in try program.evaluate(activation) } }
+    let result: Result<Value, EvalError> = tx.withMember(handle) { state in
+      withUnsafePointer(to: &state) { pointer in
+        Result { () throws(EvalError) -> Value in
+          try context.with(pointer) { () throws(EvalError) in try program.evaluate(activation) }
+        }
+      }
+    }
+    return try result.get()
+  }
+}

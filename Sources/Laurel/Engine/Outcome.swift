@@ -1,0 +1,98 @@
+public import LaurelExpression
+
+/// What applying one action did.
+public struct Outcome: Sendable {
+  public enum Status: Sendable, Equatable {
+    case applied
+    /// The action id was seen before: nothing changed.
+    case duplicate
+    /// No rule handles the action type: nothing changed.
+    case ignored
+    /// Malformed or not evaluable: nothing changed.
+    case rejected(String)
+  }
+
+  public var actionID = ""
+  public var status = Status.applied
+  /// Every currency amount applied, after caps and floors (zero amounts are omitted).
+  public var ledger: [LedgerEntry] = []
+  public var counterChanges: [CounterChange] = []
+  public var tierChanges: [TierChange] = []
+  public var badges: [BadgeAward] = []
+  public var progressChanges: [ProgressChange] = []
+
+  public init() {}
+
+  mutating func reset(_ id: String) {
+    actionID = id
+    status = .applied
+    ledger.removeAll(keepingCapacity: true)
+    counterChanges.removeAll(keepingCapacity: true)
+    tierChanges.removeAll(keepingCapacity: true)
+    badges.removeAll(keepingCapacity: true)
+    progressChanges.removeAll(keepingCapacity: true)
+  }
+
+  /// The domain events to publish, in order: points, tiers, badges.
+  public var notifications: [Notification] {
+    ledger.map { $0.amount > 0 ? .pointsAwarded($0) : .pointsDeducted($0) }
+      + tierChanges.map { $0.to > $0.from ? .leveledUp($0) : .leveledDown($0) }
+      + badges.map { .badgeEarned($0) }
+      + progressChanges.map { .progressChanged($0) }
+  }
+}
+
+/// An amount applied to a member's balance.
+public struct LedgerEntry: Sendable, Equatable {
+  public var member: MemberID
+  public var currency: String
+  public var amount: Int64
+  /// The balance after this entry.
+  public var balance: Int64
+  /// The rule (or bonus) that produced it.
+  public var rule: String
+  public var actionID: String
+  public var at: Timestamp
+}
+
+public struct CounterChange: Sendable, Equatable {
+  public var member: MemberID
+  public var counter: String
+  public var key: String?
+  public var value: Int64
+}
+
+/// A member moved on a ladder (`from`/`to` are 1-based ranks).
+public struct TierChange: Sendable, Equatable {
+  public var member: MemberID
+  public var ladder: String
+  public var from: Int
+  public var to: Int
+  public var name: String
+  /// Steps taken upwards (a jump from 1 to 3 is 2); 0 for a move down.
+  public var steps: Int { max(0, to - from) }
+}
+
+public struct BadgeAward: Sendable, Equatable {
+  public var member: MemberID
+  public var badge: String
+  public var key: String?
+  public var at: Timestamp
+}
+
+public struct ProgressChange: Sendable, Equatable {
+  public var member: MemberID
+  public var progress: String
+  public var key: String
+  public var state: String
+}
+
+/// Domain events for hosts to publish.
+public enum Notification: Sendable, Equatable {
+  case pointsAwarded(LedgerEntry)
+  case pointsDeducted(LedgerEntry)
+  case leveledUp(TierChange)
+  case leveledDown(TierChange)
+  case badgeEarned(BadgeAward)
+  case progressChanged(ProgressChange)
+}

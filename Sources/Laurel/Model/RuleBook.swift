@@ -1,0 +1,115 @@
+public import LaurelDiagnostics
+public import LaurelExpression
+
+/// A name as written in a rule file, with where it was written.
+public struct Name: Hashable, Sendable, CustomStringConvertible {
+  public var text: String
+  public var location: SourceLocation?
+  public init(_ text: String, at location: SourceLocation? = nil) {
+    self.text = text
+    self.location = location
+  }
+  public var description: String { text }
+  public static func == (a: Name, b: Name) -> Bool { a.text == b.text }
+  public func hash(into hasher: inout Hasher) { hasher.combine(text) }
+}
+
+/// A gamification scheme as declared in rule files: the typed model between
+/// the YAML loader and the compiler. Every name and expression keeps its
+/// source location so the compiler's diagnostics point into the files.
+///
+/// Hosts can also build a `RuleBook` in code and compile it with
+/// ``RuleCompiler``.
+public struct RuleBook: Sendable {
+  public var scheme: Name
+  public var summary: String?
+  /// Expression giving a member's scope from an action (`event.community`);
+  /// nil for a global scheme where a member is just a user.
+  public var scope: ExpressionSource?
+  /// Time zone for calendar windows (days, weeks, months): `UTC`, `+02:00` or an IANA name.
+  public var timeZone = Name("UTC")
+  public var fields: [FieldDeclaration] = []
+  public var traits: [TraitDeclaration] = []
+  public var currencies: [CurrencyDeclaration] = []
+  public var counters: [CounterDeclaration] = []
+  public var progress: [ProgressDeclaration] = []
+  public var streaks: [StreakDeclaration] = []
+  public var actions: [ActionDeclaration] = []
+  public var bonuses: [BonusDeclaration] = []
+  public var caps: [CapDeclaration] = []
+  public var ladders: [LadderDeclaration] = []
+  public var badges: [BadgeDeclaration] = []
+  public var gates: [GateDeclaration] = []
+  public var leaderboards: [LeaderboardDeclaration] = []
+
+  public init(scheme: Name) { self.scheme = scheme }
+}
+
+/// An attribute actions carry (`minutes: int`), available as `event.<name>`.
+public struct FieldDeclaration: Sendable {
+  public var name: Name
+  public var type: ExprType
+  public init(name: Name, type: ExprType) {
+    self.name = name
+    self.type = type
+  }
+}
+
+/// A member trait the host sets (`plan: Free | Paid`), as `member.traits.<name>`.
+public struct TraitDeclaration: Sendable {
+  public var name: Name
+  /// Allowed values; empty means any string.
+  public var values: [Name] = []
+  public var defaultValue: Name?
+  public init(name: Name) { self.name = name }
+}
+
+/// A balance every member has (`xp`, `points`).
+public struct CurrencyDeclaration: Sendable {
+  public var name: Name
+  public var start: Int64 = 0
+  /// The lowest the balance may go; deductions stop there. nil = no floor.
+  public var floor: Int64?
+  public init(name: Name) { self.name = name }
+}
+
+/// A calendar window: counters, caps, bonuses and streaks reset at its start.
+public enum Window: String, Sendable, CaseIterable {
+  case day
+  case week
+  case month
+}
+
+/// A per-member count rules add to (`module_messages` per module).
+public struct CounterDeclaration: Sendable {
+  public var name: Name
+  /// Key expression (`event.module`): one count per key.
+  public var key: ExpressionSource?
+  /// Resets at the start of each window when set.
+  public var window: Window?
+  /// Adds every applied amount of this currency automatically ("reputation earned today").
+  public var tracks: Name?
+  public init(name: Name) { self.name = name }
+}
+
+/// A per-key state machine (`modules`: NotStarted / InProgress / Completed).
+public struct ProgressDeclaration: Sendable {
+  public var name: Name
+  public var key: ExpressionSource
+  /// The states in order; the first is every key's initial state.
+  public var states: [Name]
+  public init(name: Name, key: ExpressionSource, states: [Name]) {
+    self.name = name
+    self.key = key
+    self.states = states
+  }
+}
+
+/// Consecutive windows (days) in which a member acted.
+public struct StreakDeclaration: Sendable {
+  public var name: Name
+  public var every: Window = .day
+  /// Action types that count; empty means every action.
+  public var on: [Name] = []
+  public init(name: Name) { self.name = name }
+}

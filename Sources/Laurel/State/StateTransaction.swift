@@ -1,0 +1,22 @@
+/// One atomic unit of work on member state, as the engine sees it. A store
+/// opens one per action (or per batch) and commits it when the engine is done.
+///
+/// The engine reads and writes through this protocol only, so the same
+/// evaluation code runs in memory, on SQLite and on PostgreSQL. `Failure` is
+/// `Never` for in-memory state, so the hot path has no error handling cost.
+public protocol StateTransaction {
+  associatedtype Failure: Error
+
+  /// Whether an action with this id was already applied.
+  mutating func isProcessed(_ actionID: String) throws(Failure) -> Bool
+  /// Records the id of an applied action.
+  mutating func markProcessed(_ actionID: String) throws(Failure)
+  /// The handle of an existing member, or nil.
+  mutating func existingMember(_ id: MemberID) throws(Failure) -> Int?
+  /// The handle of a member, created with `initial` state when absent.
+  mutating func member(_ id: MemberID, initial: () -> MemberState) throws(Failure) -> Int
+  /// Reads or changes a loaded member's state.
+  mutating func withMember<R>(_ handle: Int, _ body: (inout MemberState) -> R) -> R
+  /// Claims a once-per key for a member and rule; false when already claimed.
+  mutating func claimOnce(_ handle: Int, rule: Int, key: String) throws(Failure) -> Bool
+}

@@ -1,0 +1,14 @@
+/// Where member state lives between actions. A store runs the engine's work
+/// for one action (or one batch) in a single atomic transaction: all of it
+/// is kept or none of it.
+///
+/// Adapters: ``InMemoryStore`` here; SQLite and PostgreSQL in their own modules.
+public protocol Store: Sendable {
+  associatedtype Transaction: StateTransaction
+
+  /// Runs `body` atomically; when it throws, nothing it did is kept.
+  func transaction<R>(_ body: (inout Transaction) throws -> R) async throws -> R
+
+  /// A snapshot of every member, sorted by scope then user.
+  func members() async throws -> [(MemberID, MemberState)]
+}

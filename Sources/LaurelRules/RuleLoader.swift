@@ -1,0 +1,166 @@
+public import Foundation
+public import Laurel
+public import LaurelDiagnostics
+import LaurelExpression
+import Yams
+
+/// Loads rule files (YAML) into compiled rules, reporting every problem as a
+/// `file:line:column` diagnostic.
+///
+/// ```swift
+/// let rules = try RuleLoader().load(paths: ["rules/community-points.yaml"])
+/// ```
+///
+/// Hostile input is refused quickly: files over ``maxFileSize`` bytes, and
+/// documents whose aliases expand to more than ``maxNodes`` nodes ("billion
+/// laughs"), are errors, not hangs.
+public struct RuleLoader: Sendable {
+  /// Largest rule file accepted, in bytes.
+  public var maxFileSize = 1 << 20
+  /// Most YAML nodes a document may expand to (aliases counted at every use).
+  public var maxNodes = 50_000
+  public var compiler = RuleCompiler()
+
+  public init() {}
+
+  /// One scheme found in the given paths: its files and what became of them.
+  public struct LoadedScheme: Sendable {
+    public var name: String
+    public var files: [String]
+    public var rules: CompiledRules?
+    public var diagnostics: [Diagnostic]
+  }
+
+  /// Loads and compiles the files (folders are read for `*.yaml` / `*.yml`) as one scheme.
+  public func load(paths: [String]) throws(DiagnosticError) -> CompiledRules {
+    let schemes = loadSchemes(paths: paths)
+    if schemes.count > 1 {
+      throw DiagnosticError([
+        Diagnostic(
+          code: .duplicate,
+          message: "these paths hold \(schemes.count) schemes (\(schemes.map(\.name).joined(separator: ", "))); name one file or folder per scheme",
+          at: nil)
+      ])
+    }
+    guard let scheme = schemes.first else {
+      throw DiagnosticError([Diagnostic(code: .io, message: "no rule files (*.yaml) found in \(paths.joined(separator: ", "))", at: nil)])
+    }
+    guard let rules = scheme.rules else { throw DiagnosticError(scheme.diagnostics) }
+    return rules
+  }
+
+  /// Loads every scheme in the paths; files are grouped by their `scheme:` name.
+  public func loadSchemes(paths: [String]) -> [LoadedScheme] {
+    var files: [String] = []
+    var diagnostics: [Diagnostic] = []
+    for path in paths {
+      do { files += try Self.expand(path) } catch {
+        diagnostics.append(Diagnostic(code: .io, message: "cannot read \(path): \(error.localizedDescription)", at: nil))
+      }
+    }
+    var groups: [(name: String, roots: [(String, String, Node)])] = []
+    for file in files {
+      switch read(file) {
+      case .failure(let problems): diagnostics += problems.diagnostics
+      case .success(let (text, root)):
+        let name = root.mapping?["scheme"]?.scalar?.string ?? ""
+        if let i = groups.firstIndex(where: { $0.name == name || name.isEmpty || $0.name.isEmpty }) {
+          if groups[i].name.isEmpty { groups[i].name = name }
+          groups[i].roots.append((file, text, root))
+        } else {
+          groups.append((name, [(file, text, root)]))
+        }
+      }
+    }
+    if groups.isEmpty && !diagnostics.isEmpty {
+      return [LoadedScheme(name: "", files: files, rules: nil, diagnostics: diagnostics)]
+    }
+    return groups.map { group in
+      var book = RuleBook(scheme: Name(""))
+      var problems = diagnostics
+      for (file, text, root) in group.roots {
+        var parser = RuleFileParser(reader: YAMLReader(file: file, text: text), book: book)
+        parser.parse(root)
+        book = parser.book
+        problems += parser.reader.diagnostics
+      }
+      if book.scheme.text.isEmpty {
+        problems.append(Diagnostic(code: .missingKey, message: "no file declares 'scheme:' (the scheme's name)", at: SourceLocation(file: group.roots.first?.0, line: 1, column: 1)))
+      }
+      var rules: CompiledRules?
+      switch compiler.compile(book) {
+      case .success(let compiled): rules = compiled
+      case .failure(let error): problems += error.diagnostics
+      }
+      let errors = problems.contains { $0.severity == .error }
+      return LoadedScheme(name: book.scheme.text, files: group.roots.map(\.0), rules: errors ? nil : rules, diagnostics: problems)
+    }
+  }
+
+  /// Reads and composes one file, enforcing the size and expansion limits.
+  func read(_ file: String) -> Result<(String, Node), DiagnosticError> {
+    func fail(_ code: Diagnostic.Code, _ message: String, line: Int = 1, column: Int = 1) -> Result<(String, Node), DiagnosticError> {
+      .failure(DiagnosticError([Diagnostic(code: code, message: message, at: SourceLocation(file: file, line: line, column: column))]))
+    }
+    guard let data = FileManager.default.contents(atPath: file) else { return fail(.io, "cannot read the file") }
+    guard data.count <= maxFileSize else {
+      return fail(.tooComplex, "the file is \(data.count) bytes; rule files are limited to \(maxFileSize) bytes")
+    }
+    guard let text = String(data: data, encoding: .utf8) else { return fail(.yaml, "the file is not UTF-8 text") }
+    let root: Node
+    do {
+      guard let composed = try Yams.compose(yaml: text) else { return fail(.yaml, "the file is empty") }
+      root = composed
+    } catch let error as YamlError {
+      let (message, line, column) = Self.describe(error)
+      return fail(.yaml, message, line: line, column: column)
+    } catch {
+      return fail(.yaml, "\(error)")
+    }
+    var budget = maxNodes
+    guard Self.fits(root, budget: &budget) else {
+      return fail(.tooComplex, "the document expands to more than \(maxNodes) YAML nodes (are aliases nested to multiply it?); rule files must stay small")
+    }
+    return .success((text, root))
+  }
+
+  /// Counts nodes, aliases at every use, stopping as soon as the budget runs out.
+  static func fits(_ node: Node, budget: inout Int) -> Bool {
+    budget -= 1
+    if budget < 0 { return false }
+    switch node {
+    case .mapping(let m):
+      for (k, v) in m { guard fits(k, budget: &budget), fits(v, budget: &budget) else { return false } }
+    case .sequence(let s):
+      for v in s { guard fits(v, budget: &budget) else { return false } }
+    default: break
+    }
+    return true
+  }
+
+  static func describe(_ error: YamlError) -> (String, Int, Int) {
+    switch error {
+    case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
+      return ("invalid YAML: \(problem)", mark.line, mark.column)
+    case .composer(_, let problem, let mark, _):
+      return ("invalid YAML: \(problem)", mark.line, mark.column)
+    case .duplicatedKeysInMapping(let duplicates, let context):
+      return ("a key appears twice in one mapping: \(duplicates.joined(separator: ", "))", context.mark.line, context.mark.column)
+    default:
+      return ("invalid YAML: \(error)", 1, 1)
+    }
+  }
+
+  /// A file, or the `*.yaml`/`*.yml` files of a folder (not its subfolders), sorted.
+  static func expand(_ path: String) throws -> [String] {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+      throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
+    }
+    guard isDirectory.boolValue else { return [path] }
+    return try FileManager.default.contentsOfDirectory(atPath: path)
+      .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+      .sorted()
+      .map { (path as NSString).appendingPathComponent($0) }
+  }
+}
