@@ -5,6 +5,10 @@ public struct SimulationReport: Sendable {
   public struct Tier: Sendable, Equatable {
     public var rank: Int
     public var name: String?
+    public init(rank: Int, name: String?) {
+      self.rank = rank
+      self.name = name
+    }
   }
 
   public struct Badge: Sendable, Equatable {

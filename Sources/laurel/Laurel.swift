@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The `laurel` command: check rule files, replay histories, run benchmarks.
+@main
+struct Laurel: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "laurel",
+    abstract: "A gamification rules engine: points, levels, badges and caps from YAML.",
+    subcommands: [Validate.self, Simulate.self, Bench.self])
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Laurel
+import LaurelDiagnostics
+import LaurelRules
+
+/// `laurel simulate --rules PATH --events FILE [--format json|table]`.
+struct Simulate: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Replay a history of actions (JSONL) in memory and report every member's final state.")
+
+  @Option(help: "Rule file or folder of one scheme.")
+  var rules: String
+
+  @Option(help: "History of actions, one JSON object per line ('-' reads standard input).")
+  var events: String
+
+  @Option(help: "Report format: json or table.")
+  var format: ReportFormat = .table
+
+  @Option(help: "How many members the table shows.")
+  var limit = 50
+
+  enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case json
+    case table
+  }
+
+  func run() throws {
+    let compiled: CompiledRules
+    do { compiled = try RuleLoader().load(paths: [rules]) } catch {
+      for d in error.diagnostics { Output.error(d.description) }
+      throw ExitCode(1)
+    }
+    var simulation = Simulation(rules: compiled)
+    let progress = Progress(enabled: isatty(2) == 1, total: fileSize(events))
+    do {
+      try simulation.run(path: events, progress: progress.update)
+    } catch {
+      Output.error("laurel: cannot read \(events): \(error.localizedDescription)")
+      throw ExitCode(1)
+    }
+    progress.finish()
+    for rejection in simulation.rejections.prefix(20) {
+      Output.error("\(events):\(rejection.line): rejected: \(rejection.reason)")
+    }
+    if simulation.counts.rejected > 20 {
+      Output.error("... \(simulation.counts.rejected - 20) more rejected actions")
+    }
+    let report = simulation.report()
+    switch format {
+    case .json: FileHandle.standardOutput.write(Data(report.json().utf8))
+    case .table: print(report.table(maxMembers: limit), terminator: "")
+    }
+  }
+
+  private func fileSize(_ path: String) -> Int? {
+    path == "-" ? nil : (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+  }
+}
+
+/// A one-line progress indicator on stderr, only when stderr is a terminal.
+final class Progress {
+  let enabled: Bool
+  let total: Int?
+  private var last = Date.distantPast
+
+  init(enabled: Bool, total: Int?) {
+    self.enabled = enabled
+    self.total = total
+  }
+
+  func update(_ bytes: Int) {
+    guard enabled, Date().timeIntervalSince(last) > 0.2 else { return }
+    last = Date()
+    let text = total.map { "\(bytes * 100 / max($0, 1))% of \($0 >> 20) MiB" } ?? "\(bytes >> 20) MiB"
+    FileHandle.standardError.write(Data("\rreplaying… \(text)   ".utf8))
+  }
+
+  func finish() {
+    if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+  }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Laurel
+import LaurelExpression
+import LaurelRules
+import Testing
+
+/// Drives a scheme from `rules/` action by action, in memory.
+struct Scenario {
+  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+  var simulation: Simulation
+  var rules: CompiledRules { simulation.rules }
+  private var next = 0
+
+  init(_ file: String) throws {
+    let path = Self.repository.appendingPathComponent("rules/\(file)").path
+    simulation = Simulation(rules: try RuleLoader().load(paths: [path]))
+  }
+
+  init(yaml: String) throws {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-\(UUID().uuidString).yaml")
+    try yaml.write(to: url, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: url) }
+    simulation = Simulation(rules: try RuleLoader().load(paths: [url.path]))
+  }
+
+  /// Applies an action given as JSON; `id` is generated unless the JSON has one.
+  @discardableResult
+  mutating func apply(_ json: String) throws -> Outcome {
+    next += 1
+    var text = json
+    if !text.contains("\"id\"") { text = "{\"id\":\"a\(next)\"," + text.dropFirst() }
+    let prepared = try ActionDecoder(rules: rules).decode(text)
+    return simulation.apply(prepared)
+  }
+
+  /// Applies a malformed action the way `simulate` does (decode errors are rejections).
+  mutating func applyRaw(_ json: String) {
+    var copy = json
+    copy.withUTF8 { simulation.apply(jsonLine: $0, line: 0) }
+  }
+
+  func member(_ user: String, in scope: String? = nil) -> SimulationReport.Member? {
+    simulation.report().members.first { $0.id == MemberID(scope: scope, user: user) }
+  }
+
+  func balance(_ user: String, in scope: String? = nil, _ currency: String) -> Int64? {
+    member(user, in: scope)?.balances.first { $0.0 == currency }?.1
+  }
+
+  func tier(_ user: String, in scope: String? = nil, _ ladder: String) -> SimulationReport.Tier? {
+    member(user, in: scope)?.tiers.first { $0.0 == ladder }?.1
+  }
+}
