@@ -11,7 +11,8 @@ public struct ExpressionOptions: Sendable {
   public init() {}
 }
 
-/// A compiled expression: immutable, `Sendable`, evaluated many times.
+/// A compiled expression: immutable, `Sendable`, evaluated many times. A class
+/// so that holding and passing programs around costs one reference count.
 ///
 /// ```swift
 /// var env = Declarations()
@@ -21,7 +22,7 @@ public struct ExpressionOptions: Sendable {
 /// activation.variables[minutes] = .int(30)
 /// try program.evaluate(activation)  // .int(60)
 /// ```
-public struct Program: Sendable {
+public final class Program: Sendable {
   public let source: String
   /// The statically inferred result type (`dyn` when unknown until run time).
   public let resultType: ExprType
@@ -33,14 +34,25 @@ public struct Program: Sendable {
   /// Declared variables the expression reads (for dependency tracking).
   public let references: Set<String>
 
+  init(
+    source: String, resultType: ExprType, root: @escaping Eval, localCount: Int, iterationBudget: Int,
+    constant: Value?, references: Set<String>
+  ) {
+    self.source = source
+    self.resultType = resultType
+    self.root = root
+    self.localCount = localCount
+    self.iterationBudget = iterationBudget
+    self.constant = constant
+    self.references = references
+  }
+
   /// Evaluates against `activation`. Errors are CEL errors (`no such key`,
   /// `division by zero`, overflow, budget exceeded), never traps.
   @inline(__always)
   public func evaluate(_ activation: Activation) throws(EvalError) -> Value {
     activation.budget = iterationBudget
-    if localCount > 0 && activation.locals.count < localCount {
-      activation.locals = Array(repeating: .null, count: localCount)
-    }
+    if localCount > 0 { activation.ensureLocals(localCount) }
     return try root(activation)
   }
 }

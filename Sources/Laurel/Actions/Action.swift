@@ -84,6 +84,7 @@ extension CompiledRules {
   func coerce(_ value: Value, to i: Int, actionID: String) throws(ActionError) -> Value? {
     let field = fields[i]
     switch (field.type, value) {
+    case (.string, .string), (.int, .int), (.bool, .bool), (.double, .double): return value
     case (_, .null): return nil
     case (.double, .int(let n)): return .double(Double(n))
     case (.int, .double(let d)) where d.rounded() == d && abs(d) < 9e15: return .int(Int64(d))

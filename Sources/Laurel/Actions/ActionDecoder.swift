@@ -33,37 +33,39 @@ public struct ActionDecoder: Sendable {
           let (key, decodedKey) = try scanner.stringBytes()
           try scanner.expect(UInt8(ascii: ":"), "':'")
           let name = decodedKey.map { Array($0.utf8) }
-          func isKey(_ literal: StaticString) -> Bool {
-            let target = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
-            if let name { return name.elementsEqual(target) }
-            return scanner.equals(key, target)
-          }
-          if isKey("id") {
+          switch name.map({ Self.builtin($0[...]) }) ?? Self.builtin(bytes, key) {
+          case .id:
             action.id = try scalarString(&scanner, "id")
             seen |= 1
-          } else if isKey("type") {
+          case .type:
             let (range, decoded) = try scanner.stringBytes()
             action.type = decoded ?? String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
             action.typeIndex = decoded.map { rules.actionIndex[$0] } ?? typeNames.firstIndex { scanner.equals(range, $0) }
             seen |= 2
-          } else if isKey("at") {
+          case .at:
             let (range, decoded) = try scanner.stringBytes()
-            let text = decoded.map { Array($0.utf8) } ?? Array(UnsafeBufferPointer(rebasing: bytes[range]))
-            action.at = try Self.timestamp(text[...])
+            if let decoded {
+              let text = Array(decoded.utf8)
+              action.at = try text.withUnsafeBufferPointer { (p) throws(ActionError) -> Timestamp in try Self.timestamp(p) }
+            } else {
+              action.at = try Self.timestamp(UnsafeBufferPointer(rebasing: bytes[range]))
+            }
             seen |= 4
-          } else if isKey("user") {
+          case .user:
             action.user = try scalarString(&scanner, "user")
             seen |= 8
-          } else if isKey("traits") {
+          case .traits:
             guard case .map(let traits) = try scanner.value() else { throw ActionError("'traits' must be an object") }
             for (k, v) in traits.entries {
               guard case .string(let value) = v else { throw ActionError("trait '\(k.value.plainText)' must be a string") }
               action.traits.append(try rules.trait(k.value.plainText, value, actionID: action.id))
             }
-          } else if let field = name.map({ fieldNames.firstIndex(of: $0) }) ?? fieldNames.firstIndex(where: { scanner.equals(key, $0) }) {
-            action.fields[field] = try rules.coerce(try scanner.value(), to: field, actionID: action.id)
-          } else {
-            try scanner.skipValue()
+          case .none:
+            if let field = name.map({ fieldNames.firstIndex(of: $0) }) ?? fieldNames.firstIndex(where: { scanner.equals(key, $0) }) {
+              action.fields[field] = try rules.coerce(try scanner.value(), to: field, actionID: action.id)
+            } else {
+              try scanner.skipValue()
+            }
           }
         } while scanner.consume(UInt8(ascii: ","))
         try scanner.expect(UInt8(ascii: "}"), "',' or '}'")
@@ -97,8 +99,34 @@ public struct ActionDecoder: Sendable {
     return s
   }
 
+  enum Builtin { case id, type, at, user, traits }
+
+  /// Which built-in key a key's bytes are, by length and first byte, without allocating.
+  static func builtin(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Builtin? {
+    builtin(UnsafeBufferPointer(rebasing: bytes[range]))
+  }
+
+  static func builtin(_ k: ArraySlice<UInt8>) -> Builtin? {
+    k.withUnsafeBufferPointer { builtin($0) }
+  }
+
+  static func builtin(_ k: UnsafeBufferPointer<UInt8>) -> Builtin? {
+    switch k.count {
+    case 2:
+      if k[0] == UInt8(ascii: "i") && k[1] == UInt8(ascii: "d") { return .id }
+      if k[0] == UInt8(ascii: "a") && k[1] == UInt8(ascii: "t") { return .at }
+    case 4:
+      if k.elementsEqual("type".utf8) { return .type }
+      if k.elementsEqual("user".utf8) { return .user }
+    case 6:
+      if k.elementsEqual("traits".utf8) { return .traits }
+    default: break
+    }
+    return nil
+  }
+
   /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`.
-  static func timestamp(_ b: ArraySlice<UInt8>) throws(ActionError) -> Timestamp {
+  static func timestamp(_ b: UnsafeBufferPointer<UInt8>) throws(ActionError) -> Timestamp {
     func digits(_ from: Int, _ count: Int) -> Int64? {
       var v: Int64 = 0
       for i in from..<(from + count) {
@@ -108,15 +136,15 @@ public struct ActionDecoder: Sendable {
       return v
     }
     let s = b.startIndex
-    let text = String(decoding: b, as: UTF8.self)
     if b.count == 20, let y = digits(s, 4), b[s + 4] == 45, let mo = digits(s + 5, 2), b[s + 7] == 45,
       let d = digits(s + 8, 2), b[s + 10] == 84, let h = digits(s + 11, 2), b[s + 13] == 58,
       let mi = digits(s + 14, 2), b[s + 16] == 58, let se = digits(s + 17, 2), b[s + 19] == 90
     {
       do { return try Timestamp(year: y, month: mo, day: d, hour: h, minute: mi, second: se) } catch {
-        throw ActionError("'at' is not a valid time: '\(text)'")
+        throw ActionError("'at' is not a valid time: '\(String(decoding: b, as: UTF8.self))'")
       }
     }
+    let text = String(decoding: b, as: UTF8.self)
     do { return try Timestamp(rfc3339: text) } catch {
       throw ActionError("'at' must be an RFC 3339 timestamp such as 2026-03-01T10:00:00Z, got '\(text)'")
     }

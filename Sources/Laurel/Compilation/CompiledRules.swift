@@ -30,6 +30,10 @@ public struct CompiledRules: Sendable {
   let slotCount: Int
   /// Dependency bits a change of each kind sets (see ``Dependencies``).
   let dependencies: Dependencies
+  /// Whether anything counts in calendar windows (bonuses, caps, windowed counters, streaks).
+  let usesWindows: Bool
+  /// Whether any expression reads event.id, event.type, event.user or event.at.
+  let bindsBuiltins: Bool
 
   /// Names of the currencies, in declaration order.
   public var currencyNames: [String] { currencies.map(\.name) }
@@ -99,30 +103,76 @@ struct CompiledStreak {
   var everyAction: Bool
 }
 
-struct CompiledAction {
-  var type: String
-  var rules: [CompiledRule]
-  var bonuses: [Int]
-  var streaks: [Int]
+final class CompiledAction: Sendable {
+  let type: String
+  let rules: [CompiledRule]
+  let bonuses: [Int]
+  let streaks: [Int]
+  /// Field indices the engine binds for this action type: those its rules,
+  /// the scope, counter and progress keys and badges can read.
+  let boundFields: [Int]
+
+  init(type: String, rules: [CompiledRule], bonuses: [Int], streaks: [Int], boundFields: [Int] = []) {
+    self.type = type
+    self.rules = rules
+    self.bonuses = bonuses
+    self.streaks = streaks
+    self.boundFields = boundFields
+  }
+
+  func adding(bonus: Int? = nil, streak: Int? = nil) -> CompiledAction {
+    CompiledAction(
+      type: type, rules: rules, bonuses: bonuses + (bonus.map { [$0] } ?? []),
+      streaks: streaks + (streak.map { [$0] } ?? []), boundFields: boundFields)
+  }
+
+  func binding(_ fields: [Int]) -> CompiledAction {
+    CompiledAction(type: type, rules: rules, bonuses: bonuses, streaks: streaks, boundFields: fields)
+  }
 }
 
-struct CompiledRule {
-  var id: String
-  var when: Program?
-  var amounts: [(currency: Int, amount: Program)]
+/// One compiled rule; a class so the engine's hot path shares it rather than copying its fields.
+final class CompiledRule: Sendable {
+  let id: String
+  let when: Program?
+  let amounts: [(currency: Int, amount: Program)]
   /// Per amount: -1 for deductions, 1 for awards.
-  var signs: [Int64]
-  var recipient: Program?
-  var oncePer: Program?
-  var cooldownSeconds: Int64?
-  var counts: [(counter: Int, amount: Program?)]
-  var progress: [(progress: Int, state: Int32)]
-  var from: Timestamp?
-  var until: Timestamp?
+  let signs: [Int64]
+  let recipient: Program?
+  let oncePer: Program?
+  let cooldownSeconds: Int64?
+  let counts: [(counter: Int, amount: Program?)]
+  let progress: [(progress: Int, state: Int32)]
+  let from: Timestamp?
+  let until: Timestamp?
   /// Caps limiting this rule, per currency position in `amounts`.
-  var caps: [[Int]]
+  let caps: [[Int]]
   /// Index among all rules (for once-per keys and cooldowns).
-  var globalIndex: Int
+  let globalIndex: Int
+  /// Whether planning needs the recipient's state (conditions or amounts read `member.*`).
+  let readsMember: Bool
+
+  init(
+    id: String, when: Program?, amounts: [(currency: Int, amount: Program)], signs: [Int64], recipient: Program?,
+    oncePer: Program?, cooldownSeconds: Int64?, counts: [(counter: Int, amount: Program?)],
+    progress: [(progress: Int, state: Int32)], from: Timestamp?, until: Timestamp?, caps: [[Int]], globalIndex: Int
+  ) {
+    self.id = id
+    self.when = when
+    self.amounts = amounts
+    self.signs = signs
+    self.recipient = recipient
+    self.oncePer = oncePer
+    self.cooldownSeconds = cooldownSeconds
+    self.counts = counts
+    self.progress = progress
+    self.from = from
+    self.until = until
+    self.caps = caps
+    self.globalIndex = globalIndex
+    readsMember = (when.map { !$0.references.isEmpty } ?? false) || amounts.contains { $0.amount.constant == nil }
+      || counts.contains { $0.amount != nil }
+  }
 }
 
 struct CompiledBonus {

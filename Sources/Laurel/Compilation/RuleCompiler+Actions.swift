@@ -33,16 +33,22 @@ extension Compilation {
     }
     for (b, bonus) in book.bonuses.enumerated() {
       if bonus.on.isEmpty {
-        for i in actions.indices { actions[i].bonuses.append(b) }
+        for i in actions.indices { actions[i] = actions[i].adding(bonus: b) }
       } else {
-        for type in bonus.on { actions[entry(type.text)].bonuses.append(b) }
+        for type in bonus.on {
+          let i = entry(type.text)
+          actions[i] = actions[i].adding(bonus: b)
+        }
       }
     }
     for (s, streak) in book.streaks.enumerated() {
       if streak.on.isEmpty {
-        for i in actions.indices { actions[i].streaks.append(s) }
+        for i in actions.indices { actions[i] = actions[i].adding(streak: s) }
       } else {
-        for type in streak.on { actions[entry(type.text)].streaks.append(s) }
+        for type in streak.on {
+          let i = entry(type.text)
+          actions[i] = actions[i].adding(streak: s)
+        }
       }
     }
     return (table, actions)

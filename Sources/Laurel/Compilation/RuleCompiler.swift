@@ -118,10 +118,28 @@ struct Compilation {
     let ladders = compileLadders(currencyIndex: currencyIndex, traitIndex: traitIndex)
     let deps = makeDependencies()
     let bonuses = compileBonuses(currencyIndex: currencyIndex, caps: caps)
-    let (actionIndex, actions) = compileActions(
+    var (actionIndex, actions) = compileActions(
       env: env, currencyIndex: currencyIndex, counterIndex: counterIndex, progressIndex: progressIndex,
       caps: caps)
     let badges = compileBadges(env: env, deps: deps)
+    if diagnostics.contains(where: { $0.severity == .error }) { return nil }
+    // Which event fields each action type needs bound: what its programs, and every badge's, read.
+    var shared = Set<String>(scope?.references ?? [])
+    for b in badges { shared.formUnion((b.key?.references ?? []).union(b.when?.references ?? [])) }
+    var everything = shared
+    for i in actions.indices {
+      var names = shared
+      for rule in actions[i].rules {
+        for p in [rule.when, rule.recipient, rule.oncePer].compactMap({ $0 }) + rule.amounts.map(\.amount)
+          + rule.counts.compactMap(\.amount) + rule.counts.compactMap({ counters[$0.counter].key })
+          + rule.progress.map({ progress[$0.progress].key })
+        {
+          names.formUnion(p.references)
+        }
+      }
+      everything.formUnion(names)
+      actions[i] = actions[i].binding(book.fields.indices.filter { names.contains("event." + book.fields[$0].name.text) })
+    }
     for g in book.gates { _ = resolve(g.ladder, in: ladderIndex, kind: "ladder") }
     for l in book.leaderboards { _ = resolve(l.currency, in: currencyIndex, kind: "currency") }
     env.slots.key = env.badge.slot(of: "key") ?? 0
@@ -134,6 +152,9 @@ struct Compilation {
       progress: progress,
       streaks: book.streaks.map { CompiledStreak(name: $0.name.text, every: $0.every, everyAction: $0.on.isEmpty) },
       actionIndex: actionIndex, actions: actions, bonuses: bonuses, caps: caps, ladders: ladders, badges: badges,
-      gates: book.gates, leaderboards: book.leaderboards, slotCount: slotCount, dependencies: deps)
+      gates: book.gates, leaderboards: book.leaderboards, slotCount: slotCount, dependencies: deps,
+      usesWindows: !book.bonuses.isEmpty || !book.caps.isEmpty || !book.streaks.isEmpty
+        || book.counters.contains { $0.window != nil },
+      bindsBuiltins: !everything.isDisjoint(with: ["event.id", "event.type", "event.user", "event.at"]))
   }
 }

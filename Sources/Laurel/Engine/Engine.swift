@@ -47,7 +47,7 @@ public struct Engine<S: Store>: Sendable {
   public func applyBatch(_ actions: [PreparedAction]) async throws -> [Outcome] {
     let rules = self.rules
     return try await store.transaction { tx in
-      var evaluator = Evaluator(rules: rules)
+      let evaluator = Evaluator(rules: rules)
       var outcomes: [Outcome] = []
       outcomes.reserveCapacity(actions.count)
       for action in actions {

@@ -2,7 +2,7 @@ import LaurelExpression
 
 extension Evaluator {
   /// Phase 2 for the actor: window bonuses (before the action's own rules) and streaks.
-  mutating func applyActorEffects<T: StateTransaction>(
+  func applyActorEffects<T: StateTransaction>(
     _ plan: CompiledAction, handle: Int, actor: MemberID, action: PreparedAction, tx: inout T,
     outcome: inout Outcome
   ) {
@@ -39,7 +39,7 @@ extension Evaluator {
   }
 
   /// Phase 2 for the planned rules, in order.
-  mutating func applyPlannedRules<T: StateTransaction>(
+  func applyPlannedRules<T: StateTransaction>(
     action: PreparedAction, tx: inout T, outcome: inout Outcome
   ) throws(T.Failure) {
     let plan = rules.actions[action.typeIndex!]

@@ -3,7 +3,7 @@ import LaurelExpression
 extension Evaluator {
   /// Phase 1: evaluates every rule of the action without changing state.
   /// Returns the reason when the action must be rejected.
-  mutating func planRules<T: StateTransaction>(
+  func planRules<T: StateTransaction>(
     _ plan: CompiledAction, action: PreparedAction, actor: MemberID, scope: String?, tx: inout T
   ) throws(T.Failure) -> String? {
     scratch.planned.removeAll(keepingCapacity: true)
@@ -24,9 +24,7 @@ extension Evaluator {
         }
         recipient = MemberID(scope: scope, user: user)
       }
-      let needsMember = rule.when.map { !$0.references.isEmpty } ?? false
-        || rule.amounts.contains { $0.amount.constant == nil } || rule.counts.contains { $0.amount != nil }
-      let handle = needsMember ? try tx.existingMember(recipient) : nil
+      let handle = rule.readsMember ? try tx.existingMember(recipient) : nil
       do throws(EvalError) {
         if let when = rule.when {
           guard case .bool(let holds) = try evaluate(when, member: handle, in: &tx) else {

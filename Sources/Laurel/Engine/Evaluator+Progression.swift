@@ -3,7 +3,7 @@ import LaurelExpression
 extension Evaluator {
   /// Phase 3: re-ranks ladders and re-checks badges of the touched members,
   /// only those whose inputs changed in this action.
-  mutating func updateProgression<T: StateTransaction>(action: PreparedAction, tx: inout T, outcome: inout Outcome) {
+  func updateProgression<T: StateTransaction>(action: PreparedAction, tx: inout T, outcome: inout Outcome) {
     let deps = rules.dependencies
     for touched in scratch.touched {
       var dirty = touched.dirty

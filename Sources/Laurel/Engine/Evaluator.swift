@@ -12,7 +12,9 @@ import LaurelExpression
 ///    only those whose inputs changed.
 ///
 /// Not thread-safe (it reuses buffers and an activation); make one per thread.
-struct Evaluator {
+/// A class so the closures it runs inside `withMember` share it instead of
+/// copying its fields on every call.
+final class Evaluator {
   let rules: CompiledRules
   let activation: Activation
   let context: MemberContext
@@ -51,26 +53,28 @@ struct Evaluator {
   }
 
   /// Applies one action; `outcome` is overwritten.
-  mutating func apply<T: StateTransaction>(
+  func apply<T: StateTransaction>(
     _ action: PreparedAction, to tx: inout T, outcome: inout Outcome
   ) throws(T.Failure) {
     outcome.reset(action.id)
-    if try tx.isProcessed(action.id) {
+    guard let typeIndex = action.typeIndex else {
+      // Ignored actions are still recorded, so a re-sent one counts as a duplicate.
+      outcome.status = try tx.claimAction(action.id) ? .ignored : .duplicate
+      return
+    }
+    guard try tx.claimAction(action.id) else {
       outcome.status = .duplicate
       return
     }
-    guard let typeIndex = action.typeIndex else {
-      outcome.status = .ignored
-      return
-    }
     let plan = rules.actions[typeIndex]
-    bind(action)
+    bind(action, plan)
     var scope: String?
     if let scopeProgram = rules.scope {
       do {
         scope = try scopeProgram.evaluate(activation).plainText
       } catch {
         outcome.status = .rejected("action \(action.id): cannot tell the member's scope: \(error.message)")
+        try tx.releaseAction(action.id)
         return
       }
     }
@@ -101,9 +105,9 @@ struct Evaluator {
       }
       scratch.touched.removeAll(keepingCapacity: true)
       outcome.status = .rejected(reason)
+      try tx.releaseAction(action.id)
       return
     }
-    try tx.markProcessed(action.id)
     if !plan.bonuses.isEmpty || !plan.streaks.isEmpty {
       var h = actorHandle ?? -1
       if h < 0 { h = try tx.member(actor, initial: { initial }) }
@@ -114,21 +118,27 @@ struct Evaluator {
   }
 
   /// Puts the action's values into the activation's event slots.
-  private func bind(_ action: PreparedAction) {
+  private func bind(_ action: PreparedAction, _ plan: CompiledAction) {
     let slots = rules.slots
-    activation.variables[slots.id] = .string(action.id)
-    activation.variables[slots.type] = .string(action.type)
-    activation.variables[slots.user] = .string(action.user)
-    activation.variables[slots.at] = .timestamp(action.at)
-    for (i, field) in rules.fields.enumerated() {
-      activation.variables[field.slot] = i < action.fields.count ? action.fields[i] : nil
+    let variables = activation.variables
+    if rules.bindsBuiltins {
+      variables[slots.id] = .string(action.id)
+      variables[slots.type] = .string(action.type)
+      variables[slots.user] = .string(action.user)
+      variables[slots.at] = .timestamp(action.at)
     }
-    context.windows[0] = rules.timeZone.window(.day, at: action.at)
-    context.windows[1] = rules.timeZone.window(.week, at: action.at)
-    context.windows[2] = rules.timeZone.window(.month, at: action.at)
+    // Only the fields this action's expressions (and every badge's) can read.
+    for i in plan.boundFields {
+      variables[rules.fields[i].slot] = i < action.fields.count ? action.fields[i] : nil
+    }
+    if rules.usesWindows {
+      context.windows[0] = rules.timeZone.window(.day, at: action.at)
+      context.windows[1] = rules.timeZone.window(.week, at: action.at)
+      context.windows[2] = rules.timeZone.window(.month, at: action.at)
+    }
   }
 
-  mutating func touch(_ handle: Int, _ member: MemberID, _ dirty: UInt64) {
+  func touch(_ handle: Int, _ member: MemberID, _ dirty: UInt64) {
     for i in scratch.touched.indices where scratch.touched[i].handle == handle {
       scratch.touched[i].dirty |= dirty
       return

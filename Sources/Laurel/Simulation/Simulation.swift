@@ -22,7 +22,7 @@ public struct Simulation {
   public var tracksRules = false
   public var maxKeptRejections = 100
 
-  private var evaluator: Evaluator
+  private let evaluator: Evaluator
   private var outcome = Outcome()
   private var action = PreparedAction()
   private let decoder: ActionDecoder
@@ -95,6 +95,10 @@ public struct Simulation {
       handle = h
     }
     defer { if path != "-" { try? handle.close() } }
+    if path != "-", let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int {
+      // About 100 bytes per action line: room for the ids without growing the table mid-run.
+      state.reserve(actions: counts.read + size / 100)
+    }
     var carry: [UInt8] = []
     var line = 0
     var consumed = 0

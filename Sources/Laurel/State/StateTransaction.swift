@@ -7,10 +7,10 @@
 public protocol StateTransaction {
   associatedtype Failure: Error
 
-  /// Whether an action with this id was already applied.
-  mutating func isProcessed(_ actionID: String) throws(Failure) -> Bool
-  /// Records the id of an applied action.
-  mutating func markProcessed(_ actionID: String) throws(Failure)
+  /// Records an action id; false when it was recorded before (a duplicate).
+  mutating func claimAction(_ actionID: String) throws(Failure) -> Bool
+  /// Forgets an id claimed by an action that was then rejected.
+  mutating func releaseAction(_ actionID: String) throws(Failure)
   /// The handle of an existing member, or nil.
   mutating func existingMember(_ id: MemberID) throws(Failure) -> Int?
   /// The handle of a member, created with `initial` state when absent.

@@ -5,20 +5,40 @@
 /// thread-safe: give each thread its own.
 public final class Activation {
   /// Values of declared variables by ``Declarations/Variable/slot``; nil = absent.
-  public var variables: [Value?]
+  ///
+  /// A fixed buffer owned by the activation (not an array property) so reading
+  /// a variable on the hot path costs no exclusivity check or uniqueness test.
+  public let variables: UnsafeMutableBufferPointer<Value?>
   /// Anything a host's resolvers need (the engine puts its member state here).
-  public var context: AnyObject?
-  var locals: [Value] = []
+  public let context: AnyObject?
+  var locals: UnsafeMutableBufferPointer<Value>
   var budget = 0
 
   public init(slotCount: Int, context: AnyObject? = nil) {
-    variables = Array(repeating: nil, count: slotCount)
+    variables = .allocate(capacity: max(slotCount, 1))
+    variables.initialize(repeating: nil)
+    locals = .allocate(capacity: 0)
     self.context = context
+  }
+
+  deinit {
+    variables.deinitialize()
+    variables.deallocate()
+    locals.deinitialize()
+    locals.deallocate()
   }
 
   /// Makes every variable absent (between actions).
   public func reset() {
     for i in variables.indices { variables[i] = nil }
+  }
+
+  func ensureLocals(_ count: Int) {
+    guard locals.count < count else { return }
+    locals.deinitialize()
+    locals.deallocate()
+    locals = .allocate(capacity: count)
+    locals.initialize(repeating: .null)
   }
 
   @inline(__always)
