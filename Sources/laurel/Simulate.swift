@@ -60,7 +60,10 @@ struct Simulate: ParsableCommand {
 }
 
 /// A one-line progress indicator on stderr, only when stderr is a terminal.
-final class Progress {
+///
+/// `@unchecked Sendable`: `update` is called from the one thread that reads
+/// the file, and `finish` only after that thread is done.
+final class Progress: @unchecked Sendable {
   let enabled: Bool
   let total: Int?
   private var last = Date.distantPast

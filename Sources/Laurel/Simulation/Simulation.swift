@@ -83,65 +83,25 @@ public struct Simulation {
   }
 
   /// Streams a JSONL file (`-` for standard input) through the simulation.
-  /// Blank lines are skipped. `progress` is called about every million bytes.
-  public mutating func run(path: String, progress: ((Int) -> Void)? = nil) throws {
-    let handle: FileHandle
-    if path == "-" {
-      handle = FileHandle.standardInput
-    } else {
-      guard let h = FileHandle(forReadingAtPath: path) else {
-        throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
-      }
-      handle = h
-    }
-    defer { if path != "-" { try? handle.close() } }
+  /// Blank lines are skipped. `progress` is called with the bytes read so far.
+  /// With `parallel` (the default on machines with several cores) a second
+  /// thread decodes while this one applies; the result is the same.
+  public mutating func run(path: String, parallel: Bool? = nil, progress: (@Sendable (Int) -> Void)? = nil) throws {
     if path != "-", let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int {
       // About 100 bytes per action line: room for the ids without growing the table mid-run.
       state.reserve(actions: counts.read + size / 100)
     }
-    var carry: [UInt8] = []
-    var line = 0
-    var consumed = 0
-    while true {
-      let chunk = handle.readData(ofLength: 4 << 20)
-      if chunk.isEmpty { break }
-      var buffer = carry
-      buffer.append(contentsOf: chunk)
-      let lastNewline = buffer.lastIndex(of: 0x0A)
-      let end = lastNewline.map { $0 + 1 } ?? 0
-      buffer.withUnsafeBufferPointer { all in
-        var start = 0
-        while start < end {
-          var stop = start
-          while all[stop] != 0x0A { stop += 1 }
-          line += 1
-          var trimmedStop = stop
-          if trimmedStop > start && all[trimmedStop - 1] == 0x0D { trimmedStop -= 1 }
-          if !Self.isBlank(all, start, trimmedStop) {
-            apply(jsonLine: UnsafeBufferPointer(rebasing: all[start..<trimmedStop]), line: line)
-          }
-          start = stop + 1
-        }
-      }
-      carry = Array(buffer[end...])
-      consumed += chunk.count
-      progress?(consumed)
+    if parallel ?? (ProcessInfo.processInfo.activeProcessorCount > 1) {
+      try runInParallel(path: path, progress: progress)
+      return
     }
-    if !carry.isEmpty {
-      line += 1
-      carry.withUnsafeBufferPointer { all in
-        if !Self.isBlank(all, 0, all.count) { apply(jsonLine: all, line: line) }
-      }
-    }
+    try Self.forEachLine(path: path, progress: progress) { line, bytes in apply(jsonLine: bytes, line: line) }
   }
 
-  private static func isBlank(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Bool {
-    var i = from
-    while i < to {
-      if b[i] != 0x20 && b[i] != 0x09 { return false }
-      i += 1
-    }
-    return true
+  mutating func countRejectedLine(_ line: Int, _ reason: String) {
+    counts.read += 1
+    counts.rejected += 1
+    keep(line: line, reason: reason)
   }
 
   /// The report of the final state, members sorted by scope then user.

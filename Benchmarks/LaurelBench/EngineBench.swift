@@ -1,0 +1,32 @@
+import Foundation
+import Laurel
+
+/// The engine alone: actions decoded up front, then applied in memory.
+enum EngineBench {
+  static func run(_ workload: Workload) throws {
+    print("\n== engine on already-decoded actions (\(workload.events) community events)")
+    let decoder = ActionDecoder(rules: workload.rules)
+    let text = try Data(contentsOf: workload.eventsFile)
+    var prepared: [PreparedAction] = []
+    prepared.reserveCapacity(workload.events)
+    text.withUnsafeBytes { raw in
+      let bytes = raw.bindMemory(to: UInt8.self)
+      var start = 0
+      for i in bytes.indices where bytes[i] == 0x0A {
+        var action = PreparedAction()
+        if (try? decoder.decode(UnsafeBufferPointer(rebasing: bytes[start..<i]), into: &action)) != nil {
+          prepared.append(action)
+        }
+        start = i + 1
+      }
+    }
+    var members = 0
+    let seconds = Measure.seconds {
+      var simulation = Simulation(rules: workload.rules)
+      for action in prepared { simulation.apply(action) }
+      members = simulation.state.memberCount
+    }
+    let rate = Double(prepared.count) / seconds
+    print("applied \(prepared.count) actions to \(members) members in \(Measure.format(seconds, 3)) s: \(Measure.format(rate / 1e6, 2)) M actions/s (\(Measure.format(1e9 / rate, 0)) ns/action; bar: 3 M/s)")
+  }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Laurel
+
+/// End to end: read, decode, apply and report a JSONL history, against
+/// shared/bench/baseline.c doing the same work, in the same run.
+enum SimulateBench {
+  static func run(_ workload: Workload) throws {
+    print("\n== simulate: \(workload.events) community events, JSONL in, JSON report out")
+    var members = 0
+    let laurel = try Measure.seconds {
+      var simulation = Simulation(rules: workload.rules)
+      try simulation.run(path: workload.eventsFile.path)
+      let json = simulation.report().json()
+      blackHole(json)
+      members = simulation.state.memberCount
+    }
+    let rate = Double(workload.events) / laurel
+    print("laurel (in process)  \(Measure.format(laurel, 3)) s   \(Measure.format(rate / 1e3, 0)) k events/s   \(members) members")
+    guard let baseline = try workload.baseline() else {
+      print("baseline.c not available (needs ../shared/bench and gcc with libsqlite3-dev): no ratio")
+      return
+    }
+    var best = Double.infinity
+    for _ in 0..<3 { best = min(best, try Measure.run([baseline.path, workload.eventsFile.path]).seconds) }
+    print("baseline.c           \(Measure.format(best, 3)) s   \(Measure.format(Double(workload.events) / best / 1e3, 0)) k events/s")
+    print("ratio: laurel runs at \(Measure.format(best / laurel, 3)) of baseline.c's throughput (bar: >= 0.333)")
+    try memory(workload, members: members)
+  }
+
+  /// Peak RSS of `laurel simulate` on the workload and on one with 5x the users,
+  /// to separate the cost per member from fixed and per-action costs.
+  static func memory(_ workload: Workload, members: Int) throws {
+    let laurel = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("laurel")
+    guard FileManager.default.isExecutableFile(atPath: laurel.path) else {
+      print("memory: build the laurel product in the same configuration to measure peak RSS")
+      return
+    }
+    let many = try Workload.prepare(events: workload.events, users: 100_000, seed: 42)
+    func peak(_ w: Workload) throws -> (Int, Int) {
+      let (_, kib) = try Measure.run([laurel.path, "simulate", "--rules", w.rulesPath, "--events", w.eventsFile.path, "--format", "json"])
+      var s = Simulation(rules: w.rules)
+      try s.run(path: w.eventsFile.path)
+      return (kib ?? 0, s.state.memberCount)
+    }
+    let (kibA, membersA) = try peak(workload)
+    let (kibB, membersB) = try peak(many)
+    let perMember = Double(kibB - kibA) * 1024 / Double(max(1, membersB - membersA))
+    print("memory: peak RSS \(kibA / 1024) MiB with \(membersA) members, \(kibB / 1024) MiB with \(membersB) members (same \(workload.events) events)")
+    print("        marginal cost \(Measure.format(perMember, 0)) bytes per member (bar: < 1024); whole-process peak / members = \(kibA * 1024 / max(membersA, 1)) bytes")
+  }
+}

@@ -1,0 +1,18 @@
+import Foundation
+
+/// laurel-bench: prints figures and ratios against hand-written baselines
+/// measured in the same run. Build in release:
+///
+///     swift run -c release laurel-bench [expressions|engine|simulate|all] [--events N]
+let arguments = Array(CommandLine.arguments.dropFirst())
+let which = arguments.first { !$0.hasPrefix("--") } ?? "all"
+var events = 1_000_000
+if let i = arguments.firstIndex(of: "--events"), i + 1 < arguments.count, let n = Int(arguments[i + 1]) { events = n }
+
+print("laurel-bench (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
+if which == "expressions" || which == "all" { ExpressionBench.run() }
+if which == "engine" || which == "simulate" || which == "all" {
+  let workload = try Workload.prepare(events: events)
+  if which != "simulate" { try EngineBench.run(workload) }
+  if which != "engine" { try SimulateBench.run(workload) }
+}
