@@ -122,6 +122,8 @@ struct Compilation {
       env: env, currencyIndex: currencyIndex, counterIndex: counterIndex, progressIndex: progressIndex,
       caps: caps)
     let badges = compileBadges(env: env, deps: deps)
+    for g in book.gates { _ = resolve(g.ladder, in: ladderIndex, kind: "ladder") }
+    for l in book.leaderboards { _ = resolve(l.currency, in: currencyIndex, kind: "currency") }
     if diagnostics.contains(where: { $0.severity == .error }) { return nil }
     // Which event fields each action type needs bound: what its programs, and every badge's, read.
     var shared = Set<String>(scope?.references ?? [])
@@ -140,8 +142,6 @@ struct Compilation {
       everything.formUnion(names)
       actions[i] = actions[i].binding(book.fields.indices.filter { names.contains("event." + book.fields[$0].name.text) })
     }
-    for g in book.gates { _ = resolve(g.ladder, in: ladderIndex, kind: "ladder") }
-    for l in book.leaderboards { _ = resolve(l.currency, in: currencyIndex, kind: "currency") }
     env.slots.key = env.badge.slot(of: "key") ?? 0
     let slotCount = max(env.event.slotCount, env.rule.slotCount, env.badge.slotCount)
     return CompiledRules(

@@ -1,0 +1,144 @@
+import Foundation
+import LaurelRules
+import Testing
+
+/// Broken rule files and the exact diagnostics `laurel validate` prints for them.
+@Suite struct LoaderDiagnosticsTests {
+  static let cases: [(String, String, [String])] = [
+    (
+      "misspelt top-level key",
+      "scheme: test\ncurrency: { xp: {} }\n",
+      ["broken.yaml:2:1: error: unknown key 'currency' in a rule file; did you mean 'currencies'?"]
+    ),
+    (
+      "misspelt rule key",
+      RuleFiles.base + "\nactions:\n  post_created:\n    - awrd: { xp: 2 }\n",
+      [
+        "broken.yaml:8:7: error: unknown key 'awrd' in a rule of 'post_created'; did you mean 'award'?",
+        "broken.yaml:8:7: error: rule 'post_created' does nothing: give it 'award', 'deduct', 'count' or 'progress'",
+      ]
+    ),
+    (
+      "a number that is not a number",
+      "scheme: test\ncurrencies: { xp: { floor: zero } }\n",
+      ["broken.yaml:2:28: error: floor must be a whole number, not 'zero'"]
+    ),
+    (
+      "an unknown currency in an award",
+      RuleFiles.base + "\nactions:\n  post_created:\n    - award: { pxp: 2 }\n",
+      ["broken.yaml:8:16: error: unknown currency 'pxp'; did you mean 'xp'?"]
+    ),
+    (
+      "a misspelt field in a condition",
+      RuleFiles.base + "\nactions:\n  live_watched:\n    - when: event.minuts >= 5\n      award: { xp: 1 }\n",
+      ["broken.yaml:8:19: error: unknown field 'minuts' on 'event'; did you mean 'minutes'?"]
+    ),
+    (
+      "a quoted expression points past the quote",
+      RuleFiles.base + "\nactions:\n  live_watched:\n    - award: { xp: \"event.minutes * 1.5\" }\n",
+      [
+        "broken.yaml:8:21: error: operator '*' cannot mix int and double; convert one side, e.g. write double(event.minutes) * 1.5"
+      ]
+    ),
+    (
+      "an amount that is not a number",
+      RuleFiles.base + "\nactions:\n  post_liked:\n    - award: { xp: event.author }\n",
+      ["broken.yaml:8:20: error: expected a whole number (int), but this expression gives string"]
+    ),
+    (
+      "an undeclared counter",
+      RuleFiles.base + "\nactions:\n  group_message_created:\n    - count: mesages\n",
+      ["broken.yaml:8:14: error: unknown counter 'mesages'; did you mean 'messages'?"]
+    ),
+    (
+      "two rules with one id",
+      RuleFiles.base + "\nactions:\n  a: [ { id: same, award: { xp: 1 } } ]\n  b: [ { id: same, award: { xp: 2 } } ]\n",
+      ["broken.yaml:8:14: error: rule id 'same' is declared twice"]
+    ),
+    (
+      "thresholds that do not increase",
+      RuleFiles.base + "\nladders:\n  grade:\n    currency: xp\n    tiers:\n      - { name: A, at: 0 }\n      - { name: B, at: 100 }\n      - { name: C, at: 100 }\n",
+      ["broken.yaml:12:9: error: tier 'C' needs more than 100 (the threshold of 'B'): thresholds must increase strictly"]
+    ),
+    (
+      "a tier limited without a segment",
+      RuleFiles.base + "\nladders:\n  grade:\n    currency: xp\n    tiers:\n      - { name: A, at: 0 }\n      - { name: B, at: 100, access: Paid }\n",
+      ["broken.yaml:11:37: error: tier 'B' limits access, so ladder 'grade' needs a 'segment' trait"]
+    ),
+    (
+      "a tier limited to a value the trait does not have",
+      RuleFiles.base + "\nladders:\n  grade:\n    currency: xp\n    segment: plan\n    tiers:\n      - { name: A, at: 0 }\n      - { name: B, at: 100, access: Gold }\n",
+      ["broken.yaml:12:37: error: 'Gold' is not a value of trait 'plan'"]
+    ),
+    (
+      "a gate on an unknown ladder",
+      RuleFiles.base + "\ngates:\n  course: { ladder: levle }\n",
+      ["broken.yaml:7:21: error: unknown ladder 'levle' (none are declared)"]
+    ),
+    (
+      "a window that does not exist",
+      RuleFiles.base + "\ncaps:\n  daily: { currency: xp, max: 50, per: fortnight }\n",
+      ["broken.yaml:7:40: error: per must be day, week or month, not 'fortnight'"]
+    ),
+    (
+      "an unknown time zone",
+      "scheme: test\ntime_zone: Mars/Olympus\n",
+      ["broken.yaml:2:12: error: unknown time zone 'Mars/Olympus'; use UTC, an offset like +02:00, or a name like Europe/Paris"]
+    ),
+    (
+      "a badge that can never be earned",
+      RuleFiles.base + "\nbadges:\n  hero: { title: Hero }\n",
+      ["broken.yaml:7:3: error: badge 'hero' needs a 'when' condition, or 'manual: true' for badges admins grant"]
+    ),
+    (
+      "invalid YAML",
+      "scheme: test\ncurrencies: { xp: [1, 2 }\n",
+      ["broken.yaml:2:25: error: invalid YAML: did not find expected ',' or ']'"]
+    ),
+    (
+      "a key given twice",
+      "scheme: test\nscheme: other\n",
+      ["broken.yaml:1:1: error: a key appears twice in one mapping: scheme"]
+    ),
+    (
+      "an unknown progress state",
+      RuleFiles.base + "\nprogress:\n  modules: { key: event.module, states: [NotStarted, Done] }\nactions:\n  module_completed: [ { progress: { modules: Completed } } ]\n",
+      ["broken.yaml:9:46: error: unknown state 'Completed' of progress 'modules'; its states are NotStarted, Done"]
+    ),
+    (
+      "a negative deduction",
+      RuleFiles.base + "\nactions:\n  post_unliked: [ { deduct: { xp: -1 } } ]\n",
+      ["broken.yaml:7:35: error: deduct takes a positive amount; write deduct: { xp: 1 }"]
+    ),
+  ]
+
+  @Test(arguments: cases.map { ($0.0, $0.1, $0.2) })
+  func reportsExactDiagnostics(name: String, yaml: String, expected: [String]) throws {
+    #expect(try RuleFiles.diagnostics(yaml) == expected, "\(name)")
+  }
+
+  @Test func reportsEveryProblemOfAFileInOneRun() throws {
+    let yaml = RuleFiles.base + """
+
+      actions:
+        a: [ { award: { pts: 1 } } ]
+        b: [ { when: event.minuts > 1, award: { xp: 1 } } ]
+      gates:
+        course: { ladder: level }
+      """
+    #expect(
+      try RuleFiles.diagnostics(yaml) == [
+        "broken.yaml:7:19: error: unknown currency 'pts'",
+        "broken.yaml:8:22: error: unknown field 'minuts' on 'event'; did you mean 'minutes'?",
+        "broken.yaml:10:21: error: unknown ladder 'level' (none are declared)",
+      ])
+  }
+
+  @Test func acceptsBothShippedSchemes() throws {
+    let rules = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("rules")
+    let schemes = RuleLoader().loadSchemes(paths: [rules.path])
+    #expect(schemes.map(\.name).sorted() == ["community-points", "xp-grades-badges"])
+    #expect(schemes.allSatisfy { $0.rules != nil && $0.diagnostics.isEmpty })
+  }
+}
