@@ -44,6 +44,16 @@ public struct Outcome: Sendable {
 
 /// An amount applied to a member's balance.
 public struct LedgerEntry: Sendable, Equatable {
+  public init(member: MemberID, currency: String, amount: Int64, balance: Int64, rule: String, actionID: String, at: Timestamp) {
+    self.member = member
+    self.currency = currency
+    self.amount = amount
+    self.balance = balance
+    self.rule = rule
+    self.actionID = actionID
+    self.at = at
+  }
+
   public var member: MemberID
   public var currency: String
   public var amount: Int64
@@ -56,6 +66,13 @@ public struct LedgerEntry: Sendable, Equatable {
 }
 
 public struct CounterChange: Sendable, Equatable {
+  public init(member: MemberID, counter: String, key: String?, value: Int64) {
+    self.member = member
+    self.counter = counter
+    self.key = key
+    self.value = value
+  }
+
   public var member: MemberID
   public var counter: String
   public var key: String?
@@ -64,6 +81,14 @@ public struct CounterChange: Sendable, Equatable {
 
 /// A member moved on a ladder (`from`/`to` are 1-based ranks).
 public struct TierChange: Sendable, Equatable {
+  public init(member: MemberID, ladder: String, from: Int, to: Int, name: String) {
+    self.member = member
+    self.ladder = ladder
+    self.from = from
+    self.to = to
+    self.name = name
+  }
+
   public var member: MemberID
   public var ladder: String
   public var from: Int
@@ -74,6 +99,13 @@ public struct TierChange: Sendable, Equatable {
 }
 
 public struct BadgeAward: Sendable, Equatable {
+  public init(member: MemberID, badge: String, key: String?, at: Timestamp) {
+    self.member = member
+    self.badge = badge
+    self.key = key
+    self.at = at
+  }
+
   public var member: MemberID
   public var badge: String
   public var key: String?
@@ -81,6 +113,13 @@ public struct BadgeAward: Sendable, Equatable {
 }
 
 public struct ProgressChange: Sendable, Equatable {
+  public init(member: MemberID, progress: String, key: String, state: String) {
+    self.member = member
+    self.progress = progress
+    self.key = key
+    self.state = state
+  }
+
   public var member: MemberID
   public var progress: String
   public var key: String

@@ -9,14 +9,14 @@ public final class InMemoryStore: Store {
 
   public init() {}
 
+  /// Runs `body` on the state under the lock, in place.
+  ///
+  /// Atomicity comes from the engine, not from a copy: its evaluator plans
+  /// every effect before changing anything and rejects an action untouched,
+  /// and in-memory state cannot fail half-way (`Failure` is `Never`). Copying
+  /// the whole state per action would make every call O(members).
   public func transaction<R>(_ body: (inout InMemoryState) throws -> R) async throws -> R {
-    try state.withLock { current in
-      // Work on a copy so a throwing body leaves the state untouched.
-      var draft = current
-      let result = try body(&draft)
-      current = draft
-      return result
-    }
+    try state.withLock { current in try body(&current) }
   }
 
   public func members() async throws -> [(MemberID, MemberState)] {

@@ -1,0 +1,60 @@
+import Foundation
+import Laurel
+import LaurelRules
+import Testing
+
+/// The embedding API: an Engine over a store, one action at a time, concurrently.
+@Suite struct EngineTests {
+  let rules: CompiledRules
+
+  init() throws {
+    rules = try RuleLoader().load(paths: [Scenario.repository.appendingPathComponent("rules/community-points.yaml").path])
+  }
+
+  func like(_ id: Int, author: String) -> String {
+    #"{"id":"e\#(id)","type":"post_liked","at":"2026-03-01T10:00:00Z","user":"u\#(id)","community":"c1","author":"\#(author)","post":"p1"}"#
+  }
+
+  @Test func appliesJSONActionsAndReportsNotifications() async throws {
+    let engine = Engine(rules: rules, store: InMemoryStore())
+    var outcome = Outcome()
+    for i in 1...5 { outcome = try await engine.apply(json: like(i, author: "ann")) }
+    #expect(outcome.status == .applied)
+    #expect(outcome.notifications == [
+      .pointsAwarded(outcome.ledger[0]),
+      .leveledUp(TierChange(member: MemberID(scope: "c1", user: "ann"), ladder: "level", from: 1, to: 2, name: "Learner")),
+    ])
+    #expect(try await engine.apply(json: like(5, author: "ann")).status == .duplicate)
+    let members = try await engine.store.members()
+    #expect(members.map(\.0) == [MemberID(scope: "c1", user: "ann")])
+    #expect(members[0].1.balances == [5])
+  }
+
+  @Test func rejectsMalformedJSONWithAReason() async throws {
+    let engine = Engine(rules: rules, store: InMemoryStore())
+    let outcome = try await engine.apply(json: #"{"id":"x","type":"post_liked","at":"2026-03-01T10:00:00Z""#)
+    #expect(outcome.status == .rejected("invalid JSON at byte 58: expected ',' or '}'"))
+    #expect(try await engine.store.members().isEmpty)
+  }
+
+  @Test func loosesNoUpdateUnderConcurrentWriters() async throws {
+    let engine = Engine(rules: rules, store: InMemoryStore())
+    await withTaskGroup(of: Void.self) { group in
+      for i in 1...400 {
+        group.addTask { _ = try? await engine.apply(json: like(i, author: i % 2 == 0 ? "ann" : "bob")) }
+      }
+    }
+    let balances = try await engine.store.members().map { $0.1.balances[0] }
+    #expect(balances == [200, 200])
+  }
+
+  @Test func replaysTheSameOnOneOrTwoCores() throws {
+    let history = Scenario.repository.appendingPathComponent("rules/examples/community-history.jsonl").path
+    var sequential = Simulation(rules: rules)
+    try sequential.run(path: history, parallel: false)
+    var parallel = Simulation(rules: rules)
+    try parallel.run(path: history, parallel: true)
+    #expect(sequential.report().json() == parallel.report().json())
+    #expect(sequential.counts.read == 2000)
+  }
+}
