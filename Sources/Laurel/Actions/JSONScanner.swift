@@ -228,12 +228,6 @@ struct JSONScanner {
   /// Whether the bytes in `range` equal `name`.
   @inline(__always)
   func equals(_ range: Range<Int>, _ name: [UInt8]) -> Bool {
-    guard range.count == name.count else { return false }
-    var i = range.lowerBound
-    for b in name {
-      if bytes[i] != b { return false }
-      i += 1
-    }
-    return true
+    name.withUnsafeBufferPointer { equals(range, $0) }
   }
 }

@@ -31,26 +31,12 @@ extension Compilation {
       actions.append(CompiledAction(type: type, rules: [], bonuses: [], streaks: []))
       return actions.count - 1
     }
-    for (b, bonus) in book.bonuses.enumerated() {
-      if bonus.on.isEmpty {
-        for i in actions.indices { actions[i] = actions[i].adding(bonus: b) }
-      } else {
-        for type in bonus.on {
-          let i = entry(type.text)
-          actions[i] = actions[i].adding(bonus: b)
-        }
-      }
+    /// Attaches something to the action types named in `on` (every type when empty).
+    func attach(_ on: [Name], _ add: (CompiledAction) -> CompiledAction) {
+      for i in on.isEmpty ? Array(actions.indices) : on.map({ entry($0.text) }) { actions[i] = add(actions[i]) }
     }
-    for (s, streak) in book.streaks.enumerated() {
-      if streak.on.isEmpty {
-        for i in actions.indices { actions[i] = actions[i].adding(streak: s) }
-      } else {
-        for type in streak.on {
-          let i = entry(type.text)
-          actions[i] = actions[i].adding(streak: s)
-        }
-      }
-    }
+    for (b, bonus) in book.bonuses.enumerated() { attach(bonus.on) { $0.adding(bonus: b) } }
+    for (s, streak) in book.streaks.enumerated() { attach(streak.on) { $0.adding(streak: s) } }
     return (table, actions)
   }
 

@@ -41,15 +41,8 @@ struct TimeZoneRule: Sendable {
       let shifted = day + 3  // 1970-01-01 was a Thursday; weeks start on Monday
       return shifted >= 0 ? shifted / 7 : (shifted - 6) / 7
     case .month:
-      let z = day + 719_468
-      let era = (z >= 0 ? z : z - 146_096) / 146_097
-      let doe = z - era * 146_097
-      let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-      let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-      let mp = (5 * doy + 2) / 153
-      let month = mp < 10 ? mp + 3 : mp - 9
-      let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-      return year * 12 + month - 1
+      let date = CivilDate(days: day)
+      return date.year * 12 + date.month - 1
     }
   }
 }

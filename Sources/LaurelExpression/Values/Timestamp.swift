@@ -89,12 +89,13 @@ func pad(_ value: Int64, _ width: Int) -> String {
 }
 
 /// A proleptic Gregorian calendar date (Howard Hinnant's algorithms).
-struct CivilDate {
-  var year: Int64
-  var month: Int64
-  var day: Int64
+package struct CivilDate {
+  package var year: Int64
+  package var month: Int64
+  package var day: Int64
 
-  init(days z0: Int64) {
+  /// The date `z0` days after 1970-01-01.
+  package init(days z0: Int64) {
     let z = z0 + 719_468
     let era = (z >= 0 ? z : z - 146_096) / 146_097
     let doe = z - era * 146_097
