@@ -23,6 +23,7 @@ enum EngineBench {
     var members = 0
     let seconds = Measure.seconds {
       var simulation = Simulation(rules: workload.rules)
+      simulation.reserve(actions: prepared.count)
       for action in prepared { simulation.apply(action) }
       members = simulation.state.memberCount
     }

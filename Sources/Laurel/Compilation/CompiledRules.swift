@@ -45,7 +45,7 @@ public struct CompiledRules: Sendable {
   /// The state a member starts with.
   public func initialState() -> MemberState {
     var state = MemberState(
-      balances: currencies.map(\.start), tiers: Array(repeating: 0, count: ladders.count),
+      balances: InlineInts(currencies.map(\.start)), tiers: InlineInts(repeating: 0, count: ladders.count),
       traits: traits.map(\.defaultValue))
     if !counters.isEmpty { state.counters = Array(repeating: CounterState(), count: counters.count) }
     if !progress.isEmpty { state.progress = Array(repeating: [:], count: progress.count) }

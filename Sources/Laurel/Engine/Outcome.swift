@@ -26,11 +26,11 @@ public struct Outcome: Sendable {
   mutating func reset(_ id: String) {
     actionID = id
     status = .applied
-    ledger.removeAll(keepingCapacity: true)
-    counterChanges.removeAll(keepingCapacity: true)
-    tierChanges.removeAll(keepingCapacity: true)
-    badges.removeAll(keepingCapacity: true)
-    progressChanges.removeAll(keepingCapacity: true)
+    if !ledger.isEmpty { ledger.removeAll(keepingCapacity: true) }
+    if !counterChanges.isEmpty { counterChanges.removeAll(keepingCapacity: true) }
+    if !tierChanges.isEmpty { tierChanges.removeAll(keepingCapacity: true) }
+    if !badges.isEmpty { badges.removeAll(keepingCapacity: true) }
+    if !progressChanges.isEmpty { progressChanges.removeAll(keepingCapacity: true) }
   }
 
   /// The domain events to publish, in order: points, tiers, badges.

@@ -33,6 +33,12 @@ public struct Simulation {
     decoder = ActionDecoder(rules: rules)
   }
 
+  /// Makes room for about `actions` more action ids, so a long replay does not
+  /// grow its tables mid-run (`run(path:)` does this from the file size).
+  public mutating func reserve(actions: Int) {
+    state.reserve(actions: counts.read + actions)
+  }
+
   /// Applies one prepared action and returns what it did.
   @discardableResult
   public mutating func apply(_ prepared: PreparedAction, line: Int = 0) -> Outcome {
@@ -89,7 +95,7 @@ public struct Simulation {
   public mutating func run(path: String, parallel: Bool? = nil, progress: (@Sendable (Int) -> Void)? = nil) throws {
     if path != "-", let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int {
       // About 100 bytes per action line: room for the ids without growing the table mid-run.
-      state.reserve(actions: counts.read + size / 100)
+      reserve(actions: size / 100)
     }
     if parallel ?? (ProcessInfo.processInfo.activeProcessorCount > 1) {
       try runInParallel(path: path, progress: progress)

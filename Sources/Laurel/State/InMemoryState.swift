@@ -3,47 +3,38 @@
 public struct InMemoryState: StateTransaction, Sendable {
   public typealias Failure = Never
 
-  struct OnceKey: Hashable, Sendable {
+  /// A claimed once-per key: member handle, rule and key value.
+  struct OnceKey: Sendable {
     var member: Int32
     var rule: Int32
     var key: String
-    var hash: UInt64
 
-    init(member: Int32, rule: Int32, key: String) {
-      self.member = member
-      self.rule = rule
-      self.key = key
-      hash = fnv1a(key, seed: UInt64(UInt32(bitPattern: member)) << 32 | UInt64(UInt32(bitPattern: rule)))
-    }
+    var hash: UInt64 { fnv1a(key, seed: UInt64(UInt32(bitPattern: member)) << 32 | UInt64(UInt32(bitPattern: rule))) }
+  }
 
-    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
-    static func == (a: OnceKey, b: OnceKey) -> Bool {
-      a.hash == b.hash && a.member == b.member && a.rule == b.rule && a.key.utf8.elementsEqual(b.key.utf8)
+  @inline(__always)
+  static func hash(_ id: MemberID) -> UInt64 {
+    fnv1a(id.user, seed: id.scope.map { fnv1a($0) ^ 0xff } ?? 0x9E37_79B9)
+  }
+
+  @inline(__always)
+  static func same(_ a: MemberID, _ b: MemberID) -> Bool {
+    guard a.user.utf8.elementsEqual(b.user.utf8) else { return false }
+    switch (a.scope, b.scope) {
+    case (nil, nil): return true
+    case (let x?, let y?): return x.utf8.elementsEqual(y.utf8)
+    default: return false
     }
   }
 
-  /// A member id with its hash computed once (FNV-1a), so lookups skip SipHash over two strings.
-  struct MemberKey: Hashable, Sendable {
-    var id: MemberID
-    var hash: UInt64
-
-    init(_ id: MemberID) {
-      self.id = id
-      hash = fnv1a(id.user, seed: id.scope.map { fnv1a($0) ^ 0xff } ?? 0x9E37_79B9)
-    }
-
-    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
-    static func == (a: MemberKey, b: MemberKey) -> Bool {
-      a.hash == b.hash && a.id.user.utf8.elementsEqual(b.id.user.utf8)
-        && (a.id.scope?.utf8).map { s in b.id.scope.map { s.elementsEqual($0.utf8) } ?? false } ?? (b.id.scope == nil)
-    }
-  }
-
-  var handles: [MemberKey: Int] = [:]
+  /// Member id hash -> handle.
+  var handles = HashIndex()
+  /// Once-per key hash -> index into `onceKeys`.
+  var onceIndex = HashIndex()
+  var onceKeys: [OnceKey] = []
   public private(set) var ids: [MemberID] = []
   public private(set) var members: [MemberState] = []
   var processed = ActionIDSet()
-  var once: Set<OnceKey> = []
 
   public init() {}
 
@@ -59,13 +50,15 @@ public struct InMemoryState: StateTransaction, Sendable {
     handles.reserveCapacity(members)
   }
 
-  public func existingMember(_ id: MemberID) -> Int? { handles[MemberKey(id)] }
+  public func existingMember(_ id: MemberID) -> Int? {
+    handles.find(Self.hash(id)) { Self.same(ids[Int($0)], id) }.map(Int.init)
+  }
 
   public mutating func member(_ id: MemberID, initial: () -> MemberState) -> Int {
-    let key = MemberKey(id)
-    if let h = handles[key] { return h }
+    let hash = Self.hash(id)
+    if let h = handles.find(hash, { Self.same(ids[Int($0)], id) }) { return Int(h) }
     let h = members.count
-    handles[key] = h
+    handles.insert(hash, Int32(h))
     ids.append(id)
     members.append(initial())
     return h
@@ -77,11 +70,20 @@ public struct InMemoryState: StateTransaction, Sendable {
   }
 
   public mutating func claimOnce(_ handle: Int, rule: Int, key: String) -> Bool {
-    once.insert(OnceKey(member: Int32(handle), rule: Int32(rule), key: key)).inserted
+    let entry = OnceKey(member: Int32(handle), rule: Int32(rule), key: key)
+    let hash = entry.hash
+    let found = onceIndex.find(hash) { i in
+      let other = onceKeys[Int(i)]
+      return other.member == entry.member && other.rule == entry.rule && other.key.utf8.elementsEqual(key.utf8)
+    }
+    guard found == nil else { return false }
+    onceIndex.insert(hash, Int32(onceKeys.count))
+    onceKeys.append(entry)
+    return true
   }
 
   /// A member's state by id.
-  public func state(of id: MemberID) -> MemberState? { handles[MemberKey(id)].map { members[$0] } }
+  public func state(of id: MemberID) -> MemberState? { existingMember(id).map { members[$0] } }
 
   /// Members sorted by scope then user, with their state.
   public func sortedMembers() -> [(MemberID, MemberState)] {

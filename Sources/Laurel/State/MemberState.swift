@@ -26,9 +26,9 @@ public struct MemberID: Hashable, Sendable, Comparable, CustomStringConvertible 
 /// declaration order of currencies, ladders, traits, counters and so on in
 /// the compiled rules.
 public struct MemberState: Sendable, Equatable {
-  public var balances: [Int64]
+  public var balances: InlineInts<Int64>
   /// 1-based rank per ladder; 0 when no tier is open to the member.
-  public var tiers: [Int32]
+  public var tiers: InlineInts<Int32>
   public var traits: [String?]
   public var counters: [CounterState] = []
   public var progress: [[String: Int32]] = []
@@ -40,7 +40,7 @@ public struct MemberState: Sendable, Equatable {
   /// Per rule with a cooldown: when it last fired (Unix seconds).
   public var cooldowns: [Int: Int64] = [:]
 
-  public init(balances: [Int64], tiers: [Int32], traits: [String?]) {
+  public init(balances: InlineInts<Int64>, tiers: InlineInts<Int32>, traits: [String?]) {
     self.balances = balances
     self.tiers = tiers
     self.traits = traits

@@ -1,0 +1,54 @@
+/// An open-addressing index from precomputed 64-bit hashes to Int32 payloads
+/// (array positions). Callers keep the keys themselves and confirm a match, so
+/// the index stays small enough to live in cache: 16 bytes a slot.
+struct HashIndex: Sendable {
+  private struct Slot: Sendable {
+    var hash: UInt64  // 0 = empty
+    var value: Int32
+  }
+
+  private var slots: [Slot] = Array(repeating: Slot(hash: 0, value: 0), count: 16)
+  private(set) var count = 0
+
+  @inline(__always)
+  private static func home(_ h: UInt64, _ mask: Int) -> Int { Int(truncatingIfNeeded: (h &* 0x9E37_79B9_7F4A_7C15) >> 17) & mask }
+
+  /// The payload of the first entry with this hash that `matches` accepts.
+  @inline(__always)
+  func find(_ hash: UInt64, _ matches: (Int32) -> Bool) -> Int32? {
+    let h = hash | 1
+    let mask = slots.count - 1
+    var i = Self.home(h, mask)
+    while slots[i].hash != 0 {
+      if slots[i].hash == h && matches(slots[i].value) { return slots[i].value }
+      i = (i + 1) & mask
+    }
+    return nil
+  }
+
+  /// Adds an entry (the caller has checked it is not present).
+  mutating func insert(_ hash: UInt64, _ value: Int32) {
+    if (count + 1) * 4 > slots.count * 3 { grow() }
+    let h = hash | 1
+    let mask = slots.count - 1
+    var i = Self.home(h, mask)
+    while slots[i].hash != 0 { i = (i + 1) & mask }
+    slots[i] = Slot(hash: h, value: value)
+    count += 1
+  }
+
+  mutating func reserveCapacity(_ n: Int) {
+    while n * 4 > slots.count * 3 { grow() }
+  }
+
+  private mutating func grow() {
+    let old = slots
+    slots = Array(repeating: Slot(hash: 0, value: 0), count: old.count * 2)
+    let mask = slots.count - 1
+    for slot in old where slot.hash != 0 {
+      var i = Self.home(slot.hash, mask)
+      while slots[i].hash != 0 { i = (i + 1) & mask }
+      slots[i] = slot
+    }
+  }
+}

@@ -1,0 +1,55 @@
+/// A small array of integers stored inline for up to four elements (spilling
+/// to the heap beyond that), so reading a member's balance or tier rank does
+/// not chase a pointer: most schemes have one or two currencies and ladders.
+public struct InlineInts<Element: FixedWidthInteger & Sendable>: Sendable, RandomAccessCollection, MutableCollection,
+  ExpressibleByArrayLiteral, Equatable, CustomStringConvertible
+{
+  private var inline: (Element, Element, Element, Element) = (0, 0, 0, 0)
+  private var spill: [Element] = []
+  public private(set) var count = 0
+
+  public init() {}
+
+  public init(_ elements: some Sequence<Element>) {
+    for e in elements { append(e) }
+  }
+
+  public init(arrayLiteral elements: Element...) { self.init(elements) }
+
+  public init(repeating value: Element, count: Int) { self.init(repeatElement(value, count: count)) }
+
+  public var startIndex: Int { 0 }
+  public var endIndex: Int { count }
+
+  public subscript(position: Int) -> Element {
+    @inline(__always) get {
+      precondition(position >= 0 && position < count, "index out of range")
+      switch position {
+      case 0: return inline.0
+      case 1: return inline.1
+      case 2: return inline.2
+      case 3: return inline.3
+      default: return spill[position - 4]
+      }
+    }
+    @inline(__always) set {
+      precondition(position >= 0 && position < count, "index out of range")
+      switch position {
+      case 0: inline.0 = newValue
+      case 1: inline.1 = newValue
+      case 2: inline.2 = newValue
+      case 3: inline.3 = newValue
+      default: spill[position - 4] = newValue
+      }
+    }
+  }
+
+  public mutating func append(_ e: Element) {
+    count += 1
+    if count > 4 { spill.append(e) } else { self[count - 1] = e }
+  }
+
+  public static func == (a: InlineInts, b: InlineInts) -> Bool { a.elementsEqual(b) }
+
+  public var description: String { "[" + map { "\($0)" }.joined(separator: ", ") + "]" }
+}
