@@ -32,7 +32,8 @@ struct Scenario {
     var text = json
     if !text.contains("\"id\"") { text = "{\"id\":\"a\(next)\"," + text.dropFirst() }
     let prepared = try ActionDecoder(rules: rules).decode(text)
-    return simulation.apply(prepared)
+    simulation.apply(prepared)
+    return simulation.lastOutcome
   }
 
   /// Applies a malformed action the way `simulate` does (decode errors are rejections).

@@ -39,13 +39,15 @@ public struct Simulation {
     state.reserve(actions: counts.read + actions)
   }
 
-  /// Applies one prepared action and returns what it did.
-  @discardableResult
-  public mutating func apply(_ prepared: PreparedAction, line: Int = 0) -> Outcome {
+  /// What the last applied action did (reused between actions, so read it
+  /// before applying the next one).
+  public var lastOutcome: Outcome { outcome }
+
+  /// Applies one prepared action; ``lastOutcome`` tells what it did.
+  public mutating func apply(_ prepared: PreparedAction, line: Int = 0) {
     counts.read += 1
     evaluator.apply(prepared, to: &state, outcome: &outcome)
     record(line: line)
-    return outcome
   }
 
   /// Decodes and applies one JSON line; a malformed line is counted as rejected.

@@ -10,45 +10,46 @@ func fnv1a(_ s: String, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
   return h
 }
 
-/// The set of applied action ids: exact (ids are compared as strings), with a
-/// precomputed hash per slot so lookups and growth never re-hash strings.
-/// Open addressing with linear probing and backward-shift deletion; a slot
-/// holds the hash and the id together, so a probe touches one cache line.
+/// The set of applied action ids, exact (ids are compared as strings on a
+/// fingerprint match). The probe table holds 8-byte slots — a 32-bit
+/// fingerprint and an index into `ids` — so a million ids take 16 MiB of
+/// table that mostly stays in cache; `ids` is appended to in order.
+/// Linear probing with backward-shift deletion.
 struct ActionIDSet: Sendable {
-  struct Slot: Sendable {
-    var hash: UInt64  // 0 = empty
-    var id: String
-  }
-
-  private var slots: [Slot]
+  private var slots: [UInt64]  // 0 = empty; else fingerprint << 32 | (index + 1)
+  private var ids: [String] = []
   private(set) var count = 0
 
   init(capacity: Int = 16) {
     var size = 16
     while size < capacity * 4 / 3 + 1 { size <<= 1 }
-    slots = Array(repeating: Slot(hash: 0, id: ""), count: size)
+    slots = Array(repeating: 0, count: size)
   }
 
   @inline(__always)
-  private static func hash(_ id: String) -> UInt64 { fnv1a(id) | 1 }
+  private static func home(_ h: UInt64, _ mask: Int) -> Int { Int(truncatingIfNeeded: h >> 11) & mask }
 
   @inline(__always)
-  private static func home(_ h: UInt64, _ mask: Int) -> Int { Int(truncatingIfNeeded: (h &* 0x9E37_79B9_7F4A_7C15) >> 20) & mask }
+  private static func fingerprint(_ h: UInt64) -> UInt64 { (h >> 32) | 1 }
 
   /// Inserts `id`; false when it was already present.
   mutating func insert(_ id: String) -> Bool {
-    let h = Self.hash(id)
+    let h = fnv1a(id) &* 0x9E37_79B9_7F4A_7C15
+    let print = Self.fingerprint(h)
+    let index = UInt64(ids.count + 1)
+    let ids = self.ids
     let inserted = slots.withUnsafeMutableBufferPointer { table -> Bool in
       let mask = table.count - 1
       var i = Self.home(h, mask)
-      while table[i].hash != 0 {
-        if table[i].hash == h && table[i].id.utf8.elementsEqual(id.utf8) { return false }
+      while table[i] != 0 {
+        if table[i] >> 32 == print && ids[Int(table[i] & 0xFFFF_FFFF) - 1].utf8.elementsEqual(id.utf8) { return false }
         i = (i + 1) & mask
       }
-      table[i] = Slot(hash: h, id: id)
+      table[i] = print << 32 | index
       return true
     }
     guard inserted else { return false }
+    self.ids.append(id)
     count += 1
     if count * 4 > slots.count * 3 { rehash(to: slots.count * 2) }
     return true
@@ -57,47 +58,52 @@ struct ActionIDSet: Sendable {
   func contains(_ id: String) -> Bool { find(id) != nil }
 
   private func find(_ id: String) -> Int? {
-    let h = Self.hash(id)
+    let h = fnv1a(id) &* 0x9E37_79B9_7F4A_7C15
+    let print = Self.fingerprint(h)
     let mask = slots.count - 1
     var i = Self.home(h, mask)
-    while slots[i].hash != 0 {
-      if slots[i].hash == h && slots[i].id.utf8.elementsEqual(id.utf8) { return i }
+    while slots[i] != 0 {
+      if slots[i] >> 32 == print && ids[Int(slots[i] & 0xFFFF_FFFF) - 1].utf8.elementsEqual(id.utf8) { return i }
       i = (i + 1) & mask
     }
     return nil
   }
 
+  /// Removes `id` (an action rejected after claiming it).
   mutating func remove(_ id: String) {
     guard let found = find(id) else { return }
     let mask = slots.count - 1
-    // Backward-shift deletion keeps probe chains intact without tombstones.
+    ids[Int(slots[found] & 0xFFFF_FFFF) - 1] = ""
     var hole = found
     var j = (found + 1) & mask
-    while slots[j].hash != 0 {
-      if (j - Self.home(slots[j].hash, mask)) & mask >= (j - hole) & mask {
+    while slots[j] != 0 {
+      let h = fnv1a(ids[Int(slots[j] & 0xFFFF_FFFF) - 1]) &* 0x9E37_79B9_7F4A_7C15
+      if (j - Self.home(h, mask)) & mask >= (j - hole) & mask {
         slots[hole] = slots[j]
         hole = j
       }
       j = (j + 1) & mask
     }
-    slots[hole] = Slot(hash: 0, id: "")
+    slots[hole] = 0
     count -= 1
   }
 
   mutating func reserveCapacity(_ n: Int) {
+    ids.reserveCapacity(n)
     let wanted = Self(capacity: n).slots.count
     if wanted > slots.count { rehash(to: wanted) }
   }
 
   private mutating func rehash(to size: Int) {
-    let old = slots
-    slots = Array(repeating: Slot(hash: 0, id: ""), count: size)
+    slots = Array(repeating: 0, count: size)
     let mask = size - 1
+    let ids = self.ids
     slots.withUnsafeMutableBufferPointer { table in
-      for slot in old where slot.hash != 0 {
-        var i = Self.home(slot.hash, mask)
-        while table[i].hash != 0 { i = (i + 1) & mask }
-        table[i] = slot
+      for (k, id) in ids.enumerated() where !id.isEmpty {
+        let h = fnv1a(id) &* 0x9E37_79B9_7F4A_7C15
+        var i = Self.home(h, mask)
+        while table[i] != 0 { i = (i + 1) & mask }
+        table[i] = Self.fingerprint(h) << 32 | UInt64(k + 1)
       }
     }
   }
