@@ -49,7 +49,8 @@ let package = Package(
     .testTarget(name: "LaurelExpressionTests", dependencies: ["LaurelExpression", "LaurelDiagnostics"], swiftSettings: swiftSettings),
     .testTarget(name: "LaurelTests", dependencies: ["Laurel", "LaurelRules", "LaurelExpression"], swiftSettings: swiftSettings),
     .testTarget(
-      name: "LaurelRulesTests", dependencies: ["LaurelRules", "Laurel", "LaurelDiagnostics"],
-      swiftSettings: swiftSettings),
+      name: "LaurelRulesTests",
+      dependencies: ["LaurelRules", "Laurel", "LaurelDiagnostics", .product(name: "Yams", package: "Yams")],
+      exclude: ["Fixtures"], swiftSettings: swiftSettings),
   ]
 )

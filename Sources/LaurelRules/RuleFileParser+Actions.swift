@@ -54,7 +54,8 @@ extension RuleFileParser {
           }
         }
       case "from": rule.from = reader.timestamp(value, "from")
-      default: rule.until = reader.timestamp(value, "until")
+      case "until": rule.until = reader.timestamp(value, "until")
+      default: reader.error(.unknownKey, "key '\(key)' is declared but not handled in rules", value)
       }
     }
     return rule

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Validates rule files, sample actions and CLI reports against schemas/ with
+a real JSON Schema validator (jsonschema, draft 2020-12). Closes with
+`N passed, N failed`; exits 1 on any failure.
+
+YAML is read the way editors (yaml-language-server, YAML 1.2) read it: `on`,
+`yes` and dates stay strings."""
+import glob, json, os, re, subprocess, sys
+
+import jsonschema
+import yaml
+
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+laurel = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, ".build/debug/laurel")
+
+
+class Yaml12Loader(yaml.SafeLoader):
+    pass
+
+
+Yaml12Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+Yaml12Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false|True|False|TRUE|FALSE)$"), list("tTfF"))
+
+
+def schema(name):
+    with open(os.path.join(root, "schemas", name + ".schema.json")) as f:
+        s = json.load(f)
+    jsonschema.Draft202012Validator.check_schema(s)
+    return jsonschema.Draft202012Validator(s)
+
+
+passed = failed = 0
+
+
+def check(ok, what):
+    global passed, failed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        print("FAILED:", what)
+
+
+rules = schema("rules")
+for path in sorted(glob.glob(os.path.join(root, "rules", "*.yaml"))) + [
+    os.path.join(root, "Tests/LaurelRulesTests/Fixtures/kitchen-sink.yaml")
+]:
+    with open(path) as f:
+        text = f.read()
+    if "/rules/" in path:
+        check(text.startswith("# yaml-language-server: $schema="), f"{path} starts with the yaml-language-server modeline")
+    errors = list(rules.iter_errors(yaml.load(text, Loader=Yaml12Loader)))
+    check(not errors, f"{path} matches rules.schema.json: {[e.message for e in errors[:3]]}")
+
+wrong = os.path.join(root, "Tests/LaurelRulesTests/Fixtures/wrong.yaml")
+with open(wrong) as f:
+    errors = list(rules.iter_errors(yaml.load(f, Loader=Yaml12Loader)))
+check(len(errors) >= 2, f"the schema rejects wrong.yaml (found {len(errors)} problems)")
+result = subprocess.run([laurel, "validate", wrong], capture_output=True, text=True)
+check(result.returncode == 1 and "flor" in result.stderr and "lots" in result.stderr,
+      f"laurel validate rejects wrong.yaml: {result.stderr.strip()}")
+
+action = schema("action")
+for path in sorted(glob.glob(os.path.join(root, "rules/examples/*-history.jsonl"))):
+    bad = [n for n, line in enumerate(open(path), 1) if line.strip() and list(action.iter_errors(json.loads(line)))]
+    check(not bad, f"every line of {path} matches action.schema.json (bad lines: {bad[:5]})")
+
+report = schema("simulate-report")
+for scheme, history in [("community-points", "community-history"), ("xp-grades-badges", "xp-history")]:
+    out = subprocess.run([laurel, "simulate", "--rules", f"rules/{scheme}.yaml", "--events",
+                          f"rules/examples/{history}.jsonl", "--format", "json"], cwd=root, capture_output=True, text=True)
+    errors = list(report.iter_errors(json.loads(out.stdout))) if out.returncode == 0 else ["exit %d" % out.returncode]
+    check(not errors, f"laurel simulate report for {scheme} matches simulate-report.schema.json: {errors[:3]}")
+
+out = subprocess.run([laurel, "simulate", "--rules", "rules/xp-grades-badges.yaml", "--events",
+                      "rules/examples/rejected-actions.jsonl", "--format", "json"], cwd=root, capture_output=True, text=True)
+events = json.loads(out.stdout)["events"]
+check(events["rejected"] == events["read"] and events["read"] > 0,
+      f"every line of rejected-actions.jsonl is rejected by laurel simulate ({events})")
+
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)

@@ -1,0 +1,78 @@
+/// Schemas of the action JSON and the `laurel simulate` report (DESIGN.md's contracts).
+extension Schemas {
+  public static func action() -> JSONValue {
+    .object([
+      ("$schema", "https://json-schema.org/draft/2020-12/schema"),
+      ("$id", "https://laurel.dev/schemas/action.schema.json"),
+      ("title", "Laurel action"),
+      ("description", "One user action (event), one object per line in history files. Every other top-level field is an attribute, available to rules as event.<field> when the scheme declares it."),
+      ("type", "object"),
+      ("required", ["id", "type", "at", "user"]),
+      ("properties", .object([
+        ("id", .object([("description", "Unique id; an id seen before is a duplicate and changes nothing."), ("type", "string"), ("minLength", 1)])),
+        ("type", .object([("description", "The action type, e.g. post_liked."), ("type", "string"), ("minLength", 1)])),
+        ("at", .object([
+          ("description", "When it happened, RFC 3339 (UTC or with an offset)."), ("type", "string"),
+          ("pattern", "^\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2})$"),
+        ])),
+        ("user", .object([("description", "The actor's user id."), ("type", "string"), ("minLength", 1)])),
+        ("traits", .object([
+          ("description", "Trait updates for the actor, applied before the rules run, e.g. {\"plan\": \"Paid\"}."),
+          ("type", "object"), ("additionalProperties", .object([("type", "string")])),
+        ])),
+      ])),
+      ("additionalProperties", true),
+    ])
+  }
+
+  public static func simulateReport() -> JSONValue {
+    let count = JSONValue.object([("type", "integer"), ("minimum", 0)])
+    func counts(_ names: [String]) -> JSONValue {
+      .object([("type", "object"), ("required", .array(names.map(JSONValue.string))), ("additionalProperties", false),
+        ("properties", .object(names.map { ($0, count) }))])
+    }
+    let integerMap = JSONValue.object([("type", "object"), ("additionalProperties", .object([("type", "integer")]))])
+    let member = JSONValue.object([
+      ("type", "object"),
+      ("required", ["scope", "user", "balances", "tiers", "badges", "counters"]),
+      ("additionalProperties", false),
+      ("properties", .object([
+        ("scope", .object([("description", "The member's scope; null in a global scheme."), ("type", ["string", "null"])])),
+        ("user", .object([("type", "string")])),
+        ("balances", .object([("description", "Balance per currency."), ("type", "object"), ("additionalProperties", .object([("type", "integer")]))])),
+        ("tiers", .object([
+          ("description", "Tier per ladder: 1-based rank (0 when no tier is open) and name."), ("type", "object"),
+          ("additionalProperties", .object([("type", "object"), ("required", ["rank", "name"]), ("additionalProperties", false),
+            ("properties", .object([("rank", .object([("type", "integer"), ("minimum", 0)])), ("name", .object([("type", ["string", "null"])]))]))])),
+        ])),
+        ("badges", .object([
+          ("type", "array"),
+          ("items", .object([("type", "object"), ("required", ["badge", "key", "at"]), ("additionalProperties", false),
+            ("properties", .object([("badge", .object([("type", "string")])), ("key", .object([("type", ["string", "null"])])),
+              ("at", .object([("type", "string")]))]))])),
+        ])),
+        ("counters", .object([
+          ("description", "Counter values: a number, or a number per key."), ("type", "object"),
+          ("additionalProperties", .object([("anyOf", [.object([("type", "integer")]), integerMap])])),
+        ])),
+        ("progress", .object([("type", "object"), ("additionalProperties", .object([("type", "object"), ("additionalProperties", .object([("type", "string")]))]))])),
+        ("streaks", integerMap),
+      ])),
+    ])
+    return .object([
+      ("$schema", "https://json-schema.org/draft/2020-12/schema"),
+      ("$id", "https://laurel.dev/schemas/simulate-report.schema.json"),
+      ("title", "laurel simulate report"),
+      ("description", "Final state of every member after replaying a history; members sorted by scope then user (byte order)."),
+      ("type", "object"),
+      ("required", ["scheme", "events", "notifications", "members"]),
+      ("additionalProperties", false),
+      ("properties", .object([
+        ("scheme", .object([("type", "string")])),
+        ("events", counts(["read", "applied", "duplicates", "ignored", "rejected"])),
+        ("notifications", counts(["points_awarded", "points_deducted", "leveled_up", "leveled_down", "badge_earned"])),
+        ("members", .object([("type", "array"), ("items", member)])),
+      ])),
+    ])
+  }
+}
