@@ -6,5 +6,5 @@ struct Laurel: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "laurel",
     abstract: "A gamification rules engine: points, levels, badges and caps from YAML.",
-    subcommands: [Validate.self, Simulate.self, Schema.self, Bench.self])
+    subcommands: [Validate.self, Simulate.self, Diff.self, Schema.self, Bench.self])
 }

@@ -35,6 +35,17 @@ public struct CompiledRules: Sendable {
   /// Whether any expression reads event.id, event.type, event.user or event.at.
   let bindsBuiltins: Bool
 
+  /// Ids of every rule in global order, then the bonus names: what ledger
+  /// entries name as their `rule`.
+  public var ruleNames: [String] {
+    var names = Array(repeating: "", count: ruleCount)
+    for action in actions { for rule in action.rules { names[rule.globalIndex] = rule.id } }
+    return names + bonuses.map(\.name)
+  }
+
+  /// How many rules the scheme declares (bonuses not included).
+  var ruleCount: Int { actions.reduce(0) { max($0, $1.rules.map { $0.globalIndex + 1 }.max() ?? 0) } }
+
   /// Names of the currencies, in declaration order.
   public var currencyNames: [String] { currencies.map(\.name) }
   /// Names of the ladders, in declaration order.

@@ -17,10 +17,12 @@ extension Evaluator {
           let applied = credit(&state, currency: currency, amount: amount, caps: bonus.caps[i])
           dirty |= rules.dependencies.currency[currency]
           if applied != 0 {
-            outcome.ledger.append(
-              LedgerEntry(
-                member: actor, currency: rules.currencies[currency].name, amount: applied,
-                balance: state.balances[currency], rule: bonus.name, actionID: action.id, at: action.at))
+            var entry = LedgerEntry(
+              member: actor, currency: rules.currencies[currency].name, amount: applied,
+              balance: state.balances[currency], rule: bonus.name, actionID: action.id, at: action.at)
+            entry.memberHandle = handle
+            entry.ruleIndex = rules.ruleCount + b
+            outcome.ledger.append(entry)
           }
         }
       }
@@ -68,10 +70,12 @@ extension Evaluator {
           let applied = credit(&state, currency: currency, amount: amount, caps: rule.caps[i])
           dirty |= rules.dependencies.currency[currency]
           if applied != 0 {
-            outcome.ledger.append(
-              LedgerEntry(
-                member: planned.recipient, currency: rules.currencies[currency].name, amount: applied,
-                balance: state.balances[currency], rule: rule.id, actionID: action.id, at: action.at))
+            var entry = LedgerEntry(
+              member: planned.recipient, currency: rules.currencies[currency].name, amount: applied,
+              balance: state.balances[currency], rule: rule.id, actionID: action.id, at: action.at)
+            entry.memberHandle = handle
+            entry.ruleIndex = rule.globalIndex
+            outcome.ledger.append(entry)
           }
         }
         for (i, (counter, _)) in rule.counts.enumerated() {

@@ -63,6 +63,16 @@ public struct LedgerEntry: Sendable, Equatable {
   public var rule: String
   public var actionID: String
   public var at: Timestamp
+  /// The member's handle in its store and the rule's index in the compiled
+  /// rules (bonuses after rules); -1 when unknown. Bookkeeping for per-rule
+  /// totals, left out of equality.
+  var memberHandle = -1
+  var ruleIndex = -1
+
+  public static func == (a: LedgerEntry, b: LedgerEntry) -> Bool {
+    a.member == b.member && a.currency == b.currency && a.amount == b.amount && a.balance == b.balance
+      && a.rule == b.rule && a.actionID == b.actionID && a.at == b.at
+  }
 }
 
 public struct CounterChange: Sendable, Equatable {

@@ -17,18 +17,22 @@ public struct Simulation {
   public private(set) var notifications = NotificationCounts()
   /// The first rejections (line number and reason); `counts.rejected` has the total.
   public private(set) var rejections: [(line: Int, reason: String)] = []
-  /// Points per member and rule, when `tracksRules` is on (for diff's "why").
-  public private(set) var byRule: [Int: [String: Int64]] = [:]
+  /// When on, the run keeps the total amount each rule applied to each member
+  /// (``amount(byRule:of:)``), which `diff` uses to explain a change.
   public var tracksRules = false
+  /// Per member handle: amounts by rule index (see ``CompiledRules/ruleNames``).
+  private var ruleTotals: [[Int64]] = []
   public var maxKeptRejections = 100
 
   private let evaluator: Evaluator
   private var outcome = Outcome()
   private var action = PreparedAction()
   private let decoder: ActionDecoder
+  private let ruleNameCount: Int
 
   public init(rules: CompiledRules) {
     self.rules = rules
+    ruleNameCount = rules.ruleNames.count
     evaluator = Evaluator(rules: rules)
     decoder = ActionDecoder(rules: rules)
   }
@@ -70,8 +74,9 @@ public struct Simulation {
       counts.applied += 1
       for entry in outcome.ledger {
         if entry.amount > 0 { notifications.pointsAwarded += 1 } else { notifications.pointsDeducted += 1 }
-        if tracksRules, let h = state.existingMember(entry.member) {
-          byRule[h, default: [:]][entry.rule, default: 0] += entry.amount
+        if tracksRules && entry.memberHandle >= 0 && entry.ruleIndex >= 0 {
+          while ruleTotals.count <= entry.memberHandle { ruleTotals.append(Array(repeating: 0, count: ruleNameCount)) }
+          ruleTotals[entry.memberHandle][entry.ruleIndex] &+= entry.amount
         }
       }
       for change in outcome.tierChanges {
@@ -110,6 +115,14 @@ public struct Simulation {
     counts.read += 1
     counts.rejected += 1
     keep(line: line, reason: reason)
+  }
+
+  /// The amounts each rule applied to a member over the run (nonzero only),
+  /// when ``tracksRules`` was on.
+  public func amounts(byRuleOf member: MemberID) -> [(rule: String, amount: Int64)] {
+    guard let h = state.existingMember(member), h < ruleTotals.count else { return [] }
+    let names = rules.ruleNames
+    return ruleTotals[h].enumerated().compactMap { i, amount in amount == 0 ? nil : (names[i], amount) }
   }
 
   /// The report of the final state, members sorted by scope then user.

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import Laurel
+import LaurelDiagnostics
+import LaurelRules
+
+/// `laurel diff --from A --to B --events FILE [--format table|json|html]`.
+struct Diff: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Replay a history under two versions of the rules and show who would gain or lose what, and why.",
+    discussion: """
+      --from and --to are rule files or folders. --from git:REV compares against the version of the \
+      --to path committed at REV (e.g. git:HEAD, git:main) without a checkout; git:REV:PATH names \
+      another path.
+      """)
+
+  @Option(help: "The current rules (a path, or git:REV for the committed version of --to).")
+  var from: String
+
+  @Option(help: "The proposed rules.")
+  var to: String
+
+  @Option(help: "History of actions, one JSON object per line.")
+  var events: String
+
+  @Option(help: "table (default), json or html.")
+  var format: Format = .table
+
+  @Option(help: "How many changed members the table lists.")
+  var limit = 30
+
+  enum Format: String, ExpressibleByArgument, CaseIterable {
+    case table
+    case json
+    case html
+  }
+
+  func run() throws {
+    let fromPaths = try GitRules.resolve(from, default: to)
+    let old = try load(fromPaths, label: from)
+    let new = try load([to], label: to)
+    let size = (try? FileManager.default.attributesOfItem(atPath: events)[.size] as? Int) ?? nil
+    let progress = Progress(enabled: isatty(2) == 1, total: size)
+    let report: DiffReport
+    do {
+      report = try RuleChangeAnalysis(from: old, to: new).run(path: events, progress: progress.update)
+    } catch {
+      Output.error("laurel: cannot read \(events): \(error.localizedDescription)")
+      throw ExitCode(1)
+    }
+    progress.finish()
+    switch format {
+    case .table: print(report.table(maxMembers: limit), terminator: "")
+    case .json: FileHandle.standardOutput.write(Data(report.json().utf8))
+    case .html: FileHandle.standardOutput.write(Data(report.html().utf8))
+    }
+  }
+
+  private func load(_ paths: [String], label: String) throws -> CompiledRules {
+    do { return try RuleLoader().load(paths: paths) } catch {
+      for d in error.diagnostics { Output.error(d.description) }
+      Output.error("laurel: the rules given by \(label) are not valid")
+      throw ExitCode(1)
+    }
+  }
+}
+
+/// Materialises rule files committed in git (`git:REV[:PATH]`) into a temporary folder.
+enum GitRules {
+  static func resolve(_ spec: String, default path: String) throws -> [String] {
+    guard spec.hasPrefix("git:") else { return [spec] }
+    let parts = spec.dropFirst(4).split(separator: ":", maxSplits: 1).map(String.init)
+    guard let rev = parts.first, !rev.isEmpty else { throw ValidationError("write git:REV, e.g. git:HEAD") }
+    let target = parts.count > 1 ? parts[1] : path
+    let top = try git(["rev-parse", "--show-toplevel"]).trimmingCharacters(in: .whitespacesAndNewlines)
+    let absolute = URL(fileURLWithPath: target).standardizedFileURL.path
+    guard absolute.hasPrefix(top + "/") || absolute == top else {
+      throw ValidationError("\(target) is not inside the git repository at \(top)")
+    }
+    let relative = String(absolute.dropFirst(top.count)).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+    let listing = try git(["ls-tree", "-r", "--name-only", rev, "--", relative], in: top)
+    let files = listing.split(separator: "\n").map(String.init).filter {
+      ($0 == relative || $0.hasPrefix(relative + "/")) && ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml"))
+        && !$0.dropFirst(relative.count + 1).contains("/")
+    }
+    guard !files.isEmpty else { throw ValidationError("no rule files at \(relative) in \(rev)") }
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-\(rev.replacingOccurrences(of: "/", with: "_"))-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    var written: [String] = []
+    for file in files {
+      let url = folder.appendingPathComponent("\(rev.replacingOccurrences(of: "/", with: "_"))-\((file as NSString).lastPathComponent)")
+      try git(["show", "\(rev):\(file)"], in: top).write(to: url, atomically: true, encoding: .utf8)
+      written.append(url.path)
+    }
+    return written
+  }
+
+  @discardableResult
+  static func git(_ arguments: [String], in directory: String? = nil) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["git"] + arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+      let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      throw ValidationError("git \(arguments.joined(separator: " ")): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+    }
+    return String(decoding: data, as: UTF8.self)
+  }
+}
