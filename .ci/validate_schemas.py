@@ -75,6 +75,24 @@ for scheme, history in [("community-points", "community-history"), ("xp-grades-b
     errors = list(report.iter_errors(json.loads(out.stdout))) if out.returncode == 0 else ["exit %d" % out.returncode]
     check(not errors, f"laurel simulate report for {scheme} matches simulate-report.schema.json: {errors[:3]}")
 
+diff_schema = schema("diff-report")
+edited = os.path.join(root, ".build", "community-points-edited.yaml")
+with open(os.path.join(root, "rules/community-points.yaml")) as f:
+    text = f.read().replace("{ name: Builder,     at: 20 }", "{ name: Builder,     at: 12 }")
+with open(edited, "w") as f:
+    f.write(text)
+out = subprocess.run([laurel, "diff", "--from", "rules/community-points.yaml", "--to", edited, "--events",
+                      "rules/examples/community-history.jsonl", "--format", "json"], cwd=root, capture_output=True, text=True)
+diff = json.loads(out.stdout) if out.returncode == 0 else {}
+errors = list(diff_schema.iter_errors(diff)) if diff else ["exit %d: %s" % (out.returncode, out.stderr[-300:])]
+check(not errors and diff["summary"]["tier_changed"] > 0, f"laurel diff report matches diff-report.schema.json: {errors[:3]}")
+out = subprocess.run([laurel, "diff", "--from", "rules/community-points.yaml", "--to", edited, "--events",
+                      "rules/examples/community-history.jsonl", "--format", "html"], cwd=root, capture_output=True, text=True)
+page = out.stdout
+check(out.returncode == 0 and page.startswith("<!doctype html>") and page.count("<svg") >= 2
+      and "<table id=members>" in page and "http" not in page,
+      "laurel diff --format html is one self-contained page with charts and a member table")
+
 out = subprocess.run([laurel, "simulate", "--rules", "rules/xp-grades-badges.yaml", "--events",
                       "rules/examples/rejected-actions.jsonl", "--format", "json"], cwd=root, capture_output=True, text=True)
 events = json.loads(out.stdout)["events"]

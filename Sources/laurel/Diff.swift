@@ -41,9 +41,10 @@ struct Diff: ParsableCommand {
     let new = try load([to], label: to)
     let size = (try? FileManager.default.attributesOfItem(atPath: events)[.size] as? Int) ?? nil
     let progress = Progress(enabled: isatty(2) == 1, total: size)
-    let report: DiffReport
+    var report: DiffReport
     do {
       report = try RuleChangeAnalysis(from: old, to: new).run(path: events, progress: progress.update)
+      report.sources = (from, to)
     } catch {
       Output.error("laurel: cannot read \(events): \(error.localizedDescription)")
       throw ExitCode(1)

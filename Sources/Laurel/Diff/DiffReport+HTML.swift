@@ -3,7 +3,7 @@
 extension DiffReport {
   public func html(maxMembers: Int = 5000) -> String {
     let s = summary
-    var body = "<h1>What changes from <code>\(esc(from))</code> to <code>\(esc(to))</code></h1>\n"
+    var body = "<h1>What changes from <code>\(esc(title.from))</code> to <code>\(esc(title.to))</code></h1>\n"
     body += "<p class=lead><b>\(s.changed)</b> of \(membersCompared) members change over \(events.read) actions: "
     body += "\(s.balance) balance, \(s.tier) tier, \(s.badges) badges.</p>\n<div class=charts>\n"
     for d in tierDistributions {
@@ -54,7 +54,7 @@ extension DiffReport {
     }
     body += "</tbody></table>\n"
     if members.count > maxMembers { body += "<p class=hint>\(members.count - maxMembers) more in the JSON report.</p>" }
-    return Self.page(title: "Laurel diff: \(from) → \(to)", body: body)
+    return Self.page(title: "Laurel diff: \(title.from) → \(title.to)", body: body)
   }
 
   /// A grouped bar chart: grey bars before, green bars after.

@@ -2,7 +2,7 @@
 extension DiffReport {
   public func table(maxMembers: Int = 30) -> String {
     let s = summary
-    var out = "diff \(from) -> \(to) over \(events.read) actions\n"
+    var out = "diff \(title.from) -> \(title.to) over \(events.read) actions\n"
     out += "\(s.changed) of \(membersCompared) members change: \(s.balance) balance, \(s.tier) tier, \(s.badges) badges"
     if s.onlyBefore + s.onlyAfter > 0 { out += " (\(s.onlyBefore) only before, \(s.onlyAfter) only after)" }
     out += "\n"

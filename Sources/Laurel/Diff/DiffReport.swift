@@ -67,6 +67,8 @@ public struct DiffReport: Sendable {
 
   public var from: String
   public var to: String
+  /// Where the two rule sets came from (paths, `git:HEAD`), shown in titles when set.
+  public var sources: (from: String, to: String)?
   public var events: EventCounts
   public var membersCompared: Int
   public var members: [Change]
@@ -77,6 +79,12 @@ public struct DiffReport: Sendable {
   public var gainers: [(MemberID, Int64)]
   public var losers: [(MemberID, Int64)]
   public var primaryCurrency: String?
+
+  /// "community-points (git:HEAD) -> community-points (rules/community-points.yaml)".
+  var title: (from: String, to: String) {
+    guard let sources else { return (from, to) }
+    return ("\(from) (\(sources.from))", "\(to) (\(sources.to))")
+  }
 
   public var summary: (changed: Int, balance: Int, tier: Int, badges: Int, onlyBefore: Int, onlyAfter: Int) {
     (

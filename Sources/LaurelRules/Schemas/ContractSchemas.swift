@@ -25,6 +25,67 @@ extension Schemas {
     ])
   }
 
+  public static func diffReport() -> JSONValue {
+    let count = JSONValue.object([("type", "integer"), ("minimum", 0)])
+    let report = simulateReport()
+    var member: JSONValue = .null
+    if case .object(let pairs) = report, case .object(let props)? = pairs.first(where: { $0.0 == "properties" })?.1,
+      case .object(let members)? = props.first(where: { $0.0 == "members" })?.1,
+      let items = members.first(where: { $0.0 == "items" })?.1
+    {
+      member = items
+    }
+    func object(_ required: [String], _ properties: [(String, JSONValue)]) -> JSONValue {
+      .object([("type", "object"), ("required", .array(required.map(JSONValue.string))), ("additionalProperties", false),
+        ("properties", .object(properties))])
+    }
+    let mover = object(["scope", "user", "currency", "delta"], [
+      ("scope", .object([("type", ["string", "null"])])), ("user", .object([("type", "string")])),
+      ("currency", .object([("type", "string")])), ("delta", .object([("type", "integer")])),
+    ])
+    return .object([
+      ("$schema", "https://json-schema.org/draft/2020-12/schema"),
+      ("$id", "https://laurel.dev/schemas/diff-report.schema.json"),
+      ("title", "laurel diff report"),
+      ("description", "What replaying one history under rules B instead of rules A changes: members whose balances, tiers or badges differ (sorted by scope then user), with before/after in the simulate report's member shape and the change broken down by rule."),
+      ("type", "object"),
+      ("required", ["from", "to", "events", "summary", "tier_distributions", "balance_histograms", "badges", "gainers", "losers", "members"]),
+      ("additionalProperties", false),
+      ("properties", .object([
+        ("from", .object([("description", "Scheme name of the current rules."), ("type", "string")])),
+        ("to", .object([("description", "Scheme name of the proposed rules."), ("type", "string")])),
+        ("events", object(["read", "applied", "duplicates", "ignored", "rejected"],
+          ["read", "applied", "duplicates", "ignored", "rejected"].map { ($0, count) })),
+        ("summary", object(
+          ["members_compared", "members_changed", "balance_changed", "tier_changed", "badges_changed", "only_before", "only_after"],
+          ["members_compared", "members_changed", "balance_changed", "tier_changed", "badges_changed", "only_before", "only_after"].map { ($0, count) })),
+        ("tier_distributions", .object([
+          ("description", "Per ladder: members per tier before and after (rank 0 = no tier)."), ("type", "object"),
+          ("additionalProperties", .object([("type", "array"), ("items", object(["rank", "name", "before", "after"], [
+            ("rank", count), ("name", .object([("type", "string")])), ("before", count), ("after", count),
+          ]))])),
+        ])),
+        ("balance_histograms", .object([
+          ("description", "Per currency: members per log-scale balance bucket before and after."), ("type", "object"),
+          ("additionalProperties", .object([("type", "array"), ("items", object(["bucket", "lower", "before", "after"], [
+            ("bucket", .object([("type", "string")])), ("lower", .object([("type", "integer")])), ("before", count), ("after", count),
+          ]))])),
+        ])),
+        ("badges", .object([("type", "array"), ("items", object(["badge", "newly_earned", "no_longer_earned"], [
+          ("badge", .object([("type", "string")])), ("newly_earned", count), ("no_longer_earned", count),
+        ]))])),
+        ("gainers", .object([("description", "Largest increases of the first currency."), ("type", "array"), ("items", mover)])),
+        ("losers", .object([("description", "Largest decreases of the first currency."), ("type", "array"), ("items", mover)])),
+        ("members", .object([("type", "array"), ("items", object(["scope", "user", "before", "after", "by_rule"], [
+          ("scope", .object([("type", ["string", "null"])])), ("user", .object([("type", "string")])),
+          ("before", .object([("description", "State under the current rules; null if the member exists only under the new ones."), ("anyOf", [member, .object([("type", "null")])])])),
+          ("after", .object([("description", "State under the proposed rules; null if the member exists only under the old ones."), ("anyOf", [member, .object([("type", "null")])])])),
+          ("by_rule", .object([("description", "Amount applied under the new rules minus the old, per rule id (nonzero only)."), ("type", "object"), ("additionalProperties", .object([("type", "integer")]))])),
+        ]))])),
+      ])),
+    ])
+  }
+
   public static func simulateReport() -> JSONValue {
     let count = JSONValue.object([("type", "integer"), ("minimum", 0)])
     func counts(_ names: [String]) -> JSONValue {

@@ -6,6 +6,7 @@ public enum Schemas {
     ("rules", "rules.schema.json", rules),
     ("action", "action.schema.json", action),
     ("simulate-report", "simulate-report.schema.json", simulateReport),
+    ("diff-report", "diff-report.schema.json", diffReport),
   ]
 
   static let identifier = "^[A-Za-z_][A-Za-z0-9_]*$"
