@@ -36,7 +36,11 @@ struct Diff: ParsableCommand {
   }
 
   func run() throws {
-    let fromPaths = try GitRules.resolve(from, default: to)
+    let fromPaths: [String]
+    do { fromPaths = try GitRules.resolve(from, default: to) } catch {
+      Output.error("laurel: \(error)")
+      throw ExitCode(1)
+    }
     let old = try load(fromPaths, label: from)
     let new = try load([to], label: to)
     let size = (try? FileManager.default.attributesOfItem(atPath: events)[.size] as? Int) ?? nil
@@ -66,17 +70,23 @@ struct Diff: ParsableCommand {
   }
 }
 
+/// Why rules could not be read from git.
+struct GitError: Error, CustomStringConvertible {
+  var description: String
+  init(_ description: String) { self.description = description }
+}
+
 /// Materialises rule files committed in git (`git:REV[:PATH]`) into a temporary folder.
 enum GitRules {
   static func resolve(_ spec: String, default path: String) throws -> [String] {
     guard spec.hasPrefix("git:") else { return [spec] }
     let parts = spec.dropFirst(4).split(separator: ":", maxSplits: 1).map(String.init)
-    guard let rev = parts.first, !rev.isEmpty else { throw ValidationError("write git:REV, e.g. git:HEAD") }
+    guard let rev = parts.first, !rev.isEmpty else { throw GitError("write git:REV, e.g. git:HEAD") }
     let target = parts.count > 1 ? parts[1] : path
     let top = try git(["rev-parse", "--show-toplevel"]).trimmingCharacters(in: .whitespacesAndNewlines)
     let absolute = URL(fileURLWithPath: target).standardizedFileURL.path
     guard absolute.hasPrefix(top + "/") || absolute == top else {
-      throw ValidationError("\(target) is not inside the git repository at \(top)")
+      throw GitError("\(target) is not inside the git repository at \(top)")
     }
     let relative = String(absolute.dropFirst(top.count)).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
     let listing = try git(["ls-tree", "-r", "--name-only", rev, "--", relative], in: top)
@@ -84,7 +94,7 @@ enum GitRules {
       ($0 == relative || $0.hasPrefix(relative + "/")) && ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml"))
         && !$0.dropFirst(relative.count + 1).contains("/")
     }
-    guard !files.isEmpty else { throw ValidationError("no rule files at \(relative) in \(rev)") }
+    guard !files.isEmpty else { throw GitError("no rule files at \(relative) in \(rev)") }
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-\(rev.replacingOccurrences(of: "/", with: "_"))-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     var written: [String] = []
@@ -111,7 +121,7 @@ enum GitRules {
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
       let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-      throw ValidationError("git \(arguments.joined(separator: " ")): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+      throw GitError("git \(arguments.joined(separator: " ")): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
     }
     return String(decoding: data, as: UTF8.self)
   }
