@@ -58,3 +58,36 @@ import Testing
     #expect(sequential.counts.read == 2000)
   }
 }
+
+/// Duplicate ids around rejections behave the same on one core and two.
+@Suite struct ReplayModeTests {
+  @Test(arguments: [false, true])
+  func treatsARepeatOfARejectedActionAsNew(parallel: Bool) throws {
+    let rules = try RuleLoader().load(paths: [Scenario.repository.appendingPathComponent("rules/community-points.yaml").path])
+    let lines = [
+      #"{"id":"a","type":"post_liked","at":"2026-03-01T10:00:00Z","user":"u1","community":"c1","post":"p1"}"#,  // rejected: no author
+      #"{"id":"a","type":"post_liked","at":"2026-03-01T10:00:01Z","user":"u1","community":"c1","author":"ann","post":"p1"}"#,  // applies
+      #"{"id":"a","type":"post_liked","at":"2026-03-01T10:00:02Z","user":"u1","community":"c1","author":"ann","post":"p1"}"#,  // duplicate
+      #"{"id":"b","type":"post_created","at":"2026-03-01T10:00:03Z","user":"ann","community":"c1","author":"ann","post":"p2"}"#,
+      #"{"id":"b","type":"post_created","at":"2026-03-01T10:00:04Z","user":"ann","community":"c1","author":"ann","post":"p2"}"#,  // duplicate
+      #"{"id":"c","type":"profile_viewed","at":"2026-03-01T10:00:05Z","user":"ann","community":"c1"}"#,  // ignored
+      #"{"id":"c","type":"profile_viewed","at":"2026-03-01T10:00:06Z","user":"ann","community":"c1"}"#,  // duplicate
+      #"{"id":"d","type":"post_liked","at":"2026-03-01T10:00:07Z","user":"u2","community":"c1"}"#,  // rejected
+      #"{"id":"d","type":"post_liked","at":"2026-03-01T10:00:08Z","user":"u2","community":"c1"}"#,  // rejected again
+    ]
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-modes-\(UUID().uuidString).jsonl")
+    try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: file) }
+    var simulation = Simulation(rules: rules)
+    try simulation.run(path: file.path, parallel: parallel)
+    #expect(simulation.counts.applied == 2)
+    #expect(simulation.counts.duplicates == 3)
+    #expect(simulation.counts.ignored == 1)
+    #expect(simulation.counts.rejected == 3)
+    #expect(simulation.report().members.map { $0.balances[0].1 } == [3])
+    // Ids stay known after the run: replaying the same file again changes nothing.
+    try simulation.run(path: file.path, parallel: parallel)
+    #expect(simulation.counts.applied == 2)
+    #expect(simulation.counts.rejected == 5, "the rejected d is still not recorded")
+  }
+}

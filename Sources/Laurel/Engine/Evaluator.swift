@@ -53,18 +53,26 @@ final class Evaluator {
   }
 
   /// Applies one action; `outcome` is overwritten.
+  ///
+  /// - Parameter idClaimed: true when the caller has already established that
+  ///   the id is new (a replay that deduplicates ids on another thread); the
+  ///   evaluator then neither claims nor releases it.
   func apply<T: StateTransaction>(
-    _ action: PreparedAction, to tx: inout T, outcome: inout Outcome
+    _ action: PreparedAction, to tx: inout T, outcome: inout Outcome, idClaimed: Bool = false
   ) throws(T.Failure) {
     outcome.reset(action.id)
     guard let typeIndex = action.typeIndex else {
       // Ignored actions are still recorded, so a re-sent one counts as a duplicate.
-      outcome.status = try tx.claimAction(action.id) ? .ignored : .duplicate
+      var isNew = idClaimed
+      if !isNew { isNew = try tx.claimAction(action.id) }
+      outcome.status = isNew ? .ignored : .duplicate
       return
     }
-    guard try tx.claimAction(action.id) else {
-      outcome.status = .duplicate
-      return
+    if !idClaimed {
+      guard try tx.claimAction(action.id) else {
+        outcome.status = .duplicate
+        return
+      }
     }
     let plan = rules.actions[typeIndex]
     bind(action, plan)
@@ -74,7 +82,7 @@ final class Evaluator {
         scope = try scopeProgram.evaluate(activation).plainText
       } catch {
         outcome.status = .rejected("action \(action.id): cannot tell the member's scope: \(error.message)")
-        try tx.releaseAction(action.id)
+        if !idClaimed { try tx.releaseAction(action.id) }
         return
       }
     }
@@ -105,7 +113,7 @@ final class Evaluator {
       }
       scratch.touched.removeAll(keepingCapacity: true)
       outcome.status = .rejected(reason)
-      try tx.releaseAction(action.id)
+      if !idClaimed { try tx.releaseAction(action.id) }
       return
     }
     if !plan.bonuses.isEmpty || !plan.streaks.isEmpty {

@@ -10,6 +10,8 @@ extension Simulation {
     var line: Int
     var action: PreparedAction
     var error: ActionError?
+    /// Whether no earlier line (nor an earlier run) claimed this id.
+    var firstSeen = true
   }
 
   /// A bounded hand-off of batches between the decoding and applying threads.
@@ -51,10 +53,25 @@ extension Simulation {
     }
   }
 
+  /// The decoding thread's copy of the id set, handed back after the run.
+  final class IDTable: @unchecked Sendable {
+    // Invariant: only the decoding thread touches `ids` while it runs; the
+    // applying thread reads it after `queue.pop()` returned nil (the thread is done).
+    var ids: ActionIDSet
+    init(_ ids: ActionIDSet) { self.ids = ids }
+  }
+
   /// Streams a JSONL file through the simulation using a decoding thread.
+  ///
+  /// The decoding thread also owns the exact set of action ids: it marks each
+  /// line as the first use of its id or a repeat. A repeat is a duplicate unless
+  /// every earlier use was rejected (rejected actions change nothing, their id
+  /// included), which the applying thread tracks in `rejectedIDs`.
   public mutating func runInParallel(path: String, progress: (@Sendable (Int) -> Void)? = nil) throws {
     let queue = BatchQueue(limit: 8)
     let decoder = ActionDecoder(rules: rules)
+    let table = IDTable(state.processedIDs)
+    state.processedIDs = ActionIDSet()  // the decoding thread owns the ids until the run ends
     let thread = Thread {
       do {
         var batch: [DecodedLine] = []
@@ -62,6 +79,7 @@ extension Simulation {
         try Self.forEachLine(path: path, progress: progress) { line, bytes in
           var decoded = DecodedLine(line: line, action: PreparedAction())
           do throws(ActionError) { try decoder.decode(bytes, into: &decoded.action) } catch { decoded.error = error }
+          if decoded.error == nil { decoded.firstSeen = table.ids.insert(decoded.action.id) }
           batch.append(decoded)
           if batch.count == 4096 {
             queue.push(batch)
@@ -77,15 +95,25 @@ extension Simulation {
     }
     thread.stackSize = 1 << 22
     thread.start()
+    var rejectedIDs = Set<String>()
     while let batch = queue.pop() {
       for decoded in batch {
         if let error = decoded.error {
           countRejectedLine(decoded.line, error.message)
+        } else if !decoded.firstSeen && !rejectedIDs.contains(decoded.action.id) {
+          countDuplicate()
         } else {
-          apply(decoded.action, line: decoded.line)
+          apply(decoded.action, line: decoded.line, idClaimed: true)
+          if case .rejected = lastOutcome.status {
+            rejectedIDs.insert(decoded.action.id)
+          } else if !decoded.firstSeen {
+            rejectedIDs.remove(decoded.action.id)
+          }
         }
       }
     }
+    for id in rejectedIDs { table.ids.remove(id) }
+    state.processedIDs = table.ids
     if let failure = queue.failure { throw failure }
   }
 

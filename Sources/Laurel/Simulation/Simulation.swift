@@ -12,7 +12,7 @@ public import LaurelExpression
 /// ```
 public struct Simulation {
   public let rules: CompiledRules
-  public private(set) var state = InMemoryState()
+  public internal(set) var state = InMemoryState()
   public private(set) var counts = EventCounts()
   public private(set) var notifications = NotificationCounts()
   /// The first rejections (line number and reason); `counts.rejected` has the total.
@@ -49,9 +49,20 @@ public struct Simulation {
 
   /// Applies one prepared action; ``lastOutcome`` tells what it did.
   public mutating func apply(_ prepared: PreparedAction, line: Int = 0) {
+    apply(prepared, line: line, idClaimed: false)
+  }
+
+  mutating func apply(_ prepared: PreparedAction, line: Int, idClaimed: Bool) {
     counts.read += 1
-    evaluator.apply(prepared, to: &state, outcome: &outcome)
+    evaluator.apply(prepared, to: &state, outcome: &outcome, idClaimed: idClaimed)
     record(line: line)
+  }
+
+  mutating func countDuplicate() {
+    counts.read += 1
+    counts.duplicates += 1
+    outcome.reset("")
+    outcome.status = .duplicate
   }
 
   /// Decodes and applies one JSON line; a malformed line is counted as rejected.
