@@ -16,6 +16,7 @@ struct Schema: ParsableCommand {
 
   func run() throws {
     if let write {
+      try FileManager.default.createDirectory(atPath: write, withIntermediateDirectories: true)
       for schema in Schemas.all {
         let url = URL(fileURLWithPath: write).appendingPathComponent(schema.file)
         try schema.schema().rendered().write(to: url, atomically: true, encoding: .utf8)

@@ -3,8 +3,7 @@ extension DiffReport {
   public func json() -> String {
     let s = summary
     var out = "{\"from\":\(JSON.quote(from)),\"to\":\(JSON.quote(to)),\n"
-    out += "\"events\":{\"read\":\(events.read),\"applied\":\(events.applied),\"duplicates\":\(events.duplicates),"
-    out += "\"ignored\":\(events.ignored),\"rejected\":\(events.rejected)},\n"
+    out += "\"events\":\(events.json),\n"
     out += "\"summary\":{\"members_compared\":\(membersCompared),\"members_changed\":\(s.changed),"
     out += "\"balance_changed\":\(s.balance),\"tier_changed\":\(s.tier),\"badges_changed\":\(s.badges),"
     out += "\"only_before\":\(s.onlyBefore),\"only_after\":\(s.onlyAfter)},\n"

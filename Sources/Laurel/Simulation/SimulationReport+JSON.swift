@@ -1,13 +1,19 @@
 import LaurelExpression
 
+extension EventCounts {
+  /// `{"read":…,"applied":…,"duplicates":…,"ignored":…,"rejected":…}`.
+  var json: String {
+    "{\"read\":\(read),\"applied\":\(applied),\"duplicates\":\(duplicates),\"ignored\":\(ignored),\"rejected\":\(rejected)}"
+  }
+}
+
 /// JSON and table renderings of a simulation report.
 extension SimulationReport {
   /// The documented JSON report: one line per member inside `members`, keys
   /// in a fixed order, so the same inputs give byte-identical output.
   public func json() -> String {
     var out = "{\"scheme\":\(JSON.quote(scheme)),\n"
-    out += "\"events\":{\"read\":\(events.read),\"applied\":\(events.applied),\"duplicates\":\(events.duplicates),"
-    out += "\"ignored\":\(events.ignored),\"rejected\":\(events.rejected)},\n"
+    out += "\"events\":\(events.json),\n"
     out += "\"notifications\":{\"points_awarded\":\(notifications.pointsAwarded),"
     out += "\"points_deducted\":\(notifications.pointsDeducted),\"leveled_up\":\(notifications.leveledUp),"
     out += "\"leveled_down\":\(notifications.leveledDown),\"badge_earned\":\(notifications.badgeEarned)},\n"
@@ -73,9 +79,9 @@ extension SimulationReport {
   }
 }
 
-/// JSON string quoting.
-enum JSON {
-  static func quote(_ s: String) -> String {
+/// JSON string quoting, shared by every JSON the package writes.
+package enum JSON {
+  package static func quote(_ s: String) -> String {
     var out = "\""
     for scalar in s.unicodeScalars {
       switch scalar {

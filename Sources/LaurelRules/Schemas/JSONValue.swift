@@ -1,3 +1,5 @@
+import Laurel
+
 /// A JSON document with ordered object keys, for writing schemas whose text
 /// is stable byte for byte (the drift test compares it with the committed file).
 public indirect enum JSONValue: Sendable, ExpressibleByStringLiteral, ExpressibleByBooleanLiteral,
@@ -41,23 +43,5 @@ public indirect enum JSONValue: Sendable, ExpressibleByStringLiteral, Expressibl
     }
   }
 
-  static func quote(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 {
-          let hex = String(scalar.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return out + "\""
-  }
+  static func quote(_ s: String) -> String { JSON.quote(s) }
 }
