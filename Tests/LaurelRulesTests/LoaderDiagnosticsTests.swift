@@ -112,8 +112,9 @@ import Testing
     ),
   ]
 
-  @Test(arguments: cases.map { ($0.0, $0.1, $0.2) })
-  func reportsExactDiagnostics(name: String, yaml: String, expected: [String]) throws {
+  @Test(arguments: cases.map(\.0))
+  func reportsExactDiagnostics(for name: String) throws {
+    let (_, yaml, expected) = try #require(Self.cases.first { $0.0 == name })
     #expect(try RuleFiles.diagnostics(yaml) == expected, "\(name)")
   }
 
