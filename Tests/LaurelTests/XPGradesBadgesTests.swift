@@ -115,3 +115,28 @@ import Testing
     #expect(s.tier("u", "grade")?.name == "Rookie")
   }
 }
+
+/// A rejected action that carries traits for a user who is not yet a member leaves no member behind.
+@Suite struct TraitUpdateTests {
+  @Test func rejectedActionWithTraitsCreatesNoMember() throws {
+    var s = try Scenario("xp-grades-badges.yaml")
+    s.applyRaw(#"{"id":"t1","type":"live_watched","at":"2026-03-01T08:00:00Z","user":"newbie","traits":{"plan":"Paid"}}"#)
+    #expect(s.simulation.counts.rejected == 1)
+    #expect(s.member("newbie") == nil)
+  }
+
+  @Test func acceptedActionWithTraitsCreatesTheMemberWithThem() throws {
+    var s = try Scenario(yaml: """
+      scheme: plans
+      traits: { plan: { values: [Free, Paid], default: Free } }
+      currencies: { xp: {} }
+      actions:
+        watched:
+          - when: member.traits.plan == 'Paid'
+            award: { xp: 10 }
+      """)
+    try s.apply(#"{"type":"watched","at":"2026-03-01T08:00:00Z","user":"newbie","traits":{"plan":"Paid"}}"#)
+    #expect(s.balance("newbie", "xp") == 10, "the rule saw the new plan")
+    #expect(s.simulation.state.state(of: MemberID(scope: nil, user: "newbie"))?.traits == ["Paid"])
+  }
+}

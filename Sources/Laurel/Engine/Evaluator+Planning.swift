@@ -4,7 +4,8 @@ extension Evaluator {
   /// Phase 1: evaluates every rule of the action without changing state.
   /// Returns the reason when the action must be rejected.
   func planRules<T: StateTransaction>(
-    _ plan: CompiledAction, action: PreparedAction, actor: MemberID, scope: String?, tx: inout T
+    _ plan: CompiledAction, action: PreparedAction, actor: MemberID, scope: String?, actorDraft: MemberState?,
+    tx: inout T
   ) throws(T.Failure) -> String? {
     scratch.planned.removeAll(keepingCapacity: true)
     scratch.amounts.removeAll(keepingCapacity: true)
@@ -25,9 +26,10 @@ extension Evaluator {
         recipient = MemberID(scope: scope, user: user)
       }
       let handle = rule.readsMember ? try tx.existingMember(recipient) : nil
+      let draft = handle == nil && recipient == actor ? actorDraft : nil
       do throws(EvalError) {
         if let when = rule.when {
-          guard case .bool(let holds) = try evaluate(when, member: handle, in: &tx) else {
+          guard case .bool(let holds) = try evaluate(when, member: handle, draft: draft, in: &tx) else {
             return "action \(action.id): rule '\(rule.id)': 'when' did not give true or false"
           }
           if !holds { continue }
@@ -41,7 +43,7 @@ extension Evaluator {
             scratch.amounts.append(constant * rule.signs[i])
             continue
           }
-          guard case .int(let value) = try evaluate(amount, member: handle, in: &tx) else {
+          guard case .int(let value) = try evaluate(amount, member: handle, draft: draft, in: &tx) else {
             return "action \(action.id): rule '\(rule.id)': the amount is not a whole number"
           }
           scratch.amounts.append(value * rule.signs[i])
@@ -49,7 +51,7 @@ extension Evaluator {
         for (counter, amount) in rule.counts {
           var by: Int64 = 1
           if let amount {
-            guard case .int(let v) = try evaluate(amount, member: handle, in: &tx) else {
+            guard case .int(let v) = try evaluate(amount, member: handle, draft: draft, in: &tx) else {
               return "action \(action.id): rule '\(rule.id)': the count is not a whole number"
             }
             by = v

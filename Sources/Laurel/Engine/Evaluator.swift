@@ -88,26 +88,32 @@ final class Evaluator {
     }
     let actor = MemberID(scope: scope, user: action.user)
 
-    // Trait updates come first so rules and tiers see them; undone if the action is rejected.
+    // Trait updates come first so rules and tiers see them. An existing actor
+    // is updated in place (undone if the action is rejected); a new one is
+    // planned against a draft and created only once the action is accepted.
     var previousTraits: [(Int, String?)] = []
     var actorHandle: Int?
+    var actorDraft: MemberState?
     if !action.traits.isEmpty {
-      let h = try tx.member(actor, initial: { initial })
-      actorHandle = h
-      tx.withMember(h) { state in
-        for (t, value) in action.traits where state.traits[t] != value {
-          previousTraits.append((t, state.traits[t]))
-          state.traits[t] = value
+      if let h = try tx.existingMember(actor) {
+        actorHandle = h
+        tx.withMember(h) { state in
+          for (t, value) in action.traits where state.traits[t] != value {
+            previousTraits.append((t, state.traits[t]))
+            state.traits[t] = value
+          }
         }
-      }
-      if !previousTraits.isEmpty {
-        var dirty: UInt64 = Dependencies.touched
-        for (t, _) in previousTraits { dirty |= rules.dependencies.trait[t] }
-        touch(h, actor, dirty)
+      } else {
+        var draft = initial
+        for (t, value) in action.traits where draft.traits[t] != value {
+          previousTraits.append((t, draft.traits[t]))
+          draft.traits[t] = value
+        }
+        actorDraft = draft
       }
     }
 
-    if let reason = try planRules(plan, action: action, actor: actor, scope: scope, tx: &tx) {
+    if let reason = try planRules(plan, action: action, actor: actor, scope: scope, actorDraft: actorDraft, tx: &tx) {
       if let h = actorHandle {
         tx.withMember(h) { state in for (t, old) in previousTraits { state.traits[t] = old } }
       }
@@ -115,6 +121,14 @@ final class Evaluator {
       outcome.status = .rejected(reason)
       if !idClaimed { try tx.releaseAction(action.id) }
       return
+    }
+    if let draft = actorDraft {
+      actorHandle = try tx.member(actor, initial: { draft })
+    }
+    if let h = actorHandle, !previousTraits.isEmpty {
+      var dirty: UInt64 = Dependencies.touched
+      for (t, _) in previousTraits { dirty |= rules.dependencies.trait[t] }
+      touch(h, actor, dirty)
     }
     if !plan.bonuses.isEmpty || !plan.streaks.isEmpty {
       var h = actorHandle ?? -1
@@ -154,11 +168,17 @@ final class Evaluator {
     scratch.touched.append(Touched(handle: handle, member: member, dirty: dirty))
   }
 
-  /// Evaluates `program` with `member` (nil = a member that does not exist yet) as `member.*`.
+  /// Evaluates `program` with `member` as `member.*`: a stored member, else
+  /// `draft` (a new actor with the action's traits), else a new member's initial state.
   func evaluate<T: StateTransaction>(
-    _ program: Program, member handle: Int?, in tx: inout T
+    _ program: Program, member handle: Int?, draft: MemberState? = nil, in tx: inout T
   ) throws(EvalError) -> Value {
-    guard let handle else { return try context.with(nil) { () throws(EvalError) in try program.evaluate(activation) } }
+    guard let handle else {
+      guard var draft else { return try context.with(nil) { () throws(EvalError) in try program.evaluate(activation) } }
+      return try withUnsafePointer(to: &draft) { (pointer) throws(EvalError) -> Value in
+        try context.with(pointer) { () throws(EvalError) in try program.evaluate(activation) }
+      }
+    }
     let result: Result<Value, EvalError> = tx.withMember(handle) { state in
       withUnsafePointer(to: &state) { pointer in
         Result { () throws(EvalError) -> Value in
