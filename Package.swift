@@ -34,6 +34,8 @@ let package = Package(
       name: "LaurelRules",
       dependencies: ["Laurel", "LaurelDiagnostics", "LaurelExpression", .product(name: "Yams", package: "Yams")],
       swiftSettings: swiftSettings),
+    // Test support: the conformance suite every Store must pass.
+    .target(name: "LaurelTesting", dependencies: ["Laurel", "LaurelExpression"], swiftSettings: swiftSettings),
     .executableTarget(
       name: "laurel",
       dependencies: [
@@ -47,7 +49,9 @@ let package = Package(
       path: "Benchmarks/LaurelBench",
       swiftSettings: swiftSettings),
     .testTarget(name: "LaurelExpressionTests", dependencies: ["LaurelExpression", "LaurelDiagnostics"], swiftSettings: swiftSettings),
-    .testTarget(name: "LaurelTests", dependencies: ["Laurel", "LaurelRules", "LaurelExpression"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "LaurelTests", dependencies: ["Laurel", "LaurelRules", "LaurelExpression", "LaurelTesting"],
+      swiftSettings: swiftSettings),
     .testTarget(
       name: "LaurelRulesTests",
       dependencies: ["LaurelRules", "Laurel", "LaurelDiagnostics", .product(name: "Yams", package: "Yams")],

@@ -1,0 +1,134 @@
+public import Laurel
+import LaurelExpression
+
+/// The behaviour every ``Store`` must have, as checks any store's tests run:
+/// `InMemoryStore` today, SQLite and PostgreSQL as they arrive.
+///
+/// ```swift
+/// @Test func passesConformance() async throws {
+///   let failures = await StoreConformance.run { InMemoryStore() }
+///   #expect(failures.isEmpty, "\(failures)")
+/// }
+/// ```
+public enum StoreConformance {
+  /// One check that did not hold.
+  public struct Failure: Sendable, CustomStringConvertible {
+    public var check: String
+    public var message: String
+    public var description: String { "\(check): \(message)" }
+  }
+
+  /// The scheme the checks use: community points with a floor, a once-per
+  /// lesson rule and a three-tier ratchet ladder — built in code.
+  public static func rules() throws -> CompiledRules {
+    var book = RuleBook(scheme: Name("conformance"))
+    book.scope = ExpressionSource("event.community")
+    book.fields = ["community", "author", "lesson"].map { FieldDeclaration(name: Name($0), type: .string) }
+    var points = CurrencyDeclaration(name: Name("points"))
+    points.floor = 0
+    book.currencies = [points]
+    var liked = RuleDeclaration(id: Name("post_liked"))
+    liked.amounts = [AmountDeclaration(currency: Name("points"), amount: ExpressionSource("2"))]
+    liked.recipient = ExpressionSource("event.author")
+    var unliked = RuleDeclaration(id: Name("post_unliked"))
+    unliked.amounts = [AmountDeclaration(currency: Name("points"), amount: ExpressionSource("3"), isDeduction: true)]
+    unliked.recipient = ExpressionSource("event.author")
+    var lesson = RuleDeclaration(id: Name("lesson_completed"))
+    lesson.amounts = [AmountDeclaration(currency: Name("points"), amount: ExpressionSource("5"))]
+    lesson.oncePer = ExpressionSource("event.lesson")
+    book.actions = [
+      ActionDeclaration(type: Name("post_liked"), rules: [liked]),
+      ActionDeclaration(type: Name("post_unliked"), rules: [unliked]),
+      ActionDeclaration(type: Name("lesson_completed"), rules: [lesson]),
+    ]
+    var ladder = LadderDeclaration(name: Name("level"), currency: Name("points"))
+    ladder.tiers = [("Student", 0), ("Learner", 5), ("Builder", 20)].map { TierDeclaration(name: Name($0.0), threshold: $0.1) }
+    book.ladders = [ladder]
+    return try RuleCompiler().compile(book).get()
+  }
+
+  static func like(_ id: String, author: String, community: String = "c1") -> String {
+    #"{"id":"\#(id)","type":"post_liked","at":"2026-03-01T10:00:00Z","user":"fan","community":"\#(community)","author":"\#(author)"}"#
+  }
+
+  /// Runs every check, each against a fresh store from `makeStore`. `reopen`,
+  /// when given, closes a store and opens the same data again (durable stores).
+  public static func run<S: Store>(
+    reopen: (@Sendable (S) async throws -> S)? = nil, _ makeStore: @Sendable () async throws -> S
+  ) async -> [Failure] {
+    var failures: [Failure] = []
+    func check(_ name: String, _ body: (Engine<S>) async throws -> String?) async {
+      do {
+        let engine = Engine(rules: try rules(), store: try await makeStore())
+        if let problem = try await body(engine) { failures.append(Failure(check: name, message: problem)) }
+      } catch {
+        failures.append(Failure(check: name, message: "threw \(error)"))
+      }
+    }
+
+    await check("applies actions and reads members sorted by scope then user") { engine in
+      for (i, (author, community)) in [("bob", "c2"), ("ann", "c1"), ("bob", "c1"), ("ann", "c1")].enumerated() {
+        let outcome = try await engine.apply(json: like("e\(i)", author: author, community: community))
+        guard outcome.status == .applied else { return "action e\(i): \(outcome.status)" }
+      }
+      let members = try await engine.store.members()
+      let seen = members.map { "\($0.0.scope ?? "-")/\($0.0.user)=\($0.1.balances[0])" }
+      return seen == ["c1/ann=4", "c1/bob=2", "c2/bob=2"] ? nil : "members were \(seen)"
+    }
+
+    await check("a duplicate action id changes nothing") { engine in
+      _ = try await engine.apply(json: like("same", author: "ann"))
+      let again = try await engine.apply(json: like("same", author: "ann"))
+      let balance = try await engine.store.members().first?.1.balances[0]
+      return again.status == .duplicate && balance == 2 ? nil : "status \(again.status), balance \(balance.map(String.init) ?? "-")"
+    }
+
+    await check("a rejected action changes nothing and does not use up its id") { engine in
+      let bad = try await engine.apply(json: #"{"id":"r1","type":"post_liked","at":"2026-03-01T10:00:00Z","user":"fan","community":"c1"}"#)
+      guard case .rejected = bad.status else { return "expected a rejection, got \(bad.status)" }
+      guard try await engine.store.members().isEmpty else { return "a member was created" }
+      let good = try await engine.apply(json: like("r1", author: "ann"))
+      return good.status == .applied ? nil : "the corrected action was \(good.status)"
+    }
+
+    await check("a once-per key pays once") { engine in
+      for i in 0..<3 {
+        _ = try await engine.apply(json: #"{"id":"l\#(i)","type":"lesson_completed","at":"2026-03-01T10:00:00Z","user":"ann","community":"c1","lesson":"l1"}"#)
+      }
+      let balance = try await engine.store.members().first?.1.balances[0]
+      return balance == 5 ? nil : "balance \(balance.map(String.init) ?? "-") after three completions of one lesson"
+    }
+
+    await check("floors and ratchet levels hold") { engine in
+      for i in 0..<10 { _ = try await engine.apply(json: like("f\(i)", author: "ann")) }
+      for i in 0..<10 {
+        _ = try await engine.apply(json: #"{"id":"u\#(i)","type":"post_unliked","at":"2026-03-01T11:00:00Z","user":"fan","community":"c1","author":"ann"}"#)
+      }
+      let state = try await engine.store.members().first?.1
+      return state?.balances[0] == 0 && state?.tiers[0] == 3 ? nil : "balance \(state?.balances[0] ?? -1), tier \(state?.tiers[0] ?? -1)"
+    }
+
+    await check("concurrent writers lose no update") { engine in
+      await withTaskGroup(of: Void.self) { group in
+        for i in 0..<200 {
+          group.addTask { _ = try? await engine.apply(json: like("c\(i)", author: i % 2 == 0 ? "ann" : "bob")) }
+        }
+      }
+      let balances = try await engine.store.members().map { $0.1.balances[0] }
+      return balances == [200, 200] ? nil : "balances \(balances) after 100 likes each"
+    }
+
+    if let reopen {
+      await check("state, ids and once-per keys survive reopening") { engine in
+        _ = try await engine.apply(json: like("p1", author: "ann"))
+        _ = try await engine.apply(json: #"{"id":"p2","type":"lesson_completed","at":"2026-03-01T10:00:00Z","user":"ann","community":"c1","lesson":"l1"}"#)
+        let reopened = Engine(rules: engine.rules, store: try await reopen(engine.store))
+        let duplicate = try await reopened.apply(json: like("p1", author: "ann"))
+        _ = try await reopened.apply(json: #"{"id":"p3","type":"lesson_completed","at":"2026-03-01T10:00:00Z","user":"ann","community":"c1","lesson":"l1"}"#)
+        let balance = try await reopened.store.members().first?.1.balances[0]
+        return duplicate.status == .duplicate && balance == 7 ? nil : "status \(duplicate.status), balance \(balance.map(String.init) ?? "-")"
+      }
+    }
+    return failures
+  }
+}
