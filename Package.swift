@@ -16,11 +16,13 @@ let package = Package(
     .library(name: "Laurel", targets: ["Laurel"]),
     .library(name: "LaurelRules", targets: ["LaurelRules"]),
     .library(name: "LaurelExpression", targets: ["LaurelExpression"]),
+    .library(name: "LaurelSQLite", targets: ["LaurelSQLite"]),
     .executable(name: "laurel", targets: ["laurel"]),
   ],
   dependencies: [
     .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
   ],
   targets: [
     // Source locations and diagnostics; depends on nothing.
@@ -33,6 +35,10 @@ let package = Package(
     .target(
       name: "LaurelRules",
       dependencies: ["Laurel", "LaurelDiagnostics", "LaurelExpression", .product(name: "Yams", package: "Yams")],
+      swiftSettings: swiftSettings),
+    // The embedded default store: SQLite through GRDB.
+    .target(
+      name: "LaurelSQLite", dependencies: ["Laurel", "LaurelExpression", .product(name: "GRDB", package: "GRDB.swift")],
       swiftSettings: swiftSettings),
     // Test support: the conformance suite every Store must pass.
     .target(name: "LaurelTesting", dependencies: ["Laurel", "LaurelExpression"], swiftSettings: swiftSettings),
@@ -50,7 +56,11 @@ let package = Package(
       swiftSettings: swiftSettings),
     .testTarget(name: "LaurelExpressionTests", dependencies: ["LaurelExpression", "LaurelDiagnostics"], swiftSettings: swiftSettings),
     .testTarget(
-      name: "LaurelTests", dependencies: ["Laurel", "LaurelRules", "LaurelExpression", "LaurelTesting"],
+      name: "LaurelTests",
+      dependencies: [
+        "Laurel", "LaurelRules", "LaurelExpression", "LaurelTesting", "LaurelSQLite",
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "LaurelRulesTests",

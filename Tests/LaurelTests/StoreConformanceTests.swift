@@ -1,4 +1,7 @@
+import Foundation
 import Laurel
+import LaurelSQLite
+import GRDB
 import LaurelTesting
 import Synchronization
 import Testing
@@ -35,4 +38,67 @@ final class ForgetfulStore: Store {
   }
 
   func members() async throws -> [(MemberID, MemberState)] { state.withLock { $0.state.sortedMembers() } }
+}
+
+/// The SQLite store passes the same suite, in memory and on disk (with reopening).
+@Suite struct SQLiteStoreConformanceTests {
+  @Test func inMemorySQLitePassesTheConformanceSuite() async throws {
+    let failures = await StoreConformance.run { try SQLiteStore(path: ":memory:") }
+    #expect(failures.isEmpty, "\(failures)")
+  }
+
+  @Test func fileSQLitePassesTheConformanceSuiteIncludingReopening() async throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-sqlite-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let counter = Mutex(0)
+    let failures = await StoreConformance.run(reopen: { store in
+      try SQLiteStore(path: store.path)
+    }) {
+      let n = counter.withLock { value in
+        value += 1
+        return value
+      }
+      return try SQLiteStore(path: folder.appendingPathComponent("store-\(n).sqlite").path)
+    }
+    #expect(failures.isEmpty, "\(failures)")
+  }
+
+  func temporaryFile() -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("laurel-\(UUID().uuidString).sqlite")
+  }
+
+  @Test func refusesATextFileAndLeavesItUntouched() throws {
+    let file = temporaryFile()
+    defer { try? FileManager.default.removeItem(at: file) }
+    try "not a database at all, just text".write(to: file, atomically: true, encoding: .utf8)
+    #expect(throws: (any Error).self) { try SQLiteStore(path: file.path) }
+    #expect(try String(contentsOf: file, encoding: .utf8) == "not a database at all, just text")
+  }
+
+  @Test func refusesADatabaseLaurelDidNotCreate() throws {
+    let file = temporaryFile()
+    defer { try? FileManager.default.removeItem(at: file) }
+    let other = try DatabaseQueue(path: file.path)
+    try other.write { try $0.execute(sql: "CREATE TABLE invoices (id INTEGER PRIMARY KEY)") }
+    try other.close()
+    #expect(throws: SQLiteStore.OpenError.self) { try SQLiteStore(path: file.path) }
+    let tables = try DatabaseQueue(path: file.path).read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master") }
+    #expect(tables == ["invoices"], "the file is left as it was")
+  }
+
+  @Test func refusesADatabaseFromANewerLaurel() throws {
+    let file = temporaryFile()
+    defer { try? FileManager.default.removeItem(at: file) }
+    _ = try SQLiteStore(path: file.path)
+    let queue = try DatabaseQueue(path: file.path)
+    try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v999-from-the-future')") }
+    try queue.close()
+    do {
+      _ = try SQLiteStore(path: file.path)
+      Issue.record("a database from a newer Laurel was opened")
+    } catch let error as SQLiteStore.OpenError {
+      #expect(error.description.hasSuffix("was written by a newer version of Laurel; upgrade Laurel to open it"))
+    }
+  }
 }

@@ -1,8 +1,8 @@
 /// A small array of integers stored inline for up to four elements (spilling
 /// to the heap beyond that), so reading a member's balance or tier rank does
 /// not chase a pointer: most schemes have one or two currencies and ladders.
-public struct InlineInts<Element: FixedWidthInteger & Sendable>: Sendable, RandomAccessCollection, MutableCollection,
-  ExpressibleByArrayLiteral, Equatable, CustomStringConvertible
+public struct InlineInts<Element: FixedWidthInteger & Sendable & Codable>: Sendable, RandomAccessCollection,
+  MutableCollection, ExpressibleByArrayLiteral, Equatable, Codable, CustomStringConvertible
 {
   private var inline: (Element, Element, Element, Element) = (0, 0, 0, 0)
   private var spill: [Element] = []
@@ -52,4 +52,8 @@ public struct InlineInts<Element: FixedWidthInteger & Sendable>: Sendable, Rando
   public static func == (a: InlineInts, b: InlineInts) -> Bool { a.elementsEqual(b) }
 
   public var description: String { "[" + map { "\($0)" }.joined(separator: ", ") + "]" }
+
+  /// Encoded as a plain array.
+  public init(from decoder: any Decoder) throws { self.init(try [Element](from: decoder)) }
+  public func encode(to encoder: any Encoder) throws { try Array(self).encode(to: encoder) }
 }

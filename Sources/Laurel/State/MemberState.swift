@@ -1,7 +1,7 @@
 public import LaurelExpression
 
 /// Who a member is: a user, within a scope (a community) or globally.
-public struct MemberID: Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct MemberID: Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
   /// nil for a global scheme.
   public var scope: String?
   public var user: String
@@ -25,7 +25,7 @@ public struct MemberID: Hashable, Sendable, Comparable, CustomStringConvertible 
 /// Everything the engine knows about one member. Arrays are indexed by the
 /// declaration order of currencies, ladders, traits, counters and so on in
 /// the compiled rules.
-public struct MemberState: Sendable, Equatable {
+public struct MemberState: Sendable, Equatable, Codable {
   public var balances: InlineInts<Int64>
   /// 1-based rank per ladder; 0 when no tier is open to the member.
   public var tiers: InlineInts<Int32>
@@ -53,7 +53,7 @@ public struct MemberState: Sendable, Equatable {
 }
 
 /// A counter's value: a total or per-key counts, reset each window when windowed.
-public struct CounterState: Sendable, Equatable {
+public struct CounterState: Sendable, Equatable, Codable {
   public var window: Int64 = .min
   public var total: Int64 = 0
   public var byKey: [String: Int64] = [:]
@@ -61,7 +61,7 @@ public struct CounterState: Sendable, Equatable {
 }
 
 /// The current run of consecutive windows with activity.
-public struct StreakState: Sendable, Equatable {
+public struct StreakState: Sendable, Equatable, Codable {
   public var lastWindow: Int64 = .min
   public var length: Int64 = 0
   public var longest: Int64 = 0
@@ -69,7 +69,7 @@ public struct StreakState: Sendable, Equatable {
 }
 
 /// A badge a member earned.
-public struct EarnedBadge: Sendable, Equatable {
+public struct EarnedBadge: Sendable, Equatable, Codable {
   public var badge: Int
   public var key: String?
   public var at: Timestamp
@@ -81,7 +81,7 @@ public struct EarnedBadge: Sendable, Equatable {
 }
 
 /// How much of a cap a member used in its current window.
-public struct CapUsage: Sendable, Equatable {
+public struct CapUsage: Sendable, Equatable, Codable {
   public var window: Int64 = .min
   public var used: Int64 = 0
   public init(window: Int64 = .min, used: Int64 = 0) {

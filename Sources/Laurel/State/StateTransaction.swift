@@ -19,4 +19,11 @@ public protocol StateTransaction {
   mutating func withMember<R>(_ handle: Int, _ body: (inout MemberState) -> R) -> R
   /// Claims a once-per key for a member and rule; false when already claimed.
   mutating func claimOnce(_ handle: Int, rule: Int, key: String) throws(Failure) -> Bool
+  /// Called with each applied action's outcome, for stores that keep a ledger.
+  mutating func record(_ outcome: Outcome, handles: [Int]) throws(Failure)
+}
+
+extension StateTransaction {
+  /// Stores without a ledger ignore outcomes.
+  public mutating func record(_ outcome: Outcome, handles: [Int]) throws(Failure) {}
 }

@@ -189,3 +189,21 @@ extension Timestamp {
     try self.init(seconds: days * 86_400 + hour * 3600 + minute * 60 + second - offset, nanos: nanos)
   }
 }
+
+extension Timestamp: Codable {
+  /// Encoded as `[seconds, nanos]` since the Unix epoch.
+  public init(from decoder: any Decoder) throws {
+    var container = try decoder.unkeyedContainer()
+    let seconds = try container.decode(Int64.self)
+    let nanos = try container.decode(Int32.self)
+    do { try self.init(seconds: seconds, nanos: nanos) } catch {
+      throw DecodingError.dataCorruptedError(in: container, debugDescription: error.message)
+    }
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.unkeyedContainer()
+    try container.encode(seconds)
+    try container.encode(nanos)
+  }
+}

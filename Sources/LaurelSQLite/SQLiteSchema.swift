@@ -1,0 +1,48 @@
+import GRDB
+
+/// The database schema, as GRDB migrations. A database written by an older
+/// Laurel migrates forward; one with migrations this version does not know
+/// (written by a newer Laurel) is refused.
+enum SQLiteSchema {
+  static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("v1") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE laurel_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+          INSERT INTO laurel_meta (key, value) VALUES ('format', 'laurel');
+          CREATE TABLE members (
+            id INTEGER PRIMARY KEY,
+            scope TEXT,                 -- NULL for a global scheme
+            scope_key TEXT NOT NULL,    -- 'g' for global, 's:' || scope otherwise (NULLs are never equal in UNIQUE)
+            user TEXT NOT NULL,
+            state TEXT NOT NULL,        -- the member's state as JSON
+            updated_at INTEGER NOT NULL,
+            UNIQUE (scope_key, user)
+          );
+          CREATE TABLE ledger (
+            id INTEGER PRIMARY KEY,
+            member_id INTEGER NOT NULL REFERENCES members(id),
+            currency TEXT NOT NULL,
+            amount INTEGER NOT NULL,
+            balance INTEGER NOT NULL,
+            rule TEXT NOT NULL,
+            action_id TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            scheme TEXT NOT NULL
+          );
+          CREATE INDEX ledger_by_member ON ledger (member_id, id);
+          CREATE TABLE processed_actions (id TEXT PRIMARY KEY) WITHOUT ROWID;
+          CREATE TABLE once_keys (
+            member_id INTEGER NOT NULL REFERENCES members(id),
+            rule INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            PRIMARY KEY (member_id, rule, key)
+          ) WITHOUT ROWID;
+          """)
+    }
+    return migrator
+  }
+
+  static func scopeKey(_ scope: String?) -> String { scope.map { "s:" + $0 } ?? "g" }
+}
