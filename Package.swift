@@ -45,7 +45,7 @@ let package = Package(
     .executableTarget(
       name: "laurel",
       dependencies: [
-        "Laurel", "LaurelRules", "LaurelDiagnostics",
+        "Laurel", "LaurelRules", "LaurelDiagnostics", "LaurelSQLite",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings),

@@ -33,6 +33,8 @@ enum SQLiteSchema {
           );
           CREATE INDEX ledger_by_member ON ledger (member_id, id);
           CREATE TABLE processed_actions (id TEXT PRIMARY KEY) WITHOUT ROWID;
+          CREATE TABLE rule_files (path TEXT PRIMARY KEY, text TEXT NOT NULL);
+          CREATE TABLE counts (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
           CREATE TABLE once_keys (
             member_id INTEGER NOT NULL REFERENCES members(id),
             rule INTEGER NOT NULL,

@@ -68,15 +68,65 @@ public final class SQLiteStore: Store {
     }
   }
 
-  public func members() async throws -> [(MemberID, MemberState)] { try readMembers() }
+  public func members() async throws -> [(MemberID, MemberState)] { try allMembers() }
 
-  private func readMembers() throws -> [(MemberID, MemberState)] {
+  /// Every member, sorted by scope then user (synchronous form of ``members()``).
+  public func allMembers() throws -> [(MemberID, MemberState)] {
     try writer.read { db in
       let decoder = JSONDecoder()
       return try Row.fetchAll(db, sql: "SELECT scope, user, state FROM members").map { row in
         let state = try decoder.decode(MemberState.self, from: Data((row["state"] as String).utf8))
         return (MemberID(scope: row["scope"], user: row["user"]), state)
       }.sorted { $0.0 < $1.0 }
+    }
+  }
+
+  /// Keeps the text of the rule files the state was built with, so tools can
+  /// read the store without being given the rules again.
+  public func saveRuleFiles(_ files: [(path: String, text: String)]) throws {
+    try writer.write { db in
+      try db.execute(sql: "DELETE FROM rule_files")
+      for file in files {
+        try db.execute(sql: "INSERT INTO rule_files (path, text) VALUES (?, ?)", arguments: [file.path, file.text])
+      }
+    }
+  }
+
+  /// The rule files saved by ``saveRuleFiles(_:)``.
+  public func ruleFiles() throws -> [(path: String, text: String)] {
+    try writer.read { db in
+      try Row.fetchAll(db, sql: "SELECT path, text FROM rule_files ORDER BY path").map { ($0["path"], $0["text"]) }
+    }
+  }
+
+  /// The running counts of actions read, applied, duplicates, ignored and rejected
+  /// (kept by ``SQLiteTransaction/add(_:)`` in the same transactions as the actions).
+  public func eventCounts() throws -> EventCounts {
+    try writer.read { db in
+      var counts = EventCounts()
+      for row in try Row.fetchAll(db, sql: "SELECT name, value FROM counts") {
+        let value: Int = row["value"]
+        switch row["name"] as String {
+        case "read": counts.read = value
+        case "applied": counts.applied = value
+        case "duplicates": counts.duplicates = value
+        case "ignored": counts.ignored = value
+        default: counts.rejected = value
+        }
+      }
+      return counts
+    }
+  }
+
+  /// One member's state, if the member exists.
+  public func state(of member: MemberID) throws -> MemberState? {
+    try writer.read { db in
+      guard
+        let json = try String.fetchOne(
+          db, sql: "SELECT state FROM members WHERE scope_key = ? AND user = ?",
+          arguments: [SQLiteSchema.scopeKey(member.scope), member.user])
+      else { return nil }
+      return try JSONDecoder().decode(MemberState.self, from: Data(json.utf8))
     }
   }
 

@@ -82,6 +82,18 @@ public struct SQLiteTransaction: StateTransaction {
     for (entry, handle) in zip(outcome.ledger, handles) where handle >= 0 { ledger.append((handle, entry)) }
   }
 
+  /// Adds to the store's running action counts, in this transaction.
+  public mutating func add(_ counts: EventCounts) throws {
+    for (name, value) in [
+      ("read", counts.read), ("applied", counts.applied), ("duplicates", counts.duplicates),
+      ("ignored", counts.ignored), ("rejected", counts.rejected),
+    ] where value != 0 {
+      try db.execute(
+        sql: "INSERT INTO counts (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
+        arguments: [name, value])
+    }
+  }
+
   /// Writes changed members, then the once-per keys and ledger rows that refer to them.
   mutating func flush() throws {
     for h in ids.indices where dirty[h] {

@@ -45,6 +45,14 @@ public struct Engine<S: Store>: Sendable {
   /// Applies many actions in one transaction (imports and replays): faster,
   /// and all-or-nothing should the store fail.
   public func applyBatch(_ actions: [PreparedAction]) async throws -> [Outcome] {
+    try await applyBatch(actions) { _, _ in }
+  }
+
+  /// Applies many actions in one transaction, then runs `finish` inside the
+  /// same transaction (to record bookkeeping that must commit with them).
+  public func applyBatch(
+    _ actions: [PreparedAction], finish: (inout S.Transaction, [Outcome]) throws -> Void
+  ) async throws -> [Outcome] {
     let rules = self.rules
     return try await store.transaction { tx in
       let evaluator = Evaluator(rules: rules)
@@ -56,6 +64,7 @@ public struct Engine<S: Store>: Sendable {
         if outcome.status == .applied { try tx.record(outcome, handles: outcome.ledger.map(\.memberHandle)) }
         outcomes.append(outcome)
       }
+      try finish(&tx, outcomes)
       return outcomes
     }
   }

@@ -117,8 +117,9 @@ extension Simulation {
     if let failure = queue.failure { throw failure }
   }
 
-  /// Calls `body` with each non-blank line (without its newline) of a file, `-` for stdin.
-  static func forEachLine(
+  /// Calls `body` with each non-blank line (without its newline) of a file,
+  /// `-` for standard input, reading 4 MiB at a time.
+  public static func forEachLine(
     path: String, progress: ((Int) -> Void)?, _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void
   ) throws {
     let handle: FileHandle

@@ -26,7 +26,8 @@ extension SimulationReport {
     return out
   }
 
-  static func json(_ m: Member) -> String {
+  /// One member as the report's JSON object (the profile `laurel show` prints).
+  public static func json(_ m: Member) -> String {
     var out = "{\"scope\":\(m.id.scope.map(JSON.quote) ?? "null"),\"user\":\(JSON.quote(m.id.user)),"
     out += "\"balances\":{" + m.balances.map { "\(JSON.quote($0.0)):\($0.1)" }.joined(separator: ",") + "},"
     out += "\"tiers\":{" + m.tiers.map { name, tier in

@@ -52,11 +52,19 @@ public struct SimulationReport: Sendable {
   public var members: [Member]
 
   init(rules: CompiledRules, state: InMemoryState, events: EventCounts, notifications: NotificationCounts) {
+    self.init(rules: rules, members: state.sortedMembers(), events: events, notifications: notifications)
+  }
+
+  /// A report of members read from any store (sorted by scope then user).
+  public init(
+    rules: CompiledRules, members: [(MemberID, MemberState)], events: EventCounts = EventCounts(),
+    notifications: NotificationCounts = NotificationCounts()
+  ) {
     scheme = rules.scheme
     scoped = rules.scope != nil
     self.events = events
     self.notifications = notifications
-    members = state.sortedMembers().map { Self.member($0.0, $0.1, rules) }
+    self.members = members.map { Self.member($0.0, $0.1, rules) }
   }
 
   static func member(_ id: MemberID, _ s: MemberState, _ rules: CompiledRules) -> Member {

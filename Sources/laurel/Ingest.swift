@@ -1,0 +1,146 @@
+import ArgumentParser
+import Foundation
+import Laurel
+import LaurelDiagnostics
+import LaurelRules
+import LaurelSQLite
+
+/// `laurel ingest --rules PATH --store FILE --events FILE`.
+struct Ingest: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Apply a history of actions to a SQLite store, durably, in batches.",
+    discussion: """
+      Each batch of actions is one transaction: a crash loses at most the batch in flight, and \
+      running the same ingest again skips every action already applied (ids are recorded).
+      """)
+
+  @Option(help: "Rule file or folder of one scheme.") var rules: String
+  @OptionGroup var options: StoreOptions
+  @Option(help: "History of actions, one JSON object per line ('-' reads standard input).") var events: String
+  @Option(help: "Actions per transaction (1 commits every action on its own).") var batch = 2000
+
+  func run() async throws {
+    let compiled: CompiledRules
+    do { compiled = try RuleLoader().load(paths: [rules]) } catch {
+      for d in error.diagnostics { Output.error(d.description) }
+      throw ExitCode(1)
+    }
+    let store = try options.open()
+    try store.saveRuleFiles(try Self.ruleFiles(rules))
+    let engine = Engine(rules: compiled, store: store)
+    var reader = try BatchReader(path: events, rules: compiled, size: max(1, batch))
+    let progress = Progress(enabled: isatty(2) == 1, total: events == "-" ? nil : (try? FileManager.default.attributesOfItem(atPath: events)[.size] as? Int) ?? nil)
+    var total = EventCounts()
+    var shown = 0
+    while let lines = try reader.next() {
+      var counts = EventCounts()
+      counts.read = lines.count
+      var rejections: [(Int, String)] = []
+      for case (let line, .failure(let error)) in lines { rejections.append((line, error.message)) }
+      let actions = lines.compactMap { try? $0.1.get() }
+      let lineOf = lines.compactMap { entry -> Int? in (try? entry.1.get()) != nil ? entry.0 : nil }
+      _ = try await engine.applyBatch(actions) { tx, outcomes in
+        counts.rejected = rejections.count
+        for (i, outcome) in outcomes.enumerated() {
+          switch outcome.status {
+          case .applied: counts.applied += 1
+          case .duplicate: counts.duplicates += 1
+          case .ignored: counts.ignored += 1
+          case .rejected(let reason):
+            counts.rejected += 1
+            rejections.append((lineOf[i], reason))
+          }
+        }
+        try tx.add(counts)
+      }
+      for (line, reason) in rejections.sorted(by: { $0.0 < $1.0 }) where shown < 20 {
+        Output.error("\(events):\(line): rejected: \(reason)")
+        shown += 1
+      }
+      total.read += counts.read
+      total.applied += counts.applied
+      total.duplicates += counts.duplicates
+      total.ignored += counts.ignored
+      total.rejected += counts.rejected
+      progress.update(reader.bytesRead)
+    }
+    progress.finish()
+    print("\(total.read) read, \(total.applied) applied, \(total.duplicates) duplicates, \(total.ignored) ignored, \(total.rejected) rejected -> \(options.store)")
+  }
+
+  static func ruleFiles(_ path: String) throws -> [(path: String, text: String)] {
+    var isDirectory: ObjCBool = false
+    _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+    let files = isDirectory.boolValue
+      ? try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+        .sorted().map { (path as NSString).appendingPathComponent($0) }
+      : [path]
+    return try files.map { ($0, try String(contentsOfFile: $0, encoding: .utf8)) }
+  }
+}
+
+/// Reads a JSONL history in batches of decoded actions (with their line numbers).
+struct BatchReader {
+  let handle: FileHandle
+  let decoder: ActionDecoder
+  let size: Int
+  private var buffer: [UInt8] = []
+  private var line = 0
+  private var finished = false
+  private(set) var bytesRead = 0
+
+  init(path: String, rules: CompiledRules, size: Int) throws {
+    if path == "-" {
+      handle = FileHandle.standardInput
+    } else {
+      guard let h = FileHandle(forReadingAtPath: path) else {
+        Output.error("laurel: cannot read \(path)")
+        throw ExitCode(1)
+      }
+      handle = h
+    }
+    decoder = ActionDecoder(rules: rules)
+    self.size = size
+  }
+
+  /// The next batch, or nil at the end of the file.
+  mutating func next() throws -> [(Int, Result<PreparedAction, ActionError>)]? {
+    var out: [(Int, Result<PreparedAction, ActionError>)] = []
+    while out.count < size {
+      if let newline = buffer.firstIndex(of: 0x0A) {
+        take(upTo: newline, into: &out)
+        buffer.removeSubrange(...newline)
+        continue
+      }
+      if finished {
+        if !buffer.isEmpty {
+          take(upTo: buffer.count, into: &out)
+          buffer.removeAll()
+        }
+        break
+      }
+      let chunk = handle.readData(ofLength: 1 << 20)
+      if chunk.isEmpty { finished = true } else {
+        buffer.append(contentsOf: chunk)
+        bytesRead += chunk.count
+      }
+    }
+    return out.isEmpty && finished && buffer.isEmpty ? nil : out
+  }
+
+  private mutating func take(upTo end: Int, into out: inout [(Int, Result<PreparedAction, ActionError>)]) {
+    line += 1
+    var stop = end
+    if stop > 0 && buffer[stop - 1] == 0x0D { stop -= 1 }
+    guard buffer[..<stop].contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
+    let decoder = self.decoder
+    let result = buffer[..<stop].withUnsafeBufferPointer { bytes in
+      Result { () throws(ActionError) -> PreparedAction in
+        var action = PreparedAction()
+        try decoder.decode(bytes, into: &action)
+        return action
+      }
+    }
+    out.append((line, result))
+  }
+}

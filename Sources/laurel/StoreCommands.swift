@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import Laurel
+import LaurelDiagnostics
+import LaurelRules
+import LaurelSQLite
+
+/// Options shared by the commands that read a store.
+struct StoreOptions: ParsableArguments {
+  @Option(help: "The SQLite store file.")
+  var store = "laurel.sqlite"
+
+  func open() throws -> SQLiteStore {
+    do { return try SQLiteStore(path: store) } catch {
+      Output.error("laurel: cannot open \(store): \(error)")
+      throw ExitCode(1)
+    }
+  }
+
+  /// The rules saved in the store by `laurel ingest`.
+  func rules(of store: SQLiteStore) throws -> CompiledRules {
+    let files = try store.ruleFiles()
+    guard !files.isEmpty else {
+      Output.error("laurel: \(self.store) holds no rules yet; run laurel ingest first")
+      throw ExitCode(1)
+    }
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-rules-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var paths: [String] = []
+    for (i, file) in files.enumerated() {
+      let url = folder.appendingPathComponent("\(i)-\((file.path as NSString).lastPathComponent)")
+      try file.text.write(to: url, atomically: true, encoding: .utf8)
+      paths.append(url.path)
+    }
+    do { return try RuleLoader().load(paths: paths) } catch {
+      for d in error.diagnostics { Output.error(d.description) }
+      throw ExitCode(1)
+    }
+  }
+}
+
+/// `laurel show --store FILE --user ID [--scope ID]`: one member's profile.
+struct Show: ParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "Print one member's profile from a store.")
+
+  @OptionGroup var options: StoreOptions
+  @Option(help: "The user id.") var user: String
+  @Option(help: "The member's scope (community), for scoped schemes.") var scope: String?
+  @Option(help: "json (default) or table.") var format: Simulate.ReportFormat = .json
+
+  func run() throws {
+    let store = try options.open()
+    let rules = try options.rules(of: store)
+    let id = MemberID(scope: scope, user: user)
+    guard let state = try store.state(of: id) else {
+      Output.error("laurel: no member \(id) in \(options.store)")
+      throw ExitCode(1)
+    }
+    let report = SimulationReport(rules: rules, members: [(id, state)])
+    switch format {
+    case .json: print(SimulationReport.json(report.members[0]))
+    case .table: print(report.table(), terminator: "")
+    }
+  }
+}
+
+/// `laurel export --store FILE`: the whole state in the `simulate` report format.
+struct Export: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Print every member of a store in the JSON format of laurel simulate (compare the two with diff).")
+
+  @OptionGroup var options: StoreOptions
+
+  func run() throws {
+    let store = try options.open()
+    let rules = try options.rules(of: store)
+    let members = try syncMembers(store)
+    let report = SimulationReport(rules: rules, members: members, events: try store.eventCounts())
+    FileHandle.standardOutput.write(Data(report.json().utf8))
+  }
+
+  private func syncMembers(_ store: SQLiteStore) throws -> [(MemberID, MemberState)] {
+    try store.allMembers()
+  }
+}
