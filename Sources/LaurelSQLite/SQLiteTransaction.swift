@@ -26,19 +26,19 @@ public struct SQLiteTransaction: StateTransaction {
   init(db: Database) { self.db = db }
 
   public mutating func claimAction(_ actionID: String) throws -> Bool {
-    try db.execute(sql: "INSERT OR IGNORE INTO processed_actions (id) VALUES (?)", arguments: [actionID])
+    try db.cachedStatement(sql: "INSERT OR IGNORE INTO processed_actions (id) VALUES (?)").execute(arguments: [actionID])
     return db.changesCount == 1
   }
 
   public mutating func releaseAction(_ actionID: String) throws {
-    try db.execute(sql: "DELETE FROM processed_actions WHERE id = ?", arguments: [actionID])
+    try db.cachedStatement(sql: "DELETE FROM processed_actions WHERE id = ?").execute(arguments: [actionID])
   }
 
   public mutating func existingMember(_ id: MemberID) throws -> Int? {
     if let h = handles[id] { return h }
     guard
       let row = try Row.fetchOne(
-        db, sql: "SELECT id, state FROM members WHERE scope_key = ? AND user = ?",
+        db.cachedStatement(sql: "SELECT id, state FROM members WHERE scope_key = ? AND user = ?"),
         arguments: [SQLiteSchema.scopeKey(id.scope), id.user])
     else { return nil }
     let state = try decoder.decode(MemberState.self, from: Data((row["state"] as String).utf8))
@@ -73,8 +73,8 @@ public struct SQLiteTransaction: StateTransaction {
       pendingOnceRows.append((handle, rule, key))
       return true
     }
-    try db.execute(
-      sql: "INSERT OR IGNORE INTO once_keys (member_id, rule, key) VALUES (?, ?, ?)", arguments: [rowID, rule, key])
+    try db.cachedStatement(sql: "INSERT OR IGNORE INTO once_keys (member_id, rule, key) VALUES (?, ?, ?)")
+      .execute(arguments: [rowID, rule, key])
     return db.changesCount == 1
   }
 
@@ -99,17 +99,18 @@ public struct SQLiteTransaction: StateTransaction {
     for h in ids.indices where dirty[h] {
       let json = String(decoding: try encoder.encode(states[h]), as: UTF8.self)
       if let rowID = rowIDs[h] {
-        try db.execute(sql: "UPDATE members SET state = ?, updated_at = ? WHERE id = ?", arguments: [json, Self.now(), rowID])
+        try db.cachedStatement(sql: "UPDATE members SET state = ?, updated_at = ? WHERE id = ?")
+          .execute(arguments: [json, Self.now(), rowID])
       } else {
-        try db.execute(
-          sql: "INSERT INTO members (scope, scope_key, user, state, updated_at) VALUES (?, ?, ?, ?, ?)",
-          arguments: [ids[h].scope, SQLiteSchema.scopeKey(ids[h].scope), ids[h].user, json, Self.now()])
+        try db.cachedStatement(sql: "INSERT INTO members (scope, scope_key, user, state, updated_at) VALUES (?, ?, ?, ?, ?)")
+          .execute(arguments: [ids[h].scope, SQLiteSchema.scopeKey(ids[h].scope), ids[h].user, json, Self.now()])
         rowIDs[h] = db.lastInsertedRowID
       }
     }
     for (handle, rule, key) in pendingOnceRows {
       guard let rowID = rowIDs[handle] else { continue }
-      try db.execute(sql: "INSERT OR IGNORE INTO once_keys (member_id, rule, key) VALUES (?, ?, ?)", arguments: [rowID, rule, key])
+      try db.cachedStatement(sql: "INSERT OR IGNORE INTO once_keys (member_id, rule, key) VALUES (?, ?, ?)")
+        .execute(arguments: [rowID, rule, key])
     }
     let insert = try db.cachedStatement(
       sql: "INSERT INTO ledger (member_id, currency, amount, balance, rule, action_id, at, scheme) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
