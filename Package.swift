@@ -51,7 +51,7 @@ let package = Package(
       swiftSettings: swiftSettings),
     .executableTarget(
       name: "laurel-bench",
-      dependencies: ["Laurel", "LaurelRules", "LaurelExpression"],
+      dependencies: ["Laurel", "LaurelRules", "LaurelExpression", "LaurelSQLite"],
       path: "Benchmarks/LaurelBench",
       swiftSettings: swiftSettings),
     .testTarget(name: "LaurelExpressionTests", dependencies: ["LaurelExpression", "LaurelDiagnostics"], swiftSettings: swiftSettings),
