@@ -17,6 +17,7 @@ enum SQLiteSchema {
             scope_key TEXT NOT NULL,    -- 'g' for global, 's:' || scope otherwise (NULLs are never equal in UNIQUE)
             user TEXT NOT NULL,
             state TEXT NOT NULL,        -- the member's state as JSON
+            version INTEGER NOT NULL DEFAULT 0,  -- bumped on every write; validates in-process caches
             updated_at INTEGER NOT NULL,
             UNIQUE (scope_key, user)
           );

@@ -19,6 +19,7 @@ public final class SQLiteStore: Store {
   public typealias Transaction = SQLiteTransaction
 
   private let writer: any DatabaseWriter
+  private let cache = MemberCache()
   /// The database file (`:memory:` for an in-memory store).
   public let path: String
 
@@ -60,11 +61,16 @@ public final class SQLiteStore: Store {
 
   /// The synchronous GRDB write: one SQLite transaction, rolled back if `body` throws.
   private func write<R>(_ body: (inout SQLiteTransaction) throws -> R) throws -> R {
-    try writer.write { db in
-      var tx = SQLiteTransaction(db: db)
-      let result = try body(&tx)
-      try tx.flush()
-      return result
+    do {
+      return try writer.write { db in
+        var tx = SQLiteTransaction(db: db, cache: cache)
+        let result = try body(&tx)
+        try tx.flush()
+        return result
+      }
+    } catch {
+      cache.removeAll()
+      throw error
     }
   }
 

@@ -10,8 +10,10 @@ public struct SQLiteTransaction: StateTransaction {
   public typealias Failure = any Error
 
   private let db: Database
+  private let cache: MemberCache
   private var ids: [MemberID] = []
   private var rowIDs: [Int64?] = []
+  private var versions: [Int64] = []
   private var states: [MemberState] = []
   private var dirty: [Bool] = []
   private var handles: [MemberID: Int] = [:]
@@ -23,7 +25,10 @@ public struct SQLiteTransaction: StateTransaction {
   private let encoder = JSONEncoder()
   private let decoder = JSONDecoder()
 
-  init(db: Database) { self.db = db }
+  init(db: Database, cache: MemberCache) {
+    self.db = db
+    self.cache = cache
+  }
 
   public mutating func claimAction(_ actionID: String) throws -> Bool {
     try db.cachedStatement(sql: "INSERT OR IGNORE INTO processed_actions (id) VALUES (?)").execute(arguments: [actionID])
@@ -38,22 +43,33 @@ public struct SQLiteTransaction: StateTransaction {
     if let h = handles[id] { return h }
     guard
       let row = try Row.fetchOne(
-        db.cachedStatement(sql: "SELECT id, state FROM members WHERE scope_key = ? AND user = ?"),
+        db.cachedStatement(sql: "SELECT id, version FROM members WHERE scope_key = ? AND user = ?"),
         arguments: [SQLiteSchema.scopeKey(id.scope), id.user])
     else { return nil }
-    let state = try decoder.decode(MemberState.self, from: Data((row["state"] as String).utf8))
-    return add(id, rowID: row["id"], state: state, dirty: false)
+    let rowID: Int64 = row["id"]
+    let version: Int64 = row["version"]
+    // The cached state is only used when no writer (in any process) changed the row since.
+    if let cached = cache.entry(id), cached.rowID == rowID, cached.version == version {
+      return add(id, rowID: rowID, version: version, state: cached.state, dirty: false)
+    }
+    guard let json = try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM members WHERE id = ?"), arguments: [rowID]) else {
+      return nil
+    }
+    let state = try decoder.decode(MemberState.self, from: Data(json.utf8))
+    cache.store(id, rowID: rowID, version: version, state: state)
+    return add(id, rowID: rowID, version: version, state: state, dirty: false)
   }
 
   public mutating func member(_ id: MemberID, initial: () -> MemberState) throws -> Int {
     if let h = try existingMember(id) { return h }
-    return add(id, rowID: nil, state: initial(), dirty: true)
+    return add(id, rowID: nil, version: 0, state: initial(), dirty: true)
   }
 
-  private mutating func add(_ id: MemberID, rowID: Int64?, state: MemberState, dirty isDirty: Bool) -> Int {
+  private mutating func add(_ id: MemberID, rowID: Int64?, version: Int64, state: MemberState, dirty isDirty: Bool) -> Int {
     let h = ids.count
     ids.append(id)
     rowIDs.append(rowID)
+    versions.append(version)
     states.append(state)
     dirty.append(isDirty)
     handles[id] = h
@@ -99,13 +115,16 @@ public struct SQLiteTransaction: StateTransaction {
     for h in ids.indices where dirty[h] {
       let json = String(decoding: try encoder.encode(states[h]), as: UTF8.self)
       if let rowID = rowIDs[h] {
-        try db.cachedStatement(sql: "UPDATE members SET state = ?, updated_at = ? WHERE id = ?")
+        try db.cachedStatement(sql: "UPDATE members SET state = ?, version = version + 1, updated_at = ? WHERE id = ?")
           .execute(arguments: [json, Self.now(), rowID])
+        versions[h] += 1
       } else {
         try db.cachedStatement(sql: "INSERT INTO members (scope, scope_key, user, state, updated_at) VALUES (?, ?, ?, ?, ?)")
           .execute(arguments: [ids[h].scope, SQLiteSchema.scopeKey(ids[h].scope), ids[h].user, json, Self.now()])
         rowIDs[h] = db.lastInsertedRowID
       }
+      // If this transaction rolls back, the row keeps its old version and the entry is ignored.
+      cache.store(ids[h], rowID: rowIDs[h]!, version: versions[h], state: states[h])
     }
     for (handle, rule, key) in pendingOnceRows {
       guard let rowID = rowIDs[handle] else { continue }
