@@ -41,8 +41,8 @@ struct Diff: ParsableCommand {
       Output.error("laurel: \(error)")
       throw ExitCode(1)
     }
-    let old = try load(fromPaths, label: from)
-    let new = try load([to], label: to)
+    let old = try Output.loadRules(fromPaths, context: "the rules given by \(from) are not valid")
+    let new = try Output.loadRules([to], context: "the rules given by \(to) are not valid")
     let size = (try? FileManager.default.attributesOfItem(atPath: events)[.size] as? Int) ?? nil
     let progress = Progress(enabled: isatty(2) == 1, total: size)
     var report: DiffReport
@@ -58,14 +58,6 @@ struct Diff: ParsableCommand {
     case .table: print(report.table(maxMembers: limit), terminator: "")
     case .json: FileHandle.standardOutput.write(Data(report.json().utf8))
     case .html: FileHandle.standardOutput.write(Data(report.html().utf8))
-    }
-  }
-
-  private func load(_ paths: [String], label: String) throws -> CompiledRules {
-    do { return try RuleLoader().load(paths: paths) } catch {
-      for d in error.diagnostics { Output.error(d.description) }
-      Output.error("laurel: the rules given by \(label) are not valid")
-      throw ExitCode(1)
     }
   }
 }

@@ -20,11 +20,7 @@ struct Ingest: AsyncParsableCommand {
   @Option(help: "Actions per transaction (1 commits every action on its own).") var batch = 2000
 
   func run() async throws {
-    let compiled: CompiledRules
-    do { compiled = try RuleLoader().load(paths: [rules]) } catch {
-      for d in error.diagnostics { Output.error(d.description) }
-      throw ExitCode(1)
-    }
+    let compiled = try Output.loadRules([rules])
     let store = try options.open()
     try store.saveRuleFiles(try Self.ruleFiles(rules))
     let engine = Engine(rules: compiled, store: store)

@@ -27,11 +27,7 @@ struct Simulate: ParsableCommand {
   }
 
   func run() throws {
-    let compiled: CompiledRules
-    do { compiled = try RuleLoader().load(paths: [rules]) } catch {
-      for d in error.diagnostics { Output.error(d.description) }
-      throw ExitCode(1)
-    }
+    let compiled = try Output.loadRules([rules])
     var simulation = Simulation(rules: compiled)
     let progress = Progress(enabled: isatty(2) == 1, total: fileSize(events))
     do {

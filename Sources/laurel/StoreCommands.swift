@@ -33,10 +33,7 @@ struct StoreOptions: ParsableArguments {
       try file.text.write(to: url, atomically: true, encoding: .utf8)
       paths.append(url.path)
     }
-    do { return try RuleLoader().load(paths: paths) } catch {
-      for d in error.diagnostics { Output.error(d.description) }
-      throw ExitCode(1)
-    }
+    return try Output.loadRules(paths)
   }
 }
 

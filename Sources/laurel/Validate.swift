@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Laurel
 import LaurelDiagnostics
 import LaurelRules
 
@@ -37,5 +38,14 @@ struct Validate: ParsableCommand {
 enum Output {
   static func error(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
+  }
+
+  /// Loads rules, or prints every diagnostic (and `context`, if given) and exits with status 1.
+  static func loadRules(_ paths: [String], context: String? = nil) throws -> CompiledRules {
+    do { return try RuleLoader().load(paths: paths) } catch {
+      for d in error.diagnostics { Output.error(d.description) }
+      if let context { Output.error("laurel: \(context)") }
+      throw ExitCode(1)
+    }
   }
 }

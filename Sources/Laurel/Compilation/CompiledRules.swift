@@ -37,14 +37,9 @@ public struct CompiledRules: Sendable {
 
   /// Ids of every rule in global order, then the bonus names: what ledger
   /// entries name as their `rule`.
-  public var ruleNames: [String] {
-    var names = Array(repeating: "", count: ruleCount)
-    for action in actions { for rule in action.rules { names[rule.globalIndex] = rule.id } }
-    return names + bonuses.map(\.name)
-  }
-
-  /// How many rules the scheme declares (bonuses not included).
-  var ruleCount: Int { actions.reduce(0) { max($0, $1.rules.map { $0.globalIndex + 1 }.max() ?? 0) } }
+  public let ruleNames: [String]
+  /// How many rules the scheme declares (bonuses not included): the rule index of the first bonus.
+  let ruleCount: Int
 
   /// Names of the currencies, in declaration order.
   public var currencyNames: [String] { currencies.map(\.name) }

@@ -33,6 +33,14 @@ struct Compilation {
     self.options = options
   }
 
+  /// Rule ids by global index.
+  static func ruleNames(_ actions: [CompiledAction]) -> [String] {
+    let count = actions.reduce(0) { max($0, $1.rules.map { $0.globalIndex + 1 }.max() ?? 0) }
+    var names = Array(repeating: "", count: count)
+    for action in actions { for rule in action.rules { names[rule.globalIndex] = rule.id } }
+    return names
+  }
+
   static func sourceOrder(_ a: Diagnostic, _ b: Diagnostic) -> Bool {
     let la = a.location
     let lb = b.location
@@ -100,7 +108,7 @@ struct Compilation {
       return nil
     }
     let traits = compileTraits()
-    var env = RuleEnvironment(book: book)
+    let env = RuleEnvironment(book: book)
     let counters = compileCounters(env: env, currencyIndex: currencyIndex)
     let progress = compileProgress(env: env)
     let scope = book.scope.flatMap { expression($0, in: env.event, expecting: .string) }
@@ -142,8 +150,8 @@ struct Compilation {
       everything.formUnion(names)
       actions[i] = actions[i].binding(book.fields.indices.filter { names.contains("event." + book.fields[$0].name.text) })
     }
-    env.slots.key = env.badge.slot(of: "key") ?? 0
     let slotCount = max(env.event.slotCount, env.rule.slotCount, env.badge.slotCount)
+    let ruleOrder = Self.ruleNames(actions)
     return CompiledRules(
       scheme: book.scheme.text, scope: scope, timeZone: timeZone,
       fields: book.fields.enumerated().map { CompiledField(name: $1.name.text, type: $1.type, slot: env.fieldSlots[$0]) },
@@ -155,6 +163,7 @@ struct Compilation {
       gates: book.gates, leaderboards: book.leaderboards, slotCount: slotCount, dependencies: deps,
       usesWindows: !book.bonuses.isEmpty || !book.caps.isEmpty || !book.streaks.isEmpty
         || book.counters.contains { $0.window != nil },
-      bindsBuiltins: !everything.isDisjoint(with: ["event.id", "event.type", "event.user", "event.at"]))
+      bindsBuiltins: !everything.isDisjoint(with: ["event.id", "event.type", "event.user", "event.at"]),
+      ruleNames: ruleOrder + bonuses.map(\.name), ruleCount: ruleOrder.count)
   }
 }

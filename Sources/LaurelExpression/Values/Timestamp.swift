@@ -34,11 +34,10 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     else { throw EvalError("invalid timestamp '\(text)': expected RFC 3339, e.g. 2026-03-01T10:00:00Z") }
     var nanos: Int64 = 0
     if parser.expect(UInt8(ascii: ".")) {
-      guard let (fraction, count) = parser.fraction() else {
+      guard let fraction = parser.fraction() else {
         throw EvalError("invalid timestamp '\(text)': bad fractional seconds")
       }
       nanos = fraction
-      _ = count
     }
     var offset: Int64 = 0
     if parser.expectEither(UInt8(ascii: "Z"), UInt8(ascii: "z")) {
@@ -162,7 +161,7 @@ struct DigitScanner {
   }
 
   /// Up to 9 fractional digits as nanoseconds (more digits are truncated).
-  mutating func fraction() -> (Int64, Int)? {
+  mutating func fraction() -> Int64? {
     var value: Int64 = 0
     var count = 0
     while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
@@ -172,7 +171,7 @@ struct DigitScanner {
     }
     guard count > 0 else { return nil }
     for _ in min(count, 9)..<9 { value *= 10 }
-    return (value, count)
+    return value
   }
 }
 
