@@ -38,7 +38,11 @@ let package = Package(
       swiftSettings: swiftSettings),
     // The embedded default store: SQLite through GRDB.
     .target(
-      name: "LaurelSQLite", dependencies: ["Laurel", "LaurelExpression", .product(name: "GRDB", package: "GRDB.swift")],
+      name: "LaurelSQLite",
+      dependencies: [
+        "Laurel", "LaurelExpression", .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "GRDBSQLite", package: "GRDB.swift"),
+      ],
       swiftSettings: swiftSettings),
     // Test support: the conformance suite every Store must pass.
     .target(name: "LaurelTesting", dependencies: ["Laurel", "LaurelExpression"], swiftSettings: swiftSettings),

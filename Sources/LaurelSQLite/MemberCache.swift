@@ -2,9 +2,11 @@ import Laurel
 import Synchronization
 
 /// Member states this process read or wrote, by member, with the row's
-/// version at that time. A transaction uses an entry only when the row's
-/// current version matches, so writes by other processes (or a rolled-back
-/// transaction) are never hidden: the state is then read again.
+/// version at that time. A transaction uses an entry without reading the row
+/// when no other connection committed since this one last wrote (SQLite's
+/// `data_version`), and otherwise only when the row's version still matches,
+/// so writes by other processes are never hidden. A failed transaction
+/// empties the cache.
 final class MemberCache: Sendable {
   struct Entry: Sendable {
     var rowID: Int64
@@ -13,6 +15,17 @@ final class MemberCache: Sendable {
   }
 
   private let entries = Mutex<[MemberID: Entry]>([:])
+  /// `PRAGMA data_version` when the writer connection last began a transaction.
+  private let dataVersion = Mutex<Int64?>(nil)
+
+  /// Records the writer's current `data_version`; true when it is the one seen
+  /// at the previous transaction (nobody else committed in between).
+  func isCurrent(dataVersion current: Int64) -> Bool {
+    dataVersion.withLock { seen in
+      defer { seen = current }
+      return seen == current
+    }
+  }
 
   func entry(_ id: MemberID) -> Entry? { entries.withLock { $0[id] } }
 
@@ -21,5 +34,8 @@ final class MemberCache: Sendable {
   }
 
   /// Forgets everything (after a failed transaction, whose rows may be reused by another writer).
-  func removeAll() { entries.withLock { $0.removeAll() } }
+  func removeAll() {
+    entries.withLock { $0.removeAll() }
+    dataVersion.withLock { $0 = nil }
+  }
 }

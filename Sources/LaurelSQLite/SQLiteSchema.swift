@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import Laurel
 
 /// The database schema, as GRDB migrations. A database written by an older
 /// Laurel migrates forward; one with migrations this version does not know
@@ -16,7 +18,7 @@ enum SQLiteSchema {
             scope TEXT,                 -- NULL for a global scheme
             scope_key TEXT NOT NULL,    -- 'g' for global, 's:' || scope otherwise (NULLs are never equal in UNIQUE)
             user TEXT NOT NULL,
-            state TEXT NOT NULL,        -- the member's state as JSON
+            state TEXT NOT NULL,        -- the member's state (JSON in v1; a binary MemberState BLOB since v2)
             version INTEGER NOT NULL DEFAULT 0,  -- bumped on every write; validates in-process caches
             updated_at INTEGER NOT NULL,
             UNIQUE (scope_key, user)
@@ -43,6 +45,40 @@ enum SQLiteSchema {
             PRIMARY KEY (member_id, rule, key)
           ) WITHOUT ROWID;
           """)
+    }
+    migrator.registerMigration("v2") { db in
+      // The action log replaces the bare id table; ledger rows name the rule
+      // files' version instead of an unused scheme column; member states
+      // move from JSON to the compact binary form.
+      try db.execute(
+        sql: """
+          CREATE TABLE rule_versions (
+            id INTEGER PRIMARY KEY,
+            digest TEXT NOT NULL UNIQUE,  -- of the rule files' paths and text
+            saved_at INTEGER NOT NULL
+          );
+          CREATE TABLE actions (
+            seq INTEGER PRIMARY KEY,      -- order of arrival
+            id TEXT NOT NULL UNIQUE,
+            type TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            body TEXT,                    -- the action's JSON as received (NULL for actions logged before v2)
+            rules_version INTEGER REFERENCES rule_versions(id)
+          );
+          INSERT INTO actions (id, type, at) SELECT id, '', 0 FROM processed_actions;
+          DROP TABLE processed_actions;
+          ALTER TABLE ledger ADD COLUMN rules_version INTEGER REFERENCES rule_versions(id);
+          ALTER TABLE ledger DROP COLUMN scheme;
+          """)
+      let decoder = JSONDecoder()
+      var bytes: [UInt8] = []
+      for row in try Row.fetchAll(db, sql: "SELECT id, state FROM members") {
+        let state = try decoder.decode(MemberState.self, from: Data((row["state"] as String).utf8))
+        bytes.removeAll(keepingCapacity: true)
+        state.encode(into: &bytes)
+        try db.execute(
+          sql: "UPDATE members SET state = ?, version = version + 1 WHERE id = ?", arguments: [Data(bytes), row["id"] as Int64])
+      }
     }
     return migrator
   }

@@ -6,11 +6,17 @@ import LaurelExpression
 /// One SQLite transaction as the engine sees it: members are loaded on first
 /// use into a working set and written back, with ledger rows and once-per
 /// keys, when the store commits.
+///
+/// Member states come from the store's ``MemberCache`` when it is known to
+/// match the file (no other connection committed since this one last did),
+/// else from the row, checked against its version.
 public struct SQLiteTransaction: StateTransaction {
   public typealias Failure = any Error
 
   private let db: Database
   private let cache: MemberCache
+  /// True when no other connection wrote the file since this process last did.
+  private let cacheIsCurrent: Bool
   private var ids: [MemberID] = []
   private var rowIDs: [Int64?] = []
   private var versions: [Int64] = []
@@ -21,43 +27,70 @@ public struct SQLiteTransaction: StateTransaction {
   private var pendingOnce: Set<String> = []
   private var pendingOnceRows: [(handle: Int, rule: Int, key: String)] = []
   private var ledger: [(handle: Int, entry: LedgerEntry)] = []
-  private var scheme = ""
-  private let encoder = JSONEncoder()
-  private let decoder = JSONDecoder()
+  private let rulesVersion: Int64?
+  private var buffer: [UInt8] = []
 
-  init(db: Database, cache: MemberCache) {
+  init(db: Database, cache: MemberCache, cacheIsCurrent: Bool, rulesVersion: Int64?) {
     self.db = db
     self.cache = cache
+    self.cacheIsCurrent = cacheIsCurrent
+    self.rulesVersion = rulesVersion
   }
 
-  public mutating func claimAction(_ actionID: String) throws -> Bool {
-    try db.cachedStatement(sql: "INSERT OR IGNORE INTO processed_actions (id) VALUES (?)").execute(arguments: [actionID])
-    return db.changesCount == 1
+  public mutating func claimAction(_ action: PreparedAction) throws -> Bool {
+    let insert = try DirectStatement(
+      db, "INSERT INTO actions (id, type, at, body, rules_version) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")
+    insert.bind(1, action.id)
+    insert.bind(2, action.type)
+    insert.bind(3, action.at.seconds)
+    insert.bind(4, action.source)
+    insert.bind(5, rulesVersion)
+    return try insert.run() == 1
   }
 
   public mutating func releaseAction(_ actionID: String) throws {
-    try db.cachedStatement(sql: "DELETE FROM processed_actions WHERE id = ?").execute(arguments: [actionID])
+    let delete = try DirectStatement(db, "DELETE FROM actions WHERE id = ?")
+    delete.bind(1, actionID)
+    try delete.run()
   }
 
   public mutating func existingMember(_ id: MemberID) throws -> Int? {
     if let h = handles[id] { return h }
-    guard
-      let row = try Row.fetchOne(
-        db.cachedStatement(sql: "SELECT id, version FROM members WHERE scope_key = ? AND user = ?"),
-        arguments: [SQLiteSchema.scopeKey(id.scope), id.user])
-    else { return nil }
-    let rowID: Int64 = row["id"]
-    let version: Int64 = row["version"]
-    // The cached state is only used when no writer (in any process) changed the row since.
-    if let cached = cache.entry(id), cached.rowID == rowID, cached.version == version {
-      return add(id, rowID: rowID, version: version, state: cached.state, dirty: false)
+    let cached = cache.entry(id)
+    if cacheIsCurrent, let cached {
+      return add(id, rowID: cached.rowID, version: cached.version, state: cached.state, dirty: false)
     }
-    guard let json = try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM members WHERE id = ?"), arguments: [rowID]) else {
-      return nil
+    let select = try DirectStatement(db, "SELECT id, version, state FROM members WHERE scope_key = ? AND user = ?")
+    select.bind(1, SQLiteSchema.scopeKey(id.scope))
+    select.bind(2, id.user)
+    let found = try select.first { row -> (Int64, Int64, MemberState?) in
+      let rowID = row.int64(0)
+      let version = row.int64(1)
+      // A cached state is used only when no writer (in any process) changed the row since.
+      if let cached, cached.rowID == rowID, cached.version == version { return (rowID, version, nil) }
+      return (rowID, version, try Self.decodeState(row.blob(2), member: id))
     }
-    let state = try decoder.decode(MemberState.self, from: Data(json.utf8))
-    cache.store(id, rowID: rowID, version: version, state: state)
+    guard let (rowID, version, read) = found else { return nil }
+    let state = read ?? cached!.state
+    if read != nil { cache.store(id, rowID: rowID, version: version, state: state) }
     return add(id, rowID: rowID, version: version, state: state, dirty: false)
+  }
+
+  /// A stored state (binary since schema v2).
+  static func decodeState(_ bytes: UnsafeRawBufferPointer, member: MemberID) throws -> MemberState {
+    do {
+      return try MemberState(binary: bytes)
+    } catch {
+      throw SQLiteStore.OpenError(description: "the stored state of member \(member) is damaged: \(error)")
+    }
+  }
+
+  /// A stored state read through GRDB.
+  static func decodeState(_ value: DatabaseValue, member: MemberID) throws -> MemberState {
+    guard let data = Data.fromDatabaseValue(value) else {
+      throw SQLiteStore.OpenError(description: "the stored state of member \(member) is not a blob")
+    }
+    return try data.withUnsafeBytes { try decodeState($0, member: member) }
   }
 
   public mutating func member(_ id: MemberID, initial: () -> MemberState) throws -> Int {
@@ -77,10 +110,12 @@ public struct SQLiteTransaction: StateTransaction {
   }
 
   public mutating func withMember<R>(_ handle: Int, _ body: (inout MemberState) -> R) -> R {
-    let before = states[handle]
-    let result = body(&states[handle])
-    if states[handle] != before { dirty[handle] = true }
-    return result
+    dirty[handle] = true
+    return body(&states[handle])
+  }
+
+  public mutating func readMember<R>(_ handle: Int, _ body: (inout MemberState) -> R) -> R {
+    body(&states[handle])
   }
 
   public mutating func claimOnce(_ handle: Int, rule: Int, key: String) throws -> Bool {
@@ -89,9 +124,15 @@ public struct SQLiteTransaction: StateTransaction {
       pendingOnceRows.append((handle, rule, key))
       return true
     }
-    try db.cachedStatement(sql: "INSERT OR IGNORE INTO once_keys (member_id, rule, key) VALUES (?, ?, ?)")
-      .execute(arguments: [rowID, rule, key])
-    return db.changesCount == 1
+    return try insertOnce(member: rowID, rule: rule, key: key)
+  }
+
+  private func insertOnce(member rowID: Int64, rule: Int, key: String) throws -> Bool {
+    let insert = try DirectStatement(db, "INSERT OR IGNORE INTO once_keys (member_id, rule, key) VALUES (?, ?, ?)")
+    insert.bind(1, rowID)
+    insert.bind(2, Int64(rule))
+    insert.bind(3, key)
+    return try insert.run() == 1
   }
 
   public mutating func record(_ outcome: Outcome, handles: [Int]) throws {
@@ -112,34 +153,50 @@ public struct SQLiteTransaction: StateTransaction {
 
   /// Writes changed members, then the once-per keys and ledger rows that refer to them.
   mutating func flush() throws {
+    let now = Int64(Date().timeIntervalSince1970)
     for h in ids.indices where dirty[h] {
-      let json = String(decoding: try encoder.encode(states[h]), as: UTF8.self)
+      buffer.removeAll(keepingCapacity: true)
+      states[h].encode(into: &buffer)
       if let rowID = rowIDs[h] {
-        try db.cachedStatement(sql: "UPDATE members SET state = ?, version = version + 1, updated_at = ? WHERE id = ?")
-          .execute(arguments: [json, Self.now(), rowID])
+        let update = try DirectStatement(db, "UPDATE members SET state = ?, version = version + 1, updated_at = ? WHERE id = ?")
+        update.bind(1, blob: buffer)
+        update.bind(2, now)
+        update.bind(3, rowID)
+        try update.run()
         versions[h] += 1
       } else {
-        try db.cachedStatement(sql: "INSERT INTO members (scope, scope_key, user, state, updated_at) VALUES (?, ?, ?, ?, ?)")
-          .execute(arguments: [ids[h].scope, SQLiteSchema.scopeKey(ids[h].scope), ids[h].user, json, Self.now()])
+        let insert = try DirectStatement(
+          db, "INSERT INTO members (scope, scope_key, user, state, updated_at) VALUES (?, ?, ?, ?, ?)")
+        insert.bind(1, ids[h].scope)
+        insert.bind(2, SQLiteSchema.scopeKey(ids[h].scope))
+        insert.bind(3, ids[h].user)
+        insert.bind(4, blob: buffer)
+        insert.bind(5, now)
+        try insert.run()
         rowIDs[h] = db.lastInsertedRowID
       }
-      // If this transaction rolls back, the row keeps its old version and the entry is ignored.
+      // If this transaction rolls back, the store forgets the whole cache.
       cache.store(ids[h], rowID: rowIDs[h]!, version: versions[h], state: states[h])
     }
     for (handle, rule, key) in pendingOnceRows {
       guard let rowID = rowIDs[handle] else { continue }
-      try db.cachedStatement(sql: "INSERT OR IGNORE INTO once_keys (member_id, rule, key) VALUES (?, ?, ?)")
-        .execute(arguments: [rowID, rule, key])
+      _ = try insertOnce(member: rowID, rule: rule, key: key)
     }
-    let insert = try db.cachedStatement(
-      sql: "INSERT INTO ledger (member_id, currency, amount, balance, rule, action_id, at, scheme) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+    let insert = try DirectStatement(
+      db,
+      "INSERT INTO ledger (member_id, currency, amount, balance, rule, action_id, at, rules_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    )
     for (handle, entry) in ledger {
       guard let rowID = rowIDs[handle] else { continue }
-      try insert.execute(arguments: [
-        rowID, entry.currency, entry.amount, entry.balance, entry.rule, entry.actionID, entry.at.seconds, scheme,
-      ])
+      insert.bind(1, rowID)
+      insert.bind(2, entry.currency)
+      insert.bind(3, entry.amount)
+      insert.bind(4, entry.balance)
+      insert.bind(5, entry.rule)
+      insert.bind(6, entry.actionID)
+      insert.bind(7, entry.at.seconds)
+      insert.bind(8, rulesVersion)
+      try insert.run()
     }
   }
-
-  private static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
 }

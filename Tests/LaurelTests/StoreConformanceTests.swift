@@ -23,7 +23,7 @@ import Testing
 final class ForgetfulStore: Store {
   struct Transaction: StateTransaction {
     var state: InMemoryState
-    mutating func claimAction(_ actionID: String) -> Bool { true }
+    mutating func claimAction(_ action: PreparedAction) -> Bool { true }
     mutating func releaseAction(_ actionID: String) {}
     func existingMember(_ id: MemberID) -> Int? { state.existingMember(id) }
     mutating func member(_ id: MemberID, initial: () -> MemberState) -> Int { state.member(id, initial: initial) }

@@ -53,8 +53,41 @@ public struct PreparedAction: Sendable {
   var fields: [Value?] = []
   /// (trait index, value) updates.
   var traits: [(Int, String)] = []
+  /// The action's JSON as received, for stores that keep a log of actions
+  /// (set by an ``ActionDecoder`` with ``ActionDecoder/keepsSource``, and by
+  /// ``CompiledRules/prepare(_:)``); nil otherwise.
+  public var source: String?
 
   public init() {}
+}
+
+extension Action {
+  /// The action in the JSON form of the action contract (keys in a fixed order).
+  public func json() -> String {
+    var out = "{\"id\":\(JSON.quote(id)),\"type\":\(JSON.quote(type)),\"at\":\(JSON.quote(at.description)),\"user\":\(JSON.quote(user))"
+    for (name, value) in attributes.sorted(by: { $0.key < $1.key }) {
+      out += ",\(JSON.quote(name)):\(Self.json(value))"
+    }
+    if !traits.isEmpty {
+      out += ",\"traits\":{" + traits.sorted { $0.key < $1.key }.map { "\(JSON.quote($0.key)):\(JSON.quote($0.value))" }
+        .joined(separator: ",") + "}"
+    }
+    return out + "}"
+  }
+
+  private static func json(_ value: Value) -> String {
+    switch value {
+    case .null: "null"
+    case .bool(let b): b ? "true" : "false"
+    case .int(let n): String(n)
+    case .uint(let n): String(n)
+    case .double(let d): d.isFinite ? String(d) : "null"
+    case .string(let s): JSON.quote(s)
+    case .timestamp(let t): JSON.quote(t.description)
+    case .list(let items): "[" + items.map(json).joined(separator: ",") + "]"
+    default: JSON.quote(value.plainText)
+    }
+  }
 }
 
 extension CompiledRules {
@@ -65,6 +98,7 @@ extension CompiledRules {
     prepared.type = action.type
     prepared.at = action.at
     prepared.user = action.user
+    prepared.source = action.json()
     guard !action.id.isEmpty else { throw ActionError("action has an empty 'id'") }
     guard !action.type.isEmpty else { throw ActionError("action \(action.id) has an empty 'type'") }
     guard !action.user.isEmpty else { throw ActionError("action \(action.id) has an empty 'user'") }

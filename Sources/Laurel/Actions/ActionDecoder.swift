@@ -8,6 +8,9 @@ public struct ActionDecoder: Sendable {
   let rules: CompiledRules
   private let fieldNames: [[UInt8]]
   private let typeNames: [[UInt8]]
+  /// Keep each action's JSON text in ``PreparedAction/source`` (for stores
+  /// that log actions); off for replays, which do not need it.
+  public var keepsSource = false
 
   public init(rules: CompiledRules) {
     self.rules = rules
@@ -81,6 +84,7 @@ public struct ActionDecoder: Sendable {
     guard seen & 2 != 0, !action.type.isEmpty else { throw ActionError("action \(action.id) has no 'type'") }
     guard seen & 4 != 0 else { throw ActionError("action \(action.id) has no 'at' timestamp") }
     guard seen & 8 != 0, !action.user.isEmpty else { throw ActionError("action \(action.id) has no 'user'") }
+    action.source = keepsSource ? String(decoding: bytes, as: UTF8.self) : nil
   }
 
   /// Decodes a JSON object from text.

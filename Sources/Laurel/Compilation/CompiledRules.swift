@@ -45,6 +45,8 @@ public struct CompiledRules: Sendable {
   public var currencyNames: [String] { currencies.map(\.name) }
   /// Names of the ladders, in declaration order.
   public var ladderNames: [String] { ladders.map(\.name) }
+  /// The names of a ladder's tiers, lowest first; nil for an unknown ladder.
+  public func tierNames(of ladder: String) -> [String]? { ladders.first { $0.name == ladder }?.tiers.map(\.name) }
   /// Action types some rule handles.
   public var actionTypes: [String] { actions.map(\.type) }
 

@@ -16,11 +16,15 @@ public struct Engine<S: Store>: Sendable {
   public let rules: CompiledRules
   public let store: S
   private let decoder: ActionDecoder
+  private let evaluators: EvaluatorPool
 
   public init(rules: CompiledRules, store: S) {
     self.rules = rules
     self.store = store
-    decoder = ActionDecoder(rules: rules)
+    var decoder = ActionDecoder(rules: rules)
+    decoder.keepsSource = true
+    self.decoder = decoder
+    evaluators = EvaluatorPool(rules: rules)
   }
 
   /// Applies one action in its own transaction.
@@ -53,9 +57,9 @@ public struct Engine<S: Store>: Sendable {
   public func applyBatch(
     _ actions: [PreparedAction], finish: (inout S.Transaction, [Outcome]) throws -> Void
   ) async throws -> [Outcome] {
-    let rules = self.rules
+    let evaluator = evaluators.take()
+    defer { evaluators.give(evaluator) }
     return try await store.transaction { tx in
-      let evaluator = Evaluator(rules: rules)
       var outcomes: [Outcome] = []
       outcomes.reserveCapacity(actions.count)
       for action in actions {
@@ -69,10 +73,51 @@ public struct Engine<S: Store>: Sendable {
     }
   }
 
+  /// How many members of `scope` hold each tier of `ladder`, lowest tier
+  /// first (every tier listed, zeros included), plus those who hold none
+  /// (a gated ladder) under the name `nil`.
+  public func levelDistribution(ladder: String, scope: String?) async throws -> [(tier: String?, members: Int)] {
+    guard let index = rules.ladders.firstIndex(where: { $0.name == ladder }) else {
+      throw QueryError("unknown ladder '\(ladder)'; declared ladders: \(rules.ladders.map(\.name).joined(separator: ", "))")
+    }
+    let tiers = rules.ladders[index].tiers
+    var counts = Array(repeating: 0, count: tiers.count + 1)
+    for (_, state) in try await store.members(inScope: scope) {
+      let rank = Int(state.tiers[index])
+      counts[rank >= 0 && rank <= tiers.count ? rank : 0] += 1
+    }
+    var result: [(tier: String?, members: Int)] = tiers.indices.map { (tiers[$0].name, counts[$0 + 1]) }
+    if counts[0] > 0 { result.insert((nil, counts[0]), at: 0) }
+    return result
+  }
+
+  /// Why a read could not be answered (an unknown ladder, say).
+  public struct QueryError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+  }
+
   static func rejected(_ id: String, _ error: ActionError) -> Outcome {
     var outcome = Outcome()
     outcome.actionID = id
     outcome.status = .rejected(error.message)
     return outcome
+  }
+}
+
+/// Evaluators kept between calls (building one costs more than applying an
+/// action): each call takes one for its own use and gives it back.
+final class EvaluatorPool: Sendable {
+  private let rules: CompiledRules
+  private let idle = Mutex<[Evaluator]>([])
+
+  init(rules: CompiledRules) { self.rules = rules }
+
+  func take() -> Evaluator {
+    idle.withLock { $0.popLast() } ?? Evaluator(rules: rules)
+  }
+
+  func give(_ evaluator: Evaluator) {
+    idle.withLock { if $0.count < 8 { $0.append(evaluator) } }
   }
 }

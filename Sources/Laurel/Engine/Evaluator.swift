@@ -13,8 +13,10 @@ import LaurelExpression
 ///
 /// Not thread-safe (it reuses buffers and an activation); make one per thread.
 /// A class so the closures it runs inside `withMember` share it instead of
-/// copying its fields on every call.
-final class Evaluator {
+/// copying its fields on every call. `@unchecked Sendable` only so that
+/// ``EvaluatorPool`` can hand one whole to another thread; it is never used
+/// by two at once.
+final class Evaluator: @unchecked Sendable {
   let rules: CompiledRules
   let activation: Activation
   let context: MemberContext
@@ -64,12 +66,12 @@ final class Evaluator {
     guard let typeIndex = action.typeIndex else {
       // Ignored actions are still recorded, so a re-sent one counts as a duplicate.
       var isNew = idClaimed
-      if !isNew { isNew = try tx.claimAction(action.id) }
+      if !isNew { isNew = try tx.claimAction(action) }
       outcome.status = isNew ? .ignored : .duplicate
       return
     }
     if !idClaimed {
-      guard try tx.claimAction(action.id) else {
+      guard try tx.claimAction(action) else {
         outcome.status = .duplicate
         return
       }
@@ -179,7 +181,7 @@ final class Evaluator {
         try context.with(pointer) { () throws(EvalError) in try program.evaluate(activation) }
       }
     }
-    let result: Result<Value, EvalError> = tx.withMember(handle) { state in
+    let result: Result<Value, EvalError> = tx.readMember(handle) { state in
       withUnsafePointer(to: &state) { pointer in
         Result { () throws(EvalError) -> Value in
           try context.with(pointer) { () throws(EvalError) in try program.evaluate(activation) }

@@ -40,7 +40,7 @@ public struct InMemoryState: StateTransaction, Sendable {
 
   public var memberCount: Int { ids.count }
 
-  public mutating func claimAction(_ actionID: String) -> Bool { processed.insert(actionID) }
+  public mutating func claimAction(_ action: PreparedAction) -> Bool { processed.insert(action.id) }
 
   public mutating func releaseAction(_ actionID: String) { processed.remove(actionID) }
 

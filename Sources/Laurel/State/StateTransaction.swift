@@ -7,16 +7,19 @@
 public protocol StateTransaction {
   associatedtype Failure: Error
 
-  /// Records an action id; false when it was recorded before (a duplicate).
-  mutating func claimAction(_ actionID: String) throws(Failure) -> Bool
+  /// Records an action's id (and, in stores that keep one, the action in the
+  /// action log); false when the id was recorded before (a duplicate).
+  mutating func claimAction(_ action: PreparedAction) throws(Failure) -> Bool
   /// Forgets an id claimed by an action that was then rejected.
   mutating func releaseAction(_ actionID: String) throws(Failure)
   /// The handle of an existing member, or nil.
   mutating func existingMember(_ id: MemberID) throws(Failure) -> Int?
   /// The handle of a member, created with `initial` state when absent.
   mutating func member(_ id: MemberID, initial: () -> MemberState) throws(Failure) -> Int
-  /// Reads or changes a loaded member's state.
+  /// Changes a loaded member's state.
   mutating func withMember<R>(_ handle: Int, _ body: (inout MemberState) -> R) -> R
+  /// Reads a loaded member's state (stores may skip writing back members only read).
+  mutating func readMember<R>(_ handle: Int, _ body: (inout MemberState) -> R) -> R
   /// Claims a once-per key for a member and rule; false when already claimed.
   mutating func claimOnce(_ handle: Int, rule: Int, key: String) throws(Failure) -> Bool
   /// Called with each applied action's outcome, for stores that keep a ledger.
@@ -24,6 +27,9 @@ public protocol StateTransaction {
 }
 
 extension StateTransaction {
+  /// By default a read is a change that changes nothing.
+  public mutating func readMember<R>(_ handle: Int, _ body: (inout MemberState) -> R) -> R { withMember(handle, body) }
+
   /// Stores without a ledger ignore outcomes.
   public mutating func record(_ outcome: Outcome, handles: [Int]) throws(Failure) {}
 }

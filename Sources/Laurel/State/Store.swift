@@ -11,4 +11,14 @@ public protocol Store: Sendable {
 
   /// A snapshot of every member, sorted by scope then user.
   func members() async throws -> [(MemberID, MemberState)]
+
+  /// The members of one scope (nil: a global scheme's members), sorted by user.
+  func members(inScope scope: String?) async throws -> [(MemberID, MemberState)]
+}
+
+extension Store {
+  /// Filters ``members()``; stores with an index on scopes do better.
+  public func members(inScope scope: String?) async throws -> [(MemberID, MemberState)] {
+    try await members().filter { $0.0.scope == scope }
+  }
 }
