@@ -17,18 +17,18 @@ struct Ingest: AsyncParsableCommand {
   @Option(help: "Rule file or folder of one scheme.") var rules: String
   @OptionGroup var options: StoreOptions
   @Option(help: "History of actions, one JSON object per line ('-' reads standard input).") var events: String
-  @Option(help: "Actions per transaction (1 commits every action on its own).") var batch = 2000
+  @Option(help: "Actions per transaction (1 commits every action on its own).") var batch = 5000
 
   func run() async throws {
     let compiled = try Output.loadRules([rules])
     let store = try options.open()
     try store.saveRuleFiles(try Self.ruleFiles(rules))
     let engine = Engine(rules: compiled, store: store)
-    var reader = try BatchReader(path: events, rules: compiled, size: max(1, batch))
+    let reader = BatchPrefetcher(try BatchReader(path: events, rules: compiled, size: max(1, batch)))
     let progress = Progress(enabled: isatty(2) == 1, total: events == "-" ? nil : (try? FileManager.default.attributesOfItem(atPath: events)[.size] as? Int) ?? nil)
     var total = EventCounts()
     var shown = 0
-    while let lines = try reader.next() {
+    while let (lines, bytesRead) = try reader.next() {
       var counts = EventCounts()
       counts.read = lines.count
       var rejections: [(Int, String)] = []
@@ -58,7 +58,7 @@ struct Ingest: AsyncParsableCommand {
       total.duplicates += counts.duplicates
       total.ignored += counts.ignored
       total.rejected += counts.rejected
-      progress.update(reader.bytesRead)
+      progress.update(bytesRead)
     }
     progress.finish()
     print("\(total.read) read, \(total.applied) applied, \(total.duplicates) duplicates, \(total.ignored) ignored, \(total.rejected) rejected -> \(options.store)")
@@ -75,12 +75,62 @@ struct Ingest: AsyncParsableCommand {
   }
 }
 
+/// Reads and decodes batches on a thread of its own, up to two ahead of the
+/// store, so decoding runs on one core while SQLite writes on the other.
+final class BatchPrefetcher: @unchecked Sendable {
+  typealias Batch = (lines: [(Int, Result<PreparedAction, ActionError>)], bytesRead: Int)
+
+  private let condition = NSCondition()
+  // Guarded by `condition`.
+  private var ready: [Batch] = []
+  private var finished = false
+  private var failure: (any Error)?
+
+  init(_ reader: BatchReader, depth: Int = 2) {
+    nonisolated(unsafe) var reader = reader
+    Thread.detachNewThread { [self] in
+      while true {
+        let batch: Batch?
+        do { batch = try reader.next().map { ($0, reader.bytesRead) } } catch {
+          condition.withLock {
+            failure = error
+            finished = true
+            condition.broadcast()
+          }
+          return
+        }
+        condition.withLock {
+          while ready.count >= depth { condition.wait() }
+          if let batch { ready.append(batch) } else { finished = true }
+          condition.broadcast()
+        }
+        if batch == nil { return }
+      }
+    }
+  }
+
+  /// The next batch, or nil at the end of the history.
+  func next() throws -> Batch? {
+    try condition.withLock {
+      while ready.isEmpty && !finished { condition.wait() }
+      if !ready.isEmpty {
+        condition.broadcast()
+        return ready.removeFirst()
+      }
+      if let failure { throw failure }
+      return nil
+    }
+  }
+}
+
 /// Reads a JSONL history in batches of decoded actions (with their line numbers).
 struct BatchReader {
   let handle: FileHandle
   let decoder: ActionDecoder
   let size: Int
   private var buffer: [UInt8] = []
+  /// Where the unread part of `buffer` begins.
+  private var start = 0
   private var line = 0
   private var finished = false
   private(set) var bytesRead = 0
@@ -95,7 +145,9 @@ struct BatchReader {
       }
       handle = h
     }
-    decoder = ActionDecoder(rules: rules)
+    var decoder = ActionDecoder(rules: rules)
+    decoder.keepsSource = true
+    self.decoder = decoder
     self.size = size
   }
 
@@ -103,34 +155,36 @@ struct BatchReader {
   mutating func next() throws -> [(Int, Result<PreparedAction, ActionError>)]? {
     var out: [(Int, Result<PreparedAction, ActionError>)] = []
     while out.count < size {
-      if let newline = buffer.firstIndex(of: 0x0A) {
-        take(upTo: newline, into: &out)
-        buffer.removeSubrange(...newline)
+      if let newline = buffer[start...].firstIndex(of: 0x0A) {
+        take(start..<newline, into: &out)
+        start = newline + 1
         continue
       }
       if finished {
-        if !buffer.isEmpty {
-          take(upTo: buffer.count, into: &out)
-          buffer.removeAll()
-        }
+        if start < buffer.count { take(start..<buffer.count, into: &out) }
+        start = buffer.count
         break
       }
+      // Drop the consumed lines once per chunk, not once per line.
+      buffer.removeSubrange(..<start)
+      start = 0
       let chunk = handle.readData(ofLength: 1 << 20)
       if chunk.isEmpty { finished = true } else {
         buffer.append(contentsOf: chunk)
         bytesRead += chunk.count
       }
     }
-    return out.isEmpty && finished && buffer.isEmpty ? nil : out
+    return out.isEmpty && finished && start == buffer.count ? nil : out
   }
 
-  private mutating func take(upTo end: Int, into out: inout [(Int, Result<PreparedAction, ActionError>)]) {
+  private mutating func take(_ range: Range<Int>, into out: inout [(Int, Result<PreparedAction, ActionError>)]) {
     line += 1
-    var stop = end
-    if stop > 0 && buffer[stop - 1] == 0x0D { stop -= 1 }
-    guard buffer[..<stop].contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
+    let begin = range.lowerBound
+    var stop = range.upperBound
+    if stop > begin && buffer[stop - 1] == 0x0D { stop -= 1 }
+    guard buffer[begin..<stop].contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
     let decoder = self.decoder
-    let result = buffer[..<stop].withUnsafeBufferPointer { bytes in
+    let result = buffer[begin..<stop].withUnsafeBufferPointer { bytes in
       Result { () throws(ActionError) -> PreparedAction in
         var action = PreparedAction()
         try decoder.decode(bytes, into: &action)

@@ -10,8 +10,15 @@ struct StoreOptions: ParsableArguments {
   @Option(help: "The SQLite store file.")
   var store = "laurel.sqlite"
 
+  @Option(help: "When a commit waits for the disk: normal (survives a crash of the process), full (survives a power loss), off.")
+  var synchronous = "normal"
+
   func open() throws -> SQLiteStore {
-    do { return try SQLiteStore(path: store) } catch {
+    guard let mode = SQLiteStore.Options.Synchronous(rawValue: synchronous.uppercased()) else {
+      Output.error("laurel: --synchronous must be normal, full or off, not '\(synchronous)'")
+      throw ExitCode(1)
+    }
+    do { return try SQLiteStore(path: store, options: .init(synchronous: mode)) } catch {
       Output.error("laurel: cannot open \(store): \(error)")
       throw ExitCode(1)
     }
