@@ -5,18 +5,27 @@ import LaurelSQLite
 /// The SQLite store: batched ingest against baseline.c --sqlite in the same run,
 /// and per-action durable commits with latency percentiles.
 enum StoreBench {
-  static func run(_ workload: Workload, events: Int) async throws {
+  static func run(_ workload: Workload, events: Int, batchSize: Int = 5000) async throws {
     print("\n== SQLite store (\(events) community events)")
-    let decoder = ActionDecoder(rules: workload.rules)
-    var actions: [PreparedAction] = []
     let text = try Data(contentsOf: workload.eventsFile)
+    var lines: [Range<Int>] = []
     text.withUnsafeBytes { raw in
-      let bytes = raw.bindMemory(to: UInt8.self)
       var start = 0
-      for i in bytes.indices where bytes[i] == 0x0A && actions.count < events {
-        var action = PreparedAction()
-        if (try? decoder.decode(UnsafeBufferPointer(rebasing: bytes[start..<i]), into: &action)) != nil { actions.append(action) }
+      for (i, byte) in raw.enumerated() where byte == 0x0A && lines.count < events {
+        lines.append(start..<i)
         start = i + 1
+      }
+    }
+    var decoder = ActionDecoder(rules: workload.rules)
+    decoder.keepsSource = true
+    /// Decodes lines as `laurel ingest` does (keeping each action's JSON for the action log).
+    func decode(_ range: ArraySlice<Range<Int>>) -> [PreparedAction] {
+      text.withUnsafeBytes { raw in
+        let bytes = raw.bindMemory(to: UInt8.self)
+        return range.compactMap { line in
+          var action = PreparedAction()
+          return (try? decoder.decode(UnsafeBufferPointer(rebasing: bytes[line]), into: &action)) != nil ? action : nil
+        }
       }
     }
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-bench-store-\(UUID().uuidString)")
@@ -25,25 +34,26 @@ enum StoreBench {
 
     let batchedPath = folder.appendingPathComponent("batched.sqlite").path
     let engine = Engine(rules: workload.rules, store: try SQLiteStore(path: batchedPath))
+    // Same batch size as `laurel ingest`.
     let batchStart = DispatchTime.now().uptimeNanoseconds
     var i = 0
-    while i < actions.count {
-      _ = try await engine.applyBatch(Array(actions[i..<min(i + 2000, actions.count)]))
-      i += 2000
+    while i < lines.count {
+      _ = try await engine.applyBatch(decode(lines[i..<min(i + batchSize, lines.count)]))
+      i += batchSize
     }
     let batched = Double(DispatchTime.now().uptimeNanoseconds - batchStart) / 1e9
+    try engine.store.checkpoint()
     let size = (try FileManager.default.attributesOfItem(atPath: batchedPath)[.size] as? Int) ?? 0
-    print("batched (2000 per transaction): \(Measure.format(batched, 2)) s, \(Measure.format(Double(actions.count) / batched / 1e3, 1)) k actions/s, \(size * 1_000_000 / max(actions.count, 1) / 1_048_576) MiB per million actions")
+    print("batched (decode + apply, \(batchSize) per transaction): \(Measure.format(batched, 2)) s, \(Measure.format(Double(lines.count) / batched / 1e3, 1)) k actions/s, \(Measure.format(Double(size) * 1e6 / Double(max(lines.count, 1)) / 1_048_576, 0)) MiB per million actions (action log included)")
     if let baseline = try workload.baseline() {
       let subset = folder.appendingPathComponent("subset.jsonl")
-      let lines = String(decoding: text, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).prefix(actions.count)
-      try (lines.joined(separator: "\n") + "\n").write(to: subset, atomically: true, encoding: .utf8)
+      try text.prefix(lines.last.map { $0.upperBound + 1 } ?? 0).write(to: subset)
       let c = try Measure.run([baseline.path, subset.path, "--sqlite", folder.appendingPathComponent("baseline.sqlite").path]).seconds
-      print("baseline.c --sqlite: \(Measure.format(c, 2)) s, \(Measure.format(Double(actions.count) / c / 1e3, 1)) k actions/s; ratio \(Measure.format(c / batched, 3)) (bar: >= 0.5)")
+      print("baseline.c --sqlite: \(Measure.format(c, 2)) s, \(Measure.format(Double(lines.count) / c / 1e3, 1)) k actions/s; ratio \(Measure.format(c / batched, 3)) (bar: >= 0.5)")
     }
 
     let durable = Engine(rules: workload.rules, store: try SQLiteStore(path: folder.appendingPathComponent("durable.sqlite").path))
-    let sample = Array(actions.prefix(min(actions.count, 20000)))
+    let sample = decode(lines.prefix(20000))
     var latencies: [Double] = []
     latencies.reserveCapacity(sample.count)
     let durableStart = DispatchTime.now().uptimeNanoseconds

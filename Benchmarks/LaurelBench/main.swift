@@ -16,5 +16,5 @@ if ["engine", "simulate", "diff", "store", "all"].contains(which) {
   if which == "engine" || which == "all" { try EngineBench.run(workload) }
   if which == "simulate" || which == "all" { try SimulateBench.run(workload) }
   if which == "diff" || which == "all" { try DiffBench.run(workload) }
-  if which == "store" || which == "all" { try await StoreBench.run(workload, events: min(events, 200_000)) }
+  if which == "store" || which == "all" { try await StoreBench.run(workload, events: events) }
 }
