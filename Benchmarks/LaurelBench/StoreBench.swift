@@ -5,7 +5,7 @@ import LaurelSQLite
 /// The SQLite store: batched ingest against baseline.c --sqlite in the same run,
 /// and per-action durable commits with latency percentiles.
 enum StoreBench {
-  static func run(_ workload: Workload, events: Int, batchSize: Int = 5000) async throws {
+  static func run(_ workload: Workload, events: Int, batchSize: Int = 50_000) async throws {
     print("\n== SQLite store (\(events) community events)")
     let text = try Data(contentsOf: workload.eventsFile)
     var lines: [Range<Int>] = []

@@ -17,7 +17,7 @@ struct Ingest: AsyncParsableCommand {
   @Option(help: "Rule file or folder of one scheme.") var rules: String
   @OptionGroup var options: StoreOptions
   @Option(help: "History of actions, one JSON object per line ('-' reads standard input).") var events: String
-  @Option(help: "Actions per transaction (1 commits every action on its own).") var batch = 5000
+  @Option(help: "Actions per transaction (1 commits every action on its own).") var batch = 50_000
 
   func run() async throws {
     let compiled = try Output.loadRules([rules])
