@@ -58,8 +58,8 @@ public struct Engine<S: Store>: Sendable {
     _ actions: [PreparedAction], finish: (inout S.Transaction, [Outcome]) throws -> Void
   ) async throws -> [Outcome] {
     let evaluator = evaluators.take()
-    defer { evaluators.give(evaluator) }
-    return try await store.transaction { tx in
+    // An evaluator interrupted by a store error may hold half an action's scratch state: drop it.
+    let outcomes = try await store.transaction { tx in
       var outcomes: [Outcome] = []
       outcomes.reserveCapacity(actions.count)
       for action in actions {
@@ -71,6 +71,8 @@ public struct Engine<S: Store>: Sendable {
       try finish(&tx, outcomes)
       return outcomes
     }
+    evaluators.give(evaluator)
+    return outcomes
   }
 
   /// How many members of `scope` hold each tier of `ladder`, lowest tier
