@@ -5,7 +5,7 @@ import LaurelSQLite
 /// The SQLite store: batched ingest against baseline.c --sqlite in the same run,
 /// and per-action durable commits with latency percentiles.
 enum StoreBench {
-  static func run(_ workload: Workload, events: Int, batchSize: Int = 50_000) async throws {
+  static func run(_ workload: Workload, events: Int, batchSize: Int = 50_000) async throws {  // laurel ingest's default
     print("\n== SQLite store (\(events) community events)")
     let text = try Data(contentsOf: workload.eventsFile)
     var lines: [Range<Int>] = []
@@ -34,7 +34,6 @@ enum StoreBench {
 
     let batchedPath = folder.appendingPathComponent("batched.sqlite").path
     let engine = Engine(rules: workload.rules, store: try SQLiteStore(path: batchedPath))
-    // Same batch size as `laurel ingest`.
     let batchStart = DispatchTime.now().uptimeNanoseconds
     var i = 0
     while i < lines.count {

@@ -160,10 +160,7 @@ public final class SQLiteStore: Store {
   /// Every member, sorted by scope then user (synchronous form of ``members()``).
   public func allMembers() throws -> [(MemberID, MemberState)] {
     try writer.read { db in
-      try Row.fetchAll(db, sql: "SELECT scope, user, state FROM members").map { row in
-        let id = MemberID(scope: row["scope"], user: row["user"])
-        return (id, try SQLiteTransaction.decodeState(row["state"], member: id))
-      }.sorted { $0.0 < $1.0 }
+      try Row.fetchAll(db, sql: "SELECT scope, user, state FROM members").map(Self.member).sorted { $0.0 < $1.0 }
     }
   }
 
@@ -197,16 +194,19 @@ public final class SQLiteStore: Store {
     }
   }
 
+  /// A `scope, user, state` row as a member and its state.
+  private static func member(_ row: Row) throws -> (MemberID, MemberState) {
+    let id = MemberID(scope: row["scope"], user: row["user"])
+    return (id, try SQLiteTransaction.decodeState(row["state"], member: id))
+  }
+
   /// The members of one scope, sorted by user (through the members' unique index).
   public func members(inScope scope: String?) async throws -> [(MemberID, MemberState)] {
     try await writer.read { db in
       try Row.fetchAll(
         db, sql: "SELECT scope, user, state FROM members WHERE scope_key = ? ORDER BY user",
         arguments: [SQLiteSchema.scopeKey(scope)]
-      ).map { row in
-        let id = MemberID(scope: row["scope"], user: row["user"])
-        return (id, try SQLiteTransaction.decodeState(row["state"], member: id))
-      }
+      ).map(Self.member)
     }
   }
 
