@@ -24,7 +24,7 @@ enum EngineBench {
     let seconds = Measure.seconds {
       var simulation = Simulation(rules: workload.rules)
       simulation.reserve(actions: prepared.count)
-      for action in prepared { simulation.apply(action) }
+      for i in prepared.indices { simulation.apply(prepared[i]) }
       members = simulation.state.memberCount
     }
     let rate = Double(prepared.count) / seconds

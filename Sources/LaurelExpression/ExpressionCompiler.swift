@@ -33,10 +33,13 @@ public final class Program: Sendable {
   public let constant: Value?
   /// Declared variables the expression reads (for dependency tracking).
   public let references: Set<String>
+  /// The variable's name when the whole expression is one declared variable
+  /// (`event.author`): callers may then read the value without evaluating.
+  public let variable: String?
 
   init(
     source: String, resultType: ExprType, root: @escaping Eval, localCount: Int, iterationBudget: Int,
-    constant: Value?, references: Set<String>
+    constant: Value?, references: Set<String>, variable: String? = nil
   ) {
     self.source = source
     self.resultType = resultType
@@ -45,6 +48,7 @@ public final class Program: Sendable {
     self.iterationBudget = iterationBudget
     self.constant = constant
     self.references = references
+    self.variable = variable
   }
 
   /// Evaluates against `activation`. Errors are CEL errors (`no such key`,
@@ -102,10 +106,15 @@ public struct ExpressionCompiler: Sendable {
     if case .literal(let v) = parsed.0.kind { constant = v }
     var references = Set<String>()
     for case .variable(let v) in checker.result.references.values { references.insert(v.name) }
+    var variable: String?
+    if case .variable(let v)? = checker.result.references[parsed.0.id] {
+      // `has(event.x)` also resolves to the variable, but gives a bool.
+      if case .select(_, _, _, testOnly: true) = parsed.0.kind {} else { variable = v.name }
+    }
     return .success(
       Program(
         source: source.text, resultType: type, root: root, localCount: checker.result.localCount,
-        iterationBudget: options.iterationBudget, constant: constant, references: references))
+        iterationBudget: options.iterationBudget, constant: constant, references: references, variable: variable))
   }
 
   /// Compiles plain text; throws every diagnostic on failure.

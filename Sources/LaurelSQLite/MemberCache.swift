@@ -14,7 +14,7 @@ final class MemberCache: Sendable {
     var state: MemberState
   }
 
-  private let entries = Mutex<[MemberID: Entry]>([:])
+  private let entries = Mutex<[MemberKey: Entry]>([:])
   /// `PRAGMA data_version` when the writer connection last began a transaction.
   private let dataVersion = Mutex<Int64?>(nil)
 
@@ -27,10 +27,10 @@ final class MemberCache: Sendable {
     }
   }
 
-  func entry(_ id: MemberID) -> Entry? { entries.withLock { $0[id] } }
+  func entry(_ key: MemberKey) -> Entry? { entries.withLock { $0[key] } }
 
-  func store(_ id: MemberID, rowID: Int64, version: Int64, state: MemberState) {
-    entries.withLock { $0[id] = Entry(rowID: rowID, version: version, state: state) }
+  func store(_ key: MemberKey, rowID: Int64, version: Int64, state: MemberState) {
+    entries.withLock { $0[key] = Entry(rowID: rowID, version: version, state: state) }
   }
 
   /// Forgets everything (after a failed transaction, whose rows may be reused by another writer).

@@ -17,12 +17,12 @@ public struct SQLiteTransaction: StateTransaction {
   private let cache: MemberCache
   /// True when no other connection wrote the file since this process last did.
   private let cacheIsCurrent: Bool
-  private var ids: [MemberID] = []
+  private var ids: [MemberKey] = []
   private var rowIDs: [Int64?] = []
   private var versions: [Int64] = []
   private var states: [MemberState] = []
   private var dirty: [Bool] = []
-  private var handles: [MemberID: Int] = [:]
+  private var handles: [MemberKey: Int] = [:]
   /// Once-per keys of members not yet in the database ("handle rule key").
   private var pendingOnce: Set<String> = []
   private var pendingOnceRows: [(handle: Int, rule: Int, key: String)] = []
@@ -54,26 +54,26 @@ public struct SQLiteTransaction: StateTransaction {
     try delete.run()
   }
 
-  public mutating func existingMember(_ id: MemberID) throws -> Int? {
-    if let h = handles[id] { return h }
-    let cached = cache.entry(id)
+  public mutating func existingMember(_ key: MemberKey) throws -> Int? {
+    if let h = handles[key] { return h }
+    let cached = cache.entry(key)
     if cacheIsCurrent, let cached {
-      return add(id, rowID: cached.rowID, version: cached.version, state: cached.state, dirty: false)
+      return add(key, rowID: cached.rowID, version: cached.version, state: cached.state, dirty: false)
     }
     let select = try DirectStatement(db, "SELECT id, version, state FROM members WHERE scope_key = ? AND user = ?")
-    select.bind(1, SQLiteSchema.scopeKey(id.scope))
-    select.bind(2, id.user)
+    select.bind(1, SQLiteSchema.scopeKey(key.id.scope))
+    select.bind(2, key.id.user)
     let found = try select.first { row -> (Int64, Int64, MemberState?) in
       let rowID = row.int64(0)
       let version = row.int64(1)
       // A cached state is used only when no writer (in any process) changed the row since.
       if let cached, cached.rowID == rowID, cached.version == version { return (rowID, version, nil) }
-      return (rowID, version, try Self.decodeState(row.blob(2), member: id))
+      return (rowID, version, try Self.decodeState(row.blob(2), member: key.id))
     }
     guard let (rowID, version, read) = found else { return nil }
     let state = read ?? cached!.state
-    if read != nil { cache.store(id, rowID: rowID, version: version, state: state) }
-    return add(id, rowID: rowID, version: version, state: state, dirty: false)
+    if read != nil { cache.store(key, rowID: rowID, version: version, state: state) }
+    return add(key, rowID: rowID, version: version, state: state, dirty: false)
   }
 
   /// A stored state (binary since schema v2).
@@ -93,19 +93,19 @@ public struct SQLiteTransaction: StateTransaction {
     return try data.withUnsafeBytes { try decodeState($0, member: member) }
   }
 
-  public mutating func member(_ id: MemberID, initial: () -> MemberState) throws -> Int {
-    if let h = try existingMember(id) { return h }
-    return add(id, rowID: nil, version: 0, state: initial(), dirty: true)
+  public mutating func member(_ key: MemberKey, initial: () -> MemberState) throws -> Int {
+    if let h = try existingMember(key) { return h }
+    return add(key, rowID: nil, version: 0, state: initial(), dirty: true)
   }
 
-  private mutating func add(_ id: MemberID, rowID: Int64?, version: Int64, state: MemberState, dirty isDirty: Bool) -> Int {
+  private mutating func add(_ key: MemberKey, rowID: Int64?, version: Int64, state: MemberState, dirty isDirty: Bool) -> Int {
     let h = ids.count
-    ids.append(id)
+    ids.append(key)
     rowIDs.append(rowID)
     versions.append(version)
     states.append(state)
     dirty.append(isDirty)
-    handles[id] = h
+    handles[key] = h
     return h
   }
 
@@ -167,9 +167,9 @@ public struct SQLiteTransaction: StateTransaction {
       } else {
         let insert = try DirectStatement(
           db, "INSERT INTO members (scope, scope_key, user, state, updated_at) VALUES (?, ?, ?, ?, ?)")
-        insert.bind(1, ids[h].scope)
-        insert.bind(2, SQLiteSchema.scopeKey(ids[h].scope))
-        insert.bind(3, ids[h].user)
+        insert.bind(1, ids[h].id.scope)
+        insert.bind(2, SQLiteSchema.scopeKey(ids[h].id.scope))
+        insert.bind(3, ids[h].id.user)
         insert.bind(4, blob: buffer)
         insert.bind(5, now)
         try insert.run()

@@ -25,8 +25,8 @@ final class ForgetfulStore: Store {
     var state: InMemoryState
     mutating func claimAction(_ action: PreparedAction) -> Bool { true }
     mutating func releaseAction(_ actionID: String) {}
-    func existingMember(_ id: MemberID) -> Int? { state.existingMember(id) }
-    mutating func member(_ id: MemberID, initial: () -> MemberState) -> Int { state.member(id, initial: initial) }
+    func existingMember(_ key: MemberKey) -> Int? { state.existingMember(key) }
+    mutating func member(_ key: MemberKey, initial: () -> MemberState) -> Int { state.member(key, initial: initial) }
     mutating func withMember<R>(_ handle: Int, _ body: (inout MemberState) -> R) -> R { state.withMember(handle, body) }
     mutating func claimOnce(_ handle: Int, rule: Int, key: String) -> Bool { state.claimOnce(handle, rule: rule, key: key) }
   }

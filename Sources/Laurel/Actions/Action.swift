@@ -43,14 +43,21 @@ public struct ActionError: Error, Hashable, Sendable, CustomStringConvertible {
 /// placed in field slots and type-checked. Reusable: decoding into an existing
 /// value keeps its buffers.
 public struct PreparedAction: Sendable {
-  public var id = ""
+  public var id = "" { didSet { idHash = fnv1a(id) } }
   public var type = ""
   public var at = (try? Timestamp(seconds: 0))!
-  public var user = ""
+  public var user = "" { didSet { userHash = fnv1a(user) } }
   /// Index into the compiled action table; nil when no rule handles the type.
   var typeIndex: Int?
-  /// Attribute values by declared field index; nil when absent.
-  var fields: [Value?] = []
+  /// Attribute values by declared field index; nil when absent. Set through
+  /// ``set(field:to:)`` so that `fieldHashes` stays in step.
+  private(set) var fields: [Value?] = []
+  /// Hashes taken once, when the action is prepared, so that the engine finds
+  /// ids and members without hashing strings: ``fnv1a(_:seed:)`` of the id,
+  /// of the user and of each string field (0 for other fields).
+  private(set) var idHash = fnv1a("")
+  private(set) var userHash = fnv1a("")
+  private(set) var fieldHashes: [UInt64] = []
   /// (trait index, value) updates.
   var traits: [(Int, String)] = []
   /// The action's JSON as received, for stores that keep a log of actions
@@ -59,6 +66,22 @@ public struct PreparedAction: Sendable {
   public var source: String?
 
   public init() {}
+
+  /// Clears every field, keeping the buffers, for `count` declared fields.
+  mutating func clearFields(count: Int) {
+    if fields.count != count {
+      fields = Array(repeating: nil, count: count)
+      fieldHashes = Array(repeating: 0, count: count)
+    } else {
+      for i in fields.indices { fields[i] = nil }
+    }
+  }
+
+  /// Sets field `i` and its hash.
+  mutating func set(field i: Int, to value: Value?) {
+    fields[i] = value
+    if case .string(let s)? = value { fieldHashes[i] = fnv1a(s) } else { fieldHashes[i] = 0 }
+  }
 }
 
 extension Action {
@@ -103,10 +126,10 @@ extension CompiledRules {
     guard !action.type.isEmpty else { throw ActionError("action \(action.id) has an empty 'type'") }
     guard !action.user.isEmpty else { throw ActionError("action \(action.id) has an empty 'user'") }
     prepared.typeIndex = actionIndex[action.type]
-    prepared.fields = Array(repeating: nil, count: fields.count)
+    prepared.clearFields(count: fields.count)
     for (name, value) in action.attributes {
       guard let i = fieldIndex[name] else { continue }
-      prepared.fields[i] = try coerce(value, to: i, actionID: action.id)
+      prepared.set(field: i, to: try coerce(value, to: i, actionID: action.id))
     }
     for (name, value) in action.traits.sorted(by: { $0.key < $1.key }) {
       prepared.traits.append(try trait(name, value, actionID: action.id))

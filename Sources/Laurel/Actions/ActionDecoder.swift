@@ -23,11 +23,7 @@ public struct ActionDecoder: Sendable {
     var scanner = JSONScanner(bytes)
     action.typeIndex = nil
     action.traits.removeAll(keepingCapacity: true)
-    if action.fields.count != fieldNames.count {
-      action.fields = Array(repeating: nil, count: fieldNames.count)
-    } else {
-      for i in action.fields.indices { action.fields[i] = nil }
-    }
+    action.clearFields(count: fieldNames.count)
     var seen: UInt8 = 0  // bits: id, type, at, user
     do {
       try scanner.expect(UInt8(ascii: "{"), "an object")
@@ -65,7 +61,7 @@ public struct ActionDecoder: Sendable {
             }
           case .none:
             if let field = name.map({ fieldNames.firstIndex(of: $0) }) ?? fieldNames.firstIndex(where: { scanner.equals(key, $0) }) {
-              action.fields[field] = try rules.coerce(try scanner.value(), to: field, actionID: action.id)
+              action.set(field: field, to: try rules.coerce(try scanner.value(), to: field, actionID: action.id))
             } else {
               try scanner.skipValue()
             }

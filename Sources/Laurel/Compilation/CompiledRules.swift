@@ -9,6 +9,8 @@ public import LaurelExpression
 public struct CompiledRules: Sendable {
   public let scheme: String
   let scope: Program?
+  /// The string field the scope is (`event.community`), read without evaluating.
+  let scopeField: Int?
   let timeZone: TimeZoneRule
   let fields: [CompiledField]
   let fieldIndex: [String: Int]
@@ -147,7 +149,11 @@ final class CompiledRule: Sendable {
   /// Per amount: -1 for deductions, 1 for awards.
   let signs: [Int64]
   let recipient: Program?
+  /// The string field `recipient` is, when it is one (`event.author`): read without evaluating.
+  let recipientField: Int?
   let oncePer: Program?
+  /// The string field `oncePer` is, when it is one (`event.lesson`).
+  let onceField: Int?
   let cooldownSeconds: Int64?
   let counts: [(counter: Int, amount: Program?)]
   let progress: [(progress: Int, state: Int32)]
@@ -163,8 +169,11 @@ final class CompiledRule: Sendable {
   init(
     id: String, when: Program?, amounts: [(currency: Int, amount: Program)], signs: [Int64], recipient: Program?,
     oncePer: Program?, cooldownSeconds: Int64?, counts: [(counter: Int, amount: Program?)],
-    progress: [(progress: Int, state: Int32)], from: Timestamp?, until: Timestamp?, caps: [[Int]], globalIndex: Int
+    progress: [(progress: Int, state: Int32)], from: Timestamp?, until: Timestamp?, caps: [[Int]], globalIndex: Int,
+    stringField: (Program?) -> Int? = { _ in nil }
   ) {
+    recipientField = stringField(recipient)
+    onceField = stringField(oncePer)
     self.id = id
     self.when = when
     self.amounts = amounts

@@ -84,6 +84,14 @@ extension Compilation {
       signs: r.amounts.map { $0.isDeduction ? -1 : 1 }, recipient: recipient, oncePer: once,
       cooldownSeconds: r.cooldown.map { $0.seconds + ($0.nanos > 0 ? 1 : 0) }, counts: counts, progress: progress,
       from: r.from, until: r.until,
-      caps: amounts.map { capIndices(for: r.id.text, currency: $0.0, compiled: caps) }, globalIndex: globalIndex)
+      caps: amounts.map { capIndices(for: r.id.text, currency: $0.0, compiled: caps) }, globalIndex: globalIndex,
+      stringField: stringField(read:))
+  }
+
+  /// The declared string field an expression is, whole (`event.author`), so
+  /// the engine can take the value and its precomputed hash without evaluating.
+  func stringField(read program: Program?) -> Int? {
+    guard let name = program?.variable, program?.resultType == .string, name.hasPrefix("event.") else { return nil }
+    return book.fields.firstIndex { $0.type == .string && "event." + $0.name.text == name }
   }
 }

@@ -153,7 +153,7 @@ struct Compilation {
     let slotCount = max(env.event.slotCount, env.rule.slotCount, env.badge.slotCount)
     let ruleOrder = Self.ruleNames(actions)
     return CompiledRules(
-      scheme: book.scheme.text, scope: scope, timeZone: timeZone,
+      scheme: book.scheme.text, scope: scope, scopeField: stringField(read: scope), timeZone: timeZone,
       fields: book.fields.enumerated().map { CompiledField(name: $1.name.text, type: $1.type, slot: env.fieldSlots[$0]) },
       fieldIndex: Dictionary(book.fields.enumerated().map { ($1.name.text, $0) }, uniquingKeysWith: { a, _ in a }),
       slots: env.slots, traits: traits, traitIndex: traitIndex, currencies: currencies, counters: counters,

@@ -17,12 +17,10 @@ extension Evaluator {
           let applied = credit(&state, currency: currency, amount: amount, caps: bonus.caps[i])
           dirty |= rules.dependencies.currency[currency]
           if applied != 0 {
-            var entry = LedgerEntry(
-              member: actor, currency: rules.currencies[currency].name, amount: applied,
-              balance: state.balances[currency], rule: bonus.name, actionID: action.id, at: action.at)
-            entry.memberHandle = handle
-            entry.ruleIndex = rules.ruleCount + b
-            outcome.ledger.append(entry)
+            outcome.records.append(
+              LedgerRecord(
+                member: actor, handle: handle, currency: currency, rule: rules.ruleCount + b, amount: applied,
+                balance: state.balances[currency]))
           }
         }
       }
@@ -70,12 +68,10 @@ extension Evaluator {
           let applied = credit(&state, currency: currency, amount: amount, caps: rule.caps[i])
           dirty |= rules.dependencies.currency[currency]
           if applied != 0 {
-            var entry = LedgerEntry(
-              member: planned.recipient, currency: rules.currencies[currency].name, amount: applied,
-              balance: state.balances[currency], rule: rule.id, actionID: action.id, at: action.at)
-            entry.memberHandle = handle
-            entry.ruleIndex = rule.globalIndex
-            outcome.ledger.append(entry)
+            outcome.records.append(
+              LedgerRecord(
+                member: planned.recipient.id, handle: handle, currency: currency, rule: rule.globalIndex,
+                amount: applied, balance: state.balances[currency]))
           }
         }
         for (i, (counter, _)) in rule.counts.enumerated() {
@@ -83,7 +79,7 @@ extension Evaluator {
           let value = bump(&state, counter: counter, by: by, key: key)
           dirty |= rules.dependencies.counter[counter]
           outcome.counterChanges.append(
-            CounterChange(member: planned.recipient, counter: rules.counters[counter].name, key: key, value: value))
+            CounterChange(member: planned.recipient.id, counter: rules.counters[counter].name, key: key, value: value))
         }
         for (i, (progress, target)) in rule.progress.enumerated() {
           let key = scratch.progressKeys[Int(planned.progressStart) + i]
@@ -92,12 +88,12 @@ extension Evaluator {
             dirty |= rules.dependencies.progress[progress]
             outcome.progressChanges.append(
               ProgressChange(
-                member: planned.recipient, progress: rules.progress[progress].name, key: key,
+                member: planned.recipient.id, progress: rules.progress[progress].name, key: key,
                 state: rules.progress[progress].states[Int(target)]))
           }
         }
       }
-      touch(handle, planned.recipient, dirty)
+      touch(handle, planned.recipient.id, dirty)
     }
   }
 

@@ -4,8 +4,8 @@ extension Evaluator {
   /// Phase 1: evaluates every rule of the action without changing state.
   /// Returns the reason when the action must be rejected.
   func planRules<T: StateTransaction>(
-    _ plan: CompiledAction, action: PreparedAction, actor: MemberID, scope: String?, actorDraft: MemberState?,
-    tx: inout T
+    _ plan: CompiledAction, action: PreparedAction, actor: MemberKey, scope: (id: String?, hash: UInt64?),
+    actorDraft: MemberState?, tx: inout T
   ) throws(T.Failure) -> String? {
     scratch.planned.removeAll(keepingCapacity: true)
     scratch.amounts.removeAll(keepingCapacity: true)
@@ -15,7 +15,9 @@ extension Evaluator {
       if let from = rule.from, action.at < from { continue }
       if let until = rule.until, !(action.at < until) { continue }
       var recipient = actor
-      if let to = rule.recipient {
+      if let f = rule.recipientField, case .string(let user)? = action.fields[f], !user.isEmpty {
+        recipient = MemberKey(MemberID(scope: scope.id, user: user), scopeHash: scope.hash, userHash: action.fieldHashes[f])
+      } else if let to = rule.recipient {
         let value: Value
         do { value = try to.evaluate(activation) } catch {
           return "action \(action.id): rule '\(rule.id)': \(error.message)"
@@ -23,7 +25,7 @@ extension Evaluator {
         guard case .string(let user) = value, !user.isEmpty else {
           return "action \(action.id): rule '\(rule.id)': 'to' must give a user id, got \(value)"
         }
-        recipient = MemberID(scope: scope, user: user)
+        recipient = MemberKey(MemberID(scope: scope.id, user: user), scopeHash: scope.hash, userHash: fnv1a(user))
       }
       let handle = rule.readsMember ? try tx.existingMember(recipient) : nil
       let draft = handle == nil && recipient == actor ? actorDraft : nil
@@ -34,7 +36,12 @@ extension Evaluator {
           }
           if !holds { continue }
         }
-        let onceKey = try rule.oncePer.map { (p: Program) throws(EvalError) -> String in try p.evaluate(activation).plainText }
+        var onceKey: String?
+        if let f = rule.onceField, case .string(let key)? = action.fields[f] {
+          onceKey = key
+        } else if let once = rule.oncePer {
+          onceKey = try once.evaluate(activation).plainText
+        }
         let planned = PlannedRule(
           rule: Int32(r), recipient: recipient, onceKey: onceKey, amountStart: Int32(scratch.amounts.count),
           countStart: Int32(scratch.counts.count), progressStart: Int32(scratch.progressKeys.count))

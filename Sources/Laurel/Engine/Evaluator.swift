@@ -20,12 +20,19 @@ final class Evaluator: @unchecked Sendable {
   let rules: CompiledRules
   let activation: Activation
   let context: MemberContext
-  var scratch = Scratch()
+  /// The buffers, behind a pointer: a `var` of a class would cost a dynamic
+  /// exclusivity check on every access, several times per action.
+  let scratchStorage: UnsafeMutablePointer<Scratch>
+  var scratch: Scratch {
+    @inline(__always) _read { yield scratchStorage.pointee }
+    @inline(__always) _modify { yield &scratchStorage.pointee }
+  }
   let initial: MemberState
+  let ledgerNames: LedgerNames
 
   struct PlannedRule {
     var rule: Int32
-    var recipient: MemberID
+    var recipient: MemberKey
     var onceKey: String?
     var amountStart: Int32
     var countStart: Int32
@@ -49,9 +56,17 @@ final class Evaluator: @unchecked Sendable {
 
   init(rules: CompiledRules) {
     self.rules = rules
+    scratchStorage = .allocate(capacity: 1)
+    scratchStorage.initialize(to: Scratch())
+    ledgerNames = LedgerNames(currencies: rules.currencies.map(\.name), rules: rules.ruleNames)
     initial = rules.initialState()
     context = MemberContext(badgeNames: rules.badges.map(\.name), initial: initial)
     activation = Activation(slotCount: rules.slotCount, context: context)
+  }
+
+  deinit {
+    scratchStorage.deinitialize(count: 1)
+    scratchStorage.deallocate()
   }
 
   /// Applies one action; `outcome` is overwritten.
@@ -63,6 +78,8 @@ final class Evaluator: @unchecked Sendable {
     _ action: PreparedAction, to tx: inout T, outcome: inout Outcome, idClaimed: Bool = false
   ) throws(T.Failure) {
     outcome.reset(action.id)
+    outcome.at = action.at
+    if outcome.names !== ledgerNames { outcome.names = ledgerNames }
     guard let typeIndex = action.typeIndex else {
       // Ignored actions are still recorded, so a re-sent one counts as a duplicate.
       var isNew = idClaimed
@@ -79,16 +96,22 @@ final class Evaluator: @unchecked Sendable {
     let plan = rules.actions[typeIndex]
     bind(action, plan)
     var scope: String?
-    if let scopeProgram = rules.scope {
+    var scopeHash: UInt64?
+    if let f = rules.scopeField, case .string(let value)? = action.fields[f] {
+      scope = value
+      scopeHash = action.fieldHashes[f]
+    } else if let scopeProgram = rules.scope {
       do {
-        scope = try scopeProgram.evaluate(activation).plainText
+        let value = try scopeProgram.evaluate(activation).plainText
+        scope = value
+        scopeHash = fnv1a(value)
       } catch {
         outcome.status = .rejected("action \(action.id): cannot tell the member's scope: \(error.message)")
         if !idClaimed { try tx.releaseAction(action.id) }
         return
       }
     }
-    let actor = MemberID(scope: scope, user: action.user)
+    let actor = MemberKey(MemberID(scope: scope, user: action.user), scopeHash: scopeHash, userHash: action.userHash)
 
     // Trait updates come first so rules and tiers see them. An existing actor
     // is updated in place (undone if the action is rejected); a new one is
@@ -115,7 +138,9 @@ final class Evaluator: @unchecked Sendable {
       }
     }
 
-    if let reason = try planRules(plan, action: action, actor: actor, scope: scope, actorDraft: actorDraft, tx: &tx) {
+    if let reason = try planRules(
+      plan, action: action, actor: actor, scope: (scope, scopeHash), actorDraft: actorDraft, tx: &tx)
+    {
       if let h = actorHandle {
         tx.withMember(h) { state in for (t, old) in previousTraits { state.traits[t] = old } }
       }
@@ -130,12 +155,12 @@ final class Evaluator: @unchecked Sendable {
     if let h = actorHandle, !previousTraits.isEmpty {
       var dirty: UInt64 = Dependencies.touched
       for (t, _) in previousTraits { dirty |= rules.dependencies.trait[t] }
-      touch(h, actor, dirty)
+      touch(h, actor.id, dirty)
     }
     if !plan.bonuses.isEmpty || !plan.streaks.isEmpty {
       var h = actorHandle ?? -1
       if h < 0 { h = try tx.member(actor, initial: { initial }) }
-      applyActorEffects(plan, handle: h, actor: actor, action: action, tx: &tx, outcome: &outcome)
+      applyActorEffects(plan, handle: h, actor: actor.id, action: action, tx: &tx, outcome: &outcome)
     }
     try applyPlannedRules(action: action, tx: &tx, outcome: &outcome)
     updateProgression(action: action, tx: &tx, outcome: &outcome)

@@ -15,7 +15,24 @@ public struct Outcome: Sendable {
   public var actionID = ""
   public var status = Status.applied
   /// Every currency amount applied, after caps and floors (zero amounts are omitted).
-  public var ledger: [LedgerEntry] = []
+  public var ledger: [LedgerEntry] {
+    guard let names else { return [] }
+    return records.map {
+      var entry = LedgerEntry(
+        member: $0.member, currency: names.currencies[$0.currency], amount: $0.amount, balance: $0.balance,
+        rule: names.rules[$0.rule], actionID: actionID, at: at)
+      entry.memberHandle = $0.handle
+      entry.ruleIndex = $0.rule
+      return entry
+    }
+  }
+  /// The ledger as the engine writes it: indices instead of names, so that an
+  /// action's entries cost no string copies (``ledger`` names them on demand).
+  var records: [LedgerRecord] = []
+  /// The action's time (the time of every ledger entry).
+  var at = (try? Timestamp(seconds: 0))!
+  /// Currency and rule names for ``ledger``, shared with the compiled rules.
+  var names: LedgerNames?
   public var counterChanges: [CounterChange] = []
   public var tierChanges: [TierChange] = []
   public var badges: [BadgeAward] = []
@@ -26,7 +43,7 @@ public struct Outcome: Sendable {
   mutating func reset(_ id: String) {
     actionID = id
     status = .applied
-    if !ledger.isEmpty { ledger.removeAll(keepingCapacity: true) }
+    if !records.isEmpty { records.removeAll(keepingCapacity: true) }
     if !counterChanges.isEmpty { counterChanges.removeAll(keepingCapacity: true) }
     if !tierChanges.isEmpty { tierChanges.removeAll(keepingCapacity: true) }
     if !badges.isEmpty { badges.removeAll(keepingCapacity: true) }
@@ -39,6 +56,28 @@ public struct Outcome: Sendable {
       + tierChanges.map { $0.to > $0.from ? .leveledUp($0) : .leveledDown($0) }
       + badges.map { .badgeEarned($0) }
       + progressChanges.map { .progressChanged($0) }
+  }
+}
+
+/// One ledger entry in the engine's compact form (see ``Outcome/records``).
+struct LedgerRecord: Sendable {
+  var member: MemberID
+  /// The member's handle in its store.
+  var handle: Int
+  var currency: Int
+  /// Index into ``CompiledRules/ruleNames`` (bonuses after rules).
+  var rule: Int
+  var amount: Int64
+  var balance: Int64
+}
+
+/// The names a ``LedgerRecord`` refers to by index.
+final class LedgerNames: Sendable {
+  let currencies: [String]
+  let rules: [String]
+  init(currencies: [String], rules: [String]) {
+    self.currencies = currencies
+    self.rules = rules
   }
 }
 

@@ -79,7 +79,7 @@ extension Simulation {
         try Self.forEachLine(path: path, progress: progress) { line, bytes in
           var decoded = DecodedLine(line: line, action: PreparedAction())
           do throws(ActionError) { try decoder.decode(bytes, into: &decoded.action) } catch { decoded.error = error }
-          if decoded.error == nil { decoded.firstSeen = table.ids.insert(decoded.action.id) }
+          if decoded.error == nil { decoded.firstSeen = table.ids.insert(decoded.action.id, hash: decoded.action.idHash) }
           batch.append(decoded)
           if batch.count == 4096 {
             queue.push(batch)

@@ -83,11 +83,11 @@ public struct Simulation {
     switch outcome.status {
     case .applied:
       counts.applied += 1
-      for entry in outcome.ledger {
+      for entry in outcome.records {
         if entry.amount > 0 { notifications.pointsAwarded += 1 } else { notifications.pointsDeducted += 1 }
-        if tracksRules && entry.memberHandle >= 0 && entry.ruleIndex >= 0 {
-          while ruleTotals.count <= entry.memberHandle { ruleTotals.append(Array(repeating: 0, count: ruleNameCount)) }
-          ruleTotals[entry.memberHandle][entry.ruleIndex] &+= entry.amount
+        if tracksRules {
+          while ruleTotals.count <= entry.handle { ruleTotals.append(Array(repeating: 0, count: ruleNameCount)) }
+          ruleTotals[entry.handle][entry.rule] &+= entry.amount
         }
       }
       for change in outcome.tierChanges {

@@ -10,6 +10,19 @@ func fnv1a(_ s: String, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
   return h
 }
 
+/// Whether two strings have the same UTF-8 bytes (not Unicode canonical
+/// equivalence, which `==` tests): ids are compared as bytes everywhere, as in
+/// the SQLite store.
+@inline(__always)
+func sameUTF8(_ a: String, _ b: String) -> Bool {
+  let (x, y) = (a.utf8, b.utf8)
+  guard x.count == y.count else { return false }
+  let fast: Bool?? = x.withContiguousStorageIfAvailable { p in
+    y.withContiguousStorageIfAvailable { q in p.elementsEqual(q) }
+  }
+  return (fast ?? nil) ?? x.elementsEqual(y)
+}
+
 /// The set of applied action ids, exact (ids are compared as strings on a
 /// fingerprint match). The probe table holds 8-byte slots — a 32-bit
 /// fingerprint and an index into `ids` — so a million ids take 16 MiB of
@@ -33,8 +46,11 @@ struct ActionIDSet: Sendable {
   private static func fingerprint(_ h: UInt64) -> UInt64 { (h >> 32) | 1 }
 
   /// Inserts `id`; false when it was already present.
-  mutating func insert(_ id: String) -> Bool {
-    let h = fnv1a(id) &* 0x9E37_79B9_7F4A_7C15
+  mutating func insert(_ id: String) -> Bool { insert(id, hash: fnv1a(id)) }
+
+  /// Inserts `id` whose ``fnv1a(_:seed:)`` hash the caller already has.
+  mutating func insert(_ id: String, hash: UInt64) -> Bool {
+    let h = hash &* 0x9E37_79B9_7F4A_7C15
     let print = Self.fingerprint(h)
     let index = UInt64(ids.count + 1)
     let ids = self.ids
@@ -42,7 +58,7 @@ struct ActionIDSet: Sendable {
       let mask = table.count - 1
       var i = Self.home(h, mask)
       while table[i] != 0 {
-        if table[i] >> 32 == print && ids[Int(table[i] & 0xFFFF_FFFF) - 1].utf8.elementsEqual(id.utf8) { return false }
+        if table[i] >> 32 == print && sameUTF8(ids[Int(table[i] & 0xFFFF_FFFF) - 1], id) { return false }
         i = (i + 1) & mask
       }
       table[i] = print << 32 | index
@@ -63,7 +79,7 @@ struct ActionIDSet: Sendable {
     let mask = slots.count - 1
     var i = Self.home(h, mask)
     while slots[i] != 0 {
-      if slots[i] >> 32 == print && ids[Int(slots[i] & 0xFFFF_FFFF) - 1].utf8.elementsEqual(id.utf8) { return i }
+      if slots[i] >> 32 == print && sameUTF8(ids[Int(slots[i] & 0xFFFF_FFFF) - 1], id) { return i }
       i = (i + 1) & mask
     }
     return nil

@@ -13,16 +13,11 @@ public struct InMemoryState: StateTransaction, Sendable {
   }
 
   @inline(__always)
-  static func hash(_ id: MemberID) -> UInt64 {
-    fnv1a(id.user, seed: id.scope.map { fnv1a($0) ^ 0xff } ?? 0x9E37_79B9)
-  }
-
-  @inline(__always)
   static func same(_ a: MemberID, _ b: MemberID) -> Bool {
-    guard a.user.utf8.elementsEqual(b.user.utf8) else { return false }
+    guard sameUTF8(a.user, b.user) else { return false }
     switch (a.scope, b.scope) {
     case (nil, nil): return true
-    case (let x?, let y?): return x.utf8.elementsEqual(y.utf8)
+    case (let x?, let y?): return sameUTF8(x, y)
     default: return false
     }
   }
@@ -40,7 +35,7 @@ public struct InMemoryState: StateTransaction, Sendable {
 
   public var memberCount: Int { ids.count }
 
-  public mutating func claimAction(_ action: PreparedAction) -> Bool { processed.insert(action.id) }
+  public mutating func claimAction(_ action: PreparedAction) -> Bool { processed.insert(action.id, hash: action.idHash) }
 
   public mutating func releaseAction(_ actionID: String) { processed.remove(actionID) }
 
@@ -56,16 +51,18 @@ public struct InMemoryState: StateTransaction, Sendable {
     handles.reserveCapacity(members)
   }
 
-  public func existingMember(_ id: MemberID) -> Int? {
-    handles.find(Self.hash(id)) { Self.same(ids[Int($0)], id) }.map(Int.init)
+  /// The handle of a member by id (hashes the id; the engine passes keys).
+  public func existingMember(_ id: MemberID) -> Int? { existingMember(MemberKey(id)) }
+
+  public func existingMember(_ key: MemberKey) -> Int? {
+    handles.find(key.hash) { Self.same(ids[Int($0)], key.id) }.map(Int.init)
   }
 
-  public mutating func member(_ id: MemberID, initial: () -> MemberState) -> Int {
-    let hash = Self.hash(id)
-    if let h = handles.find(hash, { Self.same(ids[Int($0)], id) }) { return Int(h) }
+  public mutating func member(_ key: MemberKey, initial: () -> MemberState) -> Int {
+    if let h = handles.find(key.hash, { Self.same(ids[Int($0)], key.id) }) { return Int(h) }
     let h = members.count
-    handles.insert(hash, Int32(h))
-    ids.append(id)
+    handles.insert(key.hash, Int32(h))
+    ids.append(key.id)
     members.append(initial())
     return h
   }
@@ -80,7 +77,7 @@ public struct InMemoryState: StateTransaction, Sendable {
     let hash = entry.hash
     let found = onceIndex.find(hash) { i in
       let other = onceKeys[Int(i)]
-      return other.member == entry.member && other.rule == entry.rule && other.key.utf8.elementsEqual(key.utf8)
+      return other.member == entry.member && other.rule == entry.rule && sameUTF8(other.key, key)
     }
     guard found == nil else { return false }
     onceIndex.insert(hash, Int32(onceKeys.count))

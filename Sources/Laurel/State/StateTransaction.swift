@@ -13,9 +13,9 @@ public protocol StateTransaction {
   /// Forgets an id claimed by an action that was then rejected.
   mutating func releaseAction(_ actionID: String) throws(Failure)
   /// The handle of an existing member, or nil.
-  mutating func existingMember(_ id: MemberID) throws(Failure) -> Int?
+  mutating func existingMember(_ key: MemberKey) throws(Failure) -> Int?
   /// The handle of a member, created with `initial` state when absent.
-  mutating func member(_ id: MemberID, initial: () -> MemberState) throws(Failure) -> Int
+  mutating func member(_ key: MemberKey, initial: () -> MemberState) throws(Failure) -> Int
   /// Changes a loaded member's state.
   mutating func withMember<R>(_ handle: Int, _ body: (inout MemberState) -> R) -> R
   /// Reads a loaded member's state (stores may skip writing back members only read).

@@ -1,0 +1,33 @@
+/// A member id with its hash, computed once per action from hashes the
+/// decoder already took, so that stores find members without hashing strings.
+///
+/// Hashable through the precomputed hash; equality compares the ids.
+public struct MemberKey: Hashable, Sendable, CustomStringConvertible {
+  public let id: MemberID
+  /// ``MemberKey/combine(scope:user:)`` of the id's parts.
+  public let hash: UInt64
+
+  /// Hashes `id`'s strings.
+  public init(_ id: MemberID) {
+    self.id = id
+    hash = Self.combine(scope: id.scope.map { fnv1a($0) }, user: fnv1a(id.user))
+  }
+
+  /// `id` with hashes taken earlier: `fnv1a` of the scope (nil for none) and of the user.
+  init(_ id: MemberID, scopeHash: UInt64?, userHash: UInt64) {
+    self.id = id
+    hash = Self.combine(scope: scopeHash, user: userHash)
+  }
+
+  /// One hash from the parts' hashes; `a/b` and `ab/` differ because the scope is multiplied.
+  @inline(__always)
+  static func combine(scope: UInt64?, user: UInt64) -> UInt64 {
+    user ^ (scope.map { ($0 ^ 0xff) &* 0x9E37_79B9_7F4A_7C15 } ?? 0x5BD1_E995_0000_0001)
+  }
+
+  public func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+
+  public static func == (a: MemberKey, b: MemberKey) -> Bool { a.hash == b.hash && a.id == b.id }
+
+  public var description: String { id.description }
+}

@@ -1,0 +1,67 @@
+import Laurel
+import Testing
+
+/// Members found through a field read directly (`to: event.author`, scope
+/// `event.community`, with hashes the decoder took) and through an evaluated
+/// expression must be the same members, and ids compare as bytes.
+struct MemberIdentityTests {
+  static let yaml = """
+    scheme: identity
+    members: { scope: event.community }
+    fields: { community: string, author: string, lesson: string }
+    currencies: { points: {} }
+    actions:
+      direct: [ { award: { points: 1 }, to: event.author } ]
+      computed: [ { award: { points: 10 }, to: "event.author + ''" } ]
+      self: [ { award: { points: 100 } } ]
+      lesson: [ { award: { points: 1000 }, once_per: event.lesson }, { award: { points: 5 }, once_per: "event.lesson + ''" } ]
+    """
+
+  @Test func aFieldRecipientAndAComputedOneReachTheSameMember() throws {
+    var s = try Scenario(yaml: Self.yaml)
+    try s.apply(#"{"type":"direct","at":"2026-03-01T10:00:00Z","user":"u","community":"c1","author":"ann"}"#)
+    try s.apply(#"{"type":"computed","at":"2026-03-01T10:00:01Z","user":"u","community":"c1","author":"ann"}"#)
+    try s.apply(#"{"type":"self","at":"2026-03-01T10:00:02Z","user":"ann","community":"c1"}"#)
+    #expect(s.balance("ann", in: "c1", "points") == 111)
+    #expect(s.simulation.report().members.map(\.id) == [MemberID(scope: "c1", user: "ann")])
+  }
+
+  @Test func aFieldOncePerKeyAndAComputedOneAreTheSameKey() throws {
+    var s = try Scenario(yaml: Self.yaml)
+    for second in 0..<2 {
+      try s.apply(#"{"type":"lesson","at":"2026-03-01T10:00:0\#(second)Z","user":"ann","community":"c1","lesson":"l1"}"#)
+    }
+    #expect(s.balance("ann", in: "c1", "points") == 1005)
+  }
+
+  @Test func aMissingRecipientFieldRejectsTheActionAsTheExpressionWould() throws {
+    var s = try Scenario(yaml: Self.yaml)
+    let direct = try s.apply(#"{"type":"direct","at":"2026-03-01T10:00:00Z","user":"u","community":"c1"}"#)
+    let computed = try s.apply(#"{"type":"computed","at":"2026-03-01T10:00:00Z","user":"u","community":"c1"}"#)
+    guard case .rejected(let a) = direct.status, case .rejected(let b) = computed.status else {
+      Issue.record("both should be rejected: \(direct.status), \(computed.status)")
+      return
+    }
+    #expect(a == "action a1: rule 'direct': no such key: 'event.author'", "\(a)")
+    #expect(b == "action a2: rule 'computed': no such key: 'event.author'", "\(b)")
+    #expect(s.simulation.report().members.isEmpty)
+  }
+
+  @Test func usersWhoseNamesDifferOnlyInUnicodeNormalizationAreDifferentMembers() throws {
+    var s = try Scenario(yaml: Self.yaml)
+    let composed = "\u{E9}"  // é as one scalar
+    let decomposed = "e\u{301}"  // e + combining acute: equal as Swift strings, different bytes
+    try s.apply(#"{"type":"self","at":"2026-03-01T10:00:00Z","user":"\#(composed)","community":"c1"}"#)
+    try s.apply(#"{"type":"self","at":"2026-03-01T10:00:01Z","user":"\#(decomposed)","community":"c1"}"#)
+    let users = s.simulation.report().members.map { Array($0.id.user.utf8) }
+    #expect(users.count == 2)
+    #expect(Set(users) == [Array(composed.utf8), Array(decomposed.utf8)])
+  }
+
+  @Test func aMemberKeyHashesAsItsParts() {
+    let id = MemberID(scope: "c1", user: "ann")
+    #expect(MemberKey(id) == MemberKey(MemberID(scope: "c1", user: "ann")))
+    #expect(MemberKey(id).hash != MemberKey(MemberID(scope: "c1a", user: "nn")).hash)
+    #expect(MemberKey(id).hash != MemberKey(MemberID(scope: nil, user: "ann")).hash)
+  }
+}
