@@ -46,18 +46,14 @@ public struct PreparedAction: Sendable {
   public var id = "" { didSet { idHash = fnv1a(id) } }
   public var type = ""
   public var at = (try? Timestamp(seconds: 0))!
-  public var user = "" { didSet { userHash = fnv1a(user) } }
+  public var user = ""
   /// Index into the compiled action table; nil when no rule handles the type.
   var typeIndex: Int?
-  /// Attribute values by declared field index; nil when absent. Set through
-  /// ``set(field:to:)`` so that `fieldHashes` stays in step.
+  /// Attribute values by declared field index; nil when absent.
   private(set) var fields: [Value?] = []
-  /// Hashes taken once, when the action is prepared, so that the engine finds
-  /// ids and members without hashing strings: ``fnv1a(_:seed:)`` of the id,
-  /// of the user and of each string field (0 for other fields).
+  /// ``fnv1a(_:seed:)`` of the id, taken when it is set: whoever deduplicates
+  /// ids (the engine, or a replay's decoding thread) does not hash it again.
   private(set) var idHash = fnv1a("")
-  private(set) var userHash = fnv1a("")
-  private(set) var fieldHashes: [UInt64] = []
   /// (trait index, value) updates.
   var traits: [(Int, String)] = []
   /// The action's JSON as received, for stores that keep a log of actions
@@ -71,17 +67,12 @@ public struct PreparedAction: Sendable {
   mutating func clearFields(count: Int) {
     if fields.count != count {
       fields = Array(repeating: nil, count: count)
-      fieldHashes = Array(repeating: 0, count: count)
     } else {
       for i in fields.indices { fields[i] = nil }
     }
   }
 
-  /// Sets field `i` and its hash.
-  mutating func set(field i: Int, to value: Value?) {
-    fields[i] = value
-    if case .string(let s)? = value { fieldHashes[i] = fnv1a(s) } else { fieldHashes[i] = 0 }
-  }
+  mutating func set(field i: Int, to value: Value?) { fields[i] = value }
 }
 
 extension Action {

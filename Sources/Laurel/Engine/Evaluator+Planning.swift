@@ -15,12 +15,15 @@ extension Evaluator {
       if let from = rule.from, action.at < from { continue }
       if let until = rule.until, !(action.at < until) { continue }
       var recipient = actor
-      if let f = rule.recipientField, case .string(let user)? = action.fields[f], !user.isEmpty {
-        recipient = MemberKey(MemberID(scope: scope.id, user: user), scopeHash: scope.hash, userHash: action.fieldHashes[f])
-      } else if let to = rule.recipient {
-        let value: Value
-        do { value = try to.evaluate(activation) } catch {
-          return "action \(action.id): rule '\(rule.id)': \(error.message)"
+      if let to = rule.recipient {
+        // A plain field (`event.author`) is read as is; anything else is evaluated.
+        var value: Value
+        if let f = rule.recipientField, let field = action.fields[f] {
+          value = field
+        } else {
+          do { value = try to.evaluate(activation) } catch {
+            return "action \(action.id): rule '\(rule.id)': \(error.message)"
+          }
         }
         guard case .string(let user) = value, !user.isEmpty else {
           return "action \(action.id): rule '\(rule.id)': 'to' must give a user id, got \(value)"

@@ -99,7 +99,7 @@ final class Evaluator: @unchecked Sendable {
     var scopeHash: UInt64?
     if let f = rules.scopeField, case .string(let value)? = action.fields[f] {
       scope = value
-      scopeHash = action.fieldHashes[f]
+      scopeHash = fnv1a(value)
     } else if let scopeProgram = rules.scope {
       do {
         let value = try scopeProgram.evaluate(activation).plainText
@@ -111,7 +111,7 @@ final class Evaluator: @unchecked Sendable {
         return
       }
     }
-    let actor = MemberKey(MemberID(scope: scope, user: action.user), scopeHash: scopeHash, userHash: action.userHash)
+    let actor = MemberKey(MemberID(scope: scope, user: action.user), scopeHash: scopeHash, userHash: fnv1a(action.user))
 
     // Trait updates come first so rules and tiers see them. An existing actor
     // is updated in place (undone if the action is rejected); a new one is

@@ -2,8 +2,20 @@
 /// placement (equality is always checked on the strings themselves).
 @inline(__always)
 func fnv1a(_ s: String, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+  // Over the contiguous bytes when there are (native and small strings): a tight loop.
+  if let h = s.utf8.withContiguousStorageIfAvailable({ fnv1a($0, seed: seed) }) { return h }
   var h = seed
   for byte in s.utf8 {
+    h ^= UInt64(byte)
+    h &*= 0x100_0000_01b3
+  }
+  return h
+}
+
+@inline(__always)
+func fnv1a(_ bytes: UnsafeBufferPointer<UInt8>, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+  var h = seed
+  for byte in bytes {
     h ^= UInt64(byte)
     h &*= 0x100_0000_01b3
   }

@@ -1,5 +1,6 @@
-/// A member id with its hash, computed once per action from hashes the
-/// decoder already took, so that stores find members without hashing strings.
+/// A member id with its hash, computed once per action (from the scope's hash
+/// and the user's), so that every later lookup of the member in that action,
+/// in memory or in the SQLite store's working set, hashes no strings.
 ///
 /// Hashable through the precomputed hash; equality compares the ids.
 public struct MemberKey: Hashable, Sendable, CustomStringConvertible {
@@ -13,7 +14,7 @@ public struct MemberKey: Hashable, Sendable, CustomStringConvertible {
     hash = Self.combine(scope: id.scope.map { fnv1a($0) }, user: fnv1a(id.user))
   }
 
-  /// `id` with hashes taken earlier: `fnv1a` of the scope (nil for none) and of the user.
+  /// `id` from its parts' hashes: `fnv1a` of the scope (nil for none) and of the user.
   init(_ id: MemberID, scopeHash: UInt64?, userHash: UInt64) {
     self.id = id
     hash = Self.combine(scope: scopeHash, user: userHash)
