@@ -89,7 +89,7 @@ extension Compilation {
   }
 
   /// The declared string field an expression is, whole (`event.author`), so
-  /// the engine can take the value and its precomputed hash without evaluating.
+  /// the engine can take the value without evaluating.
   func stringField(read program: Program?) -> Int? {
     guard let name = program?.variable, program?.resultType == .string, name.hasPrefix("event.") else { return nil }
     return book.fields.firstIndex { $0.type == .string && "event." + $0.name.text == name }

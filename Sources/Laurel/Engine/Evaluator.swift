@@ -96,21 +96,18 @@ final class Evaluator: @unchecked Sendable {
     let plan = rules.actions[typeIndex]
     bind(action, plan)
     var scope: String?
-    var scopeHash: UInt64?
     if let f = rules.scopeField, case .string(let value)? = action.fields[f] {
-      scope = value
-      scopeHash = fnv1a(value)
+      scope = value  // a plain field (`event.community`), read without evaluating
     } else if let scopeProgram = rules.scope {
       do {
-        let value = try scopeProgram.evaluate(activation).plainText
-        scope = value
-        scopeHash = fnv1a(value)
+        scope = try scopeProgram.evaluate(activation).plainText
       } catch {
         outcome.status = .rejected("action \(action.id): cannot tell the member's scope: \(error.message)")
         if !idClaimed { try tx.releaseAction(action.id) }
         return
       }
     }
+    let scopeHash = scope.map { fnv1a($0) }
     let actor = MemberKey(MemberID(scope: scope, user: action.user), scopeHash: scopeHash, userHash: fnv1a(action.user))
 
     // Trait updates come first so rules and tiers see them. An existing actor
