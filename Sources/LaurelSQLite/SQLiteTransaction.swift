@@ -26,7 +26,7 @@ public struct SQLiteTransaction: StateTransaction {
   /// Once-per keys of members not yet in the database ("handle rule key").
   private var pendingOnce: Set<String> = []
   private var pendingOnceRows: [(handle: Int, rule: Int, key: String)] = []
-  private var ledger: [(handle: Int, entry: LedgerEntry)] = []
+  private var ledger: [LedgerEntry] = []
   private let rulesVersion: Int64?
   private var buffer: [UInt8] = []
 
@@ -135,8 +135,8 @@ public struct SQLiteTransaction: StateTransaction {
     return try insert.run() == 1
   }
 
-  public mutating func record(_ outcome: Outcome, handles: [Int]) throws {
-    for (entry, handle) in zip(outcome.ledger, handles) where handle >= 0 { ledger.append((handle, entry)) }
+  public mutating func record(_ outcome: Outcome) throws {
+    ledger.append(contentsOf: outcome.ledger.lazy.filter { $0.memberHandle >= 0 })
   }
 
   /// Adds to the store's running action counts, in this transaction.
@@ -186,8 +186,8 @@ public struct SQLiteTransaction: StateTransaction {
       db,
       "INSERT INTO ledger (member_id, currency, amount, balance, rule, action_id, at, rules_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
     )
-    for (handle, entry) in ledger {
-      guard let rowID = rowIDs[handle] else { continue }
+    for entry in ledger {
+      guard let rowID = rowIDs[entry.memberHandle] else { continue }
       insert.bind(1, rowID)
       insert.bind(2, entry.currency)
       insert.bind(3, entry.amount)

@@ -50,7 +50,7 @@ public struct PreparedAction: Sendable {
   /// Index into the compiled action table; nil when no rule handles the type.
   var typeIndex: Int?
   /// Attribute values by declared field index; nil when absent.
-  private(set) var fields: [Value?] = []
+  var fields: [Value?] = []
   /// ``fnv1a(_:seed:)`` of the id, taken when it is set: whoever deduplicates
   /// ids (the engine, or a replay's decoding thread) does not hash it again.
   private(set) var idHash = fnv1a("")
@@ -71,8 +71,6 @@ public struct PreparedAction: Sendable {
       for i in fields.indices { fields[i] = nil }
     }
   }
-
-  mutating func set(field i: Int, to value: Value?) { fields[i] = value }
 }
 
 extension Action {
@@ -120,7 +118,7 @@ extension CompiledRules {
     prepared.clearFields(count: fields.count)
     for (name, value) in action.attributes {
       guard let i = fieldIndex[name] else { continue }
-      prepared.set(field: i, to: try coerce(value, to: i, actionID: action.id))
+      prepared.fields[i] = try coerce(value, to: i, actionID: action.id)
     }
     for (name, value) in action.traits.sorted(by: { $0.key < $1.key }) {
       prepared.traits.append(try trait(name, value, actionID: action.id))

@@ -65,7 +65,7 @@ public struct Engine<S: Store>: Sendable {
       for action in actions {
         var outcome = Outcome()
         try evaluator.apply(action, to: &tx, outcome: &outcome)
-        if outcome.status == .applied { try tx.record(outcome, handles: outcome.records.map(\.handle)) }
+        if outcome.status == .applied { try tx.record(outcome) }
         outcomes.append(outcome)
       }
       try finish(&tx, outcomes)

@@ -22,7 +22,6 @@ public struct Outcome: Sendable {
         member: $0.member, currency: names.currencies[$0.currency], amount: $0.amount, balance: $0.balance,
         rule: names.rules[$0.rule], actionID: actionID, at: at)
       entry.memberHandle = $0.handle
-      entry.ruleIndex = $0.rule
       return entry
     }
   }
@@ -102,11 +101,9 @@ public struct LedgerEntry: Sendable, Equatable {
   public var rule: String
   public var actionID: String
   public var at: Timestamp
-  /// The member's handle in its store and the rule's index in the compiled
-  /// rules (bonuses after rules); -1 when unknown. Bookkeeping for per-rule
-  /// totals, left out of equality.
-  var memberHandle = -1
-  var ruleIndex = -1
+  /// The member's handle in the transaction that applied the entry; -1 when
+  /// unknown. Bookkeeping for store adapters, left out of equality.
+  package var memberHandle = -1
 
   public static func == (a: LedgerEntry, b: LedgerEntry) -> Bool {
     a.member == b.member && a.currency == b.currency && a.amount == b.amount && a.balance == b.balance

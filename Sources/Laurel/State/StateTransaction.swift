@@ -22,8 +22,9 @@ public protocol StateTransaction {
   mutating func readMember<R>(_ handle: Int, _ body: (inout MemberState) -> R) -> R
   /// Claims a once-per key for a member and rule; false when already claimed.
   mutating func claimOnce(_ handle: Int, rule: Int, key: String) throws(Failure) -> Bool
-  /// Called with each applied action's outcome, for stores that keep a ledger.
-  mutating func record(_ outcome: Outcome, handles: [Int]) throws(Failure)
+  /// Called with each applied action's outcome, for stores that keep a ledger
+  /// (each entry's ``LedgerEntry/memberHandle`` is the member's handle here).
+  mutating func record(_ outcome: Outcome) throws(Failure)
 }
 
 extension StateTransaction {
@@ -31,5 +32,5 @@ extension StateTransaction {
   public mutating func readMember<R>(_ handle: Int, _ body: (inout MemberState) -> R) -> R { withMember(handle, body) }
 
   /// Stores without a ledger ignore outcomes.
-  public mutating func record(_ outcome: Outcome, handles: [Int]) throws(Failure) {}
+  public mutating func record(_ outcome: Outcome) throws(Failure) {}
 }

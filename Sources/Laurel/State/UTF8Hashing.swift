@@ -1,0 +1,36 @@
+/// FNV-1a over a string's UTF-8 bytes: cheap and good enough for table
+/// placement (equality is always checked on the strings themselves).
+@inline(__always)
+func fnv1a(_ s: String, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+  // Over the contiguous bytes when there are (native and small strings): a tight loop.
+  if let h = s.utf8.withContiguousStorageIfAvailable({ fnv1a($0, seed: seed) }) { return h }
+  var h = seed
+  for byte in s.utf8 {
+    h ^= UInt64(byte)
+    h &*= 0x100_0000_01b3
+  }
+  return h
+}
+
+@inline(__always)
+func fnv1a(_ bytes: UnsafeBufferPointer<UInt8>, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+  var h = seed
+  for byte in bytes {
+    h ^= UInt64(byte)
+    h &*= 0x100_0000_01b3
+  }
+  return h
+}
+
+/// Whether two strings have the same UTF-8 bytes (not Unicode canonical
+/// equivalence, which `==` tests): ids are compared as bytes everywhere, as in
+/// the SQLite store.
+@inline(__always)
+func sameUTF8(_ a: String, _ b: String) -> Bool {
+  let (x, y) = (a.utf8, b.utf8)
+  guard x.count == y.count else { return false }
+  let fast: Bool?? = x.withContiguousStorageIfAvailable { p in
+    y.withContiguousStorageIfAvailable { q in p.elementsEqual(q) }
+  }
+  return (fast ?? nil) ?? x.elementsEqual(y)
+}
