@@ -25,6 +25,18 @@ enum Measure {
     return best
   }
 
+  /// User plus system CPU seconds used so far by this process (`.self`) or by
+  /// its finished children (`.children`): steadier than wall time on a shared
+  /// machine, so runs can be compared when the wall clock is noisy.
+  static func cpuSeconds(_ who: CPUOf = .self) -> Double {
+    var usage = rusage()
+    getrusage(who == .self ? RUSAGE_SELF.rawValue : RUSAGE_CHILDREN.rawValue, &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+  }
+
+  enum CPUOf { case `self`, children }
+
   static func format(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
 
   /// Runs a command, returning its wall time in seconds and peak RSS in KiB (via /usr/bin/time when present).

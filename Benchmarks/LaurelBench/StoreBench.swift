@@ -5,7 +5,7 @@ import LaurelSQLite
 /// The SQLite store: batched ingest against baseline.c --sqlite in the same run,
 /// and per-action durable commits with latency percentiles.
 enum StoreBench {
-  static func run(_ workload: Workload, events: Int, batchSize: Int = 50_000) async throws {  // laurel ingest's default
+  static func run(_ workload: Workload, events: Int, batchSize: Int) async throws {
     print("\n== SQLite store (\(events) community events)")
     let text = try Data(contentsOf: workload.eventsFile)
     var lines: [Range<Int>] = []
@@ -35,20 +35,24 @@ enum StoreBench {
     let batchedPath = folder.appendingPathComponent("batched.sqlite").path
     let engine = Engine(rules: workload.rules, store: try SQLiteStore(path: batchedPath))
     let batchStart = DispatchTime.now().uptimeNanoseconds
+    let batchCPUStart = Measure.cpuSeconds()
     var i = 0
     while i < lines.count {
       _ = try await engine.applyBatch(decode(lines[i..<min(i + batchSize, lines.count)]))
       i += batchSize
     }
     let batched = Double(DispatchTime.now().uptimeNanoseconds - batchStart) / 1e9
+    let batchedCPU = Measure.cpuSeconds() - batchCPUStart
     try engine.store.checkpoint()
     let size = (try FileManager.default.attributesOfItem(atPath: batchedPath)[.size] as? Int) ?? 0
-    print("batched (decode + apply, \(batchSize) per transaction): \(Measure.format(batched, 2)) s, \(Measure.format(Double(lines.count) / batched / 1e3, 1)) k actions/s, \(Measure.format(Double(size) * 1e6 / Double(max(lines.count, 1)) / 1_048_576, 0)) MiB per million actions (action log included)")
+    print("batched (decode + apply, \(batchSize) per transaction): \(Measure.format(batched, 2)) s (cpu \(Measure.format(batchedCPU, 2)) s), \(Measure.format(Double(lines.count) / batched / 1e3, 1)) k actions/s, \(Measure.format(Double(size) * 1e6 / Double(max(lines.count, 1)) / 1_048_576, 0)) MiB per million actions (action log included)")
     if let baseline = try workload.baseline() {
       let subset = folder.appendingPathComponent("subset.jsonl")
       try text.prefix(lines.last.map { $0.upperBound + 1 } ?? 0).write(to: subset)
+      let childCPUStart = Measure.cpuSeconds(.children)
       let c = try Measure.run([baseline.path, subset.path, "--sqlite", folder.appendingPathComponent("baseline.sqlite").path]).seconds
-      print("baseline.c --sqlite: \(Measure.format(c, 2)) s, \(Measure.format(Double(lines.count) / c / 1e3, 1)) k actions/s; ratio \(Measure.format(c / batched, 3)) (bar: >= 0.5)")
+      let cCPU = Measure.cpuSeconds(.children) - childCPUStart
+      print("baseline.c --sqlite: \(Measure.format(c, 2)) s (cpu \(Measure.format(cCPU, 2)) s), \(Measure.format(Double(lines.count) / c / 1e3, 1)) k actions/s; ratio \(Measure.format(c / batched, 3)) (bar: >= 0.5; cpu ratio \(Measure.format(cCPU / batchedCPU, 3)))")
     }
 
     let durable = Engine(rules: workload.rules, store: try SQLiteStore(path: folder.appendingPathComponent("durable.sqlite").path))
