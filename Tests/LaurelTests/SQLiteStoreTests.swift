@@ -98,6 +98,19 @@ import Testing
     await #expect(throws: Engine<S>.QueryError.self) { try await engine.levelDistribution(ladder: "rank", scope: "c1") }
   }
 
+  @Test func backgroundCheckpointsKeepTheWriteAheadLogSmallUnderSteadyCommits() async throws {
+    let path = file("wal.sqlite")
+    let store = try SQLiteStore(path: path, options: .init(checkpointPages: 64))
+    let engine = Engine(rules: rules, store: store)
+    // Each commit writes several pages: were the log never started over, 3,000
+    // commits would leave it over 30 MiB.
+    try await likes(engine, 3000, author: "ann", prefix: "w")
+    let log = try #require(try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int)
+    #expect(log < 8 << 20, "the write-ahead log grew to \(log) bytes")
+    let state = try #require(try store.state(of: MemberID(scope: "c1", user: "ann")))
+    #expect(state.balances[0] == 3000)
+  }
+
   @Test func aFullDiskFailsTheTransactionWithAClearErrorAndKeepsNothingOfIt() async throws {
     let path = file("full.sqlite")
     let store = try SQLiteStore(path: path, options: .init(maxSizeMiB: 1))
