@@ -6,10 +6,13 @@ import Foundation
 ///     swift run -c release laurel-bench [expressions|engine|simulate|diff|store|all] [--events N] [--batch N]
 let arguments = Array(CommandLine.arguments.dropFirst())
 let which = arguments.first { !$0.hasPrefix("--") } ?? "all"
-var events = 1_000_000
-if let i = arguments.firstIndex(of: "--events"), i + 1 < arguments.count, let n = Int(arguments[i + 1]) { events = n }
-var batch = 50_000  // laurel ingest's default
-if let i = arguments.firstIndex(of: "--batch"), i + 1 < arguments.count, let n = Int(arguments[i + 1]) { batch = max(1, n) }
+/// The positive number after `name` on the command line, if any.
+func option(_ name: String) -> Int? {
+  guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let n = Int(arguments[i + 1]), n > 0 else { return nil }
+  return n
+}
+let events = option("--events") ?? 1_000_000
+let batch = option("--batch") ?? 50_000  // laurel ingest's default
 
 print("laurel-bench (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
 if which == "expressions" || which == "all" { ExpressionBench.run() }
