@@ -20,7 +20,7 @@ public final class SQLiteStore: Store {
   public typealias Transaction = SQLiteTransaction
 
   private let writer: any DatabaseWriter
-  private let cache = MemberCache()
+  let cache = MemberCache()
   /// Copies the write-ahead log into the file off the commit path (nil in memory).
   private let checkpointer: BackgroundCheckpointer?
   /// The rule files' version that new ledger rows and logged actions name.
@@ -114,7 +114,7 @@ public final class SQLiteStore: Store {
 
   deinit {
     guard let checkpointer else { return }
-    try? writer.writeWithoutTransaction { checkpointer.detach(from: $0) }
+    writer.writeWithoutTransaction { checkpointer.detach(from: $0) }
     checkpointer.drain()
   }
 
@@ -152,8 +152,7 @@ public final class SQLiteStore: Store {
       return try writer.write { db in
         let dataVersion = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? -1
         var tx = SQLiteTransaction(
-          db: db, cache: cache, cacheIsCurrent: cache.isCurrent(dataVersion: dataVersion),
-          rulesVersion: rulesVersion.withLock { $0 })
+          db: db, cache: cache, freshness: freshness(dataVersion), rulesVersion: currentRulesVersion)
         let result = try body(&tx)
         try tx.flush()
         return result
@@ -165,6 +164,34 @@ public final class SQLiteStore: Store {
       cache.removeAll()
       throw error
     }
+  }
+
+  /// Whether an ordinary transaction may use cached states without reading
+  /// their rows: not while planned batches have put unwritten states in the cache.
+  private func freshness(_ dataVersion: Int64) -> MemberCache.Freshness {
+    let freshness = cache.check(dataVersion: dataVersion)
+    return cache.hasPlansInFlight ? .stale : freshness
+  }
+
+  /// Writes a batch planned ahead (see ``SQLiteImporter``) in one
+  /// transaction; throws ``BatchPlan/Outdated`` (writing nothing) when its
+  /// premises no longer hold. Leaves the cache to the caller.
+  func write(_ plan: BatchPlan) throws {
+    try writer.write { db in try plan.write(in: db, cache: cache) }
+  }
+
+  /// The rule files' version new rows name.
+  var currentRulesVersion: Int64? { rulesVersion.withLock { $0 } }
+
+  /// A second, read-only connection to the file, for planning batches while
+  /// the writer is busy (nil for an in-memory store).
+  func readOnlyConnection() throws -> DatabaseQueue? {
+    guard path != ":memory:" else { return nil }
+    var configuration = Configuration()
+    configuration.readonly = true
+    configuration.busyMode = .timeout(10)
+    configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -16384") }
+    return try DatabaseQueue(path: path, configuration: configuration)
   }
 
   public func members() async throws -> [(MemberID, MemberState)] { try allMembers() }

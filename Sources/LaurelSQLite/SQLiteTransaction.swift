@@ -1,5 +1,5 @@
 import Foundation
-public import GRDB
+import GRDB
 public import Laurel
 import LaurelExpression
 
@@ -15,8 +15,10 @@ public struct SQLiteTransaction: StateTransaction {
 
   private let db: Database
   private let cache: MemberCache
+  /// Whether another connection wrote the file since this process last did.
+  let freshness: MemberCache.Freshness
   /// True when no other connection wrote the file since this process last did.
-  private let cacheIsCurrent: Bool
+  private var cacheIsCurrent: Bool { freshness == .current }
   private var ids: [MemberKey] = []
   private var rowIDs: [Int64?] = []
   private var versions: [Int64] = []
@@ -30,22 +32,15 @@ public struct SQLiteTransaction: StateTransaction {
   private let rulesVersion: Int64?
   private var buffer: [UInt8] = []
 
-  init(db: Database, cache: MemberCache, cacheIsCurrent: Bool, rulesVersion: Int64?) {
+  init(db: Database, cache: MemberCache, freshness: MemberCache.Freshness, rulesVersion: Int64?) {
     self.db = db
     self.cache = cache
-    self.cacheIsCurrent = cacheIsCurrent
+    self.freshness = freshness
     self.rulesVersion = rulesVersion
   }
 
   public mutating func claimAction(_ action: PreparedAction) throws -> Bool {
-    let insert = try DirectStatement(
-      db, "INSERT INTO actions (id, type, at, body, rules_version) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")
-    insert.bind(1, action.id)
-    insert.bind(2, action.type)
-    insert.bind(3, action.at.seconds)
-    insert.bind(4, action.source)
-    insert.bind(5, rulesVersion)
-    return try insert.run() == 1
+    try StoreRows.insertAction(action, rulesVersion: rulesVersion, in: db)
   }
 
   public mutating func releaseAction(_ actionID: String) throws {
@@ -57,8 +52,8 @@ public struct SQLiteTransaction: StateTransaction {
   public mutating func existingMember(_ key: MemberKey) throws -> Int? {
     if let h = handles[key] { return h }
     let cached = cache.entry(key)
-    if cacheIsCurrent, let cached {
-      return add(key, rowID: cached.rowID, version: cached.version, state: cached.state, dirty: false)
+    if cacheIsCurrent, let cached, let rowID = cached.rowID {
+      return add(key, rowID: rowID, version: cached.version, state: cached.state, dirty: false)
     }
     let select = try DirectStatement(db, "SELECT id, version, state FROM members WHERE scope_key = ? AND user = ?")
     select.bind(1, SQLiteSchema.scopeKey(key.id.scope))
@@ -124,15 +119,7 @@ public struct SQLiteTransaction: StateTransaction {
       pendingOnceRows.append((handle, rule, key))
       return true
     }
-    return try insertOnce(member: rowID, rule: rule, key: key)
-  }
-
-  private func insertOnce(member rowID: Int64, rule: Int, key: String) throws -> Bool {
-    let insert = try DirectStatement(db, "INSERT OR IGNORE INTO once_keys (member_id, rule, key) VALUES (?, ?, ?)")
-    insert.bind(1, rowID)
-    insert.bind(2, Int64(rule))
-    insert.bind(3, key)
-    return try insert.run() == 1
+    return try StoreRows.insertOnce(member: rowID, rule: rule, key: key, in: db)
   }
 
   public mutating func record(_ outcome: Outcome) throws {
@@ -140,16 +127,7 @@ public struct SQLiteTransaction: StateTransaction {
   }
 
   /// Adds to the store's running action counts, in this transaction.
-  public mutating func add(_ counts: EventCounts) throws {
-    for (name, value) in [
-      ("read", counts.read), ("applied", counts.applied), ("duplicates", counts.duplicates),
-      ("ignored", counts.ignored), ("rejected", counts.rejected),
-    ] where value != 0 {
-      try db.execute(
-        sql: "INSERT INTO counts (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
-        arguments: [name, value])
-    }
-  }
+  public mutating func add(_ counts: EventCounts) throws { try StoreRows.add(counts, in: db) }
 
   /// Writes changed members, then the once-per keys and ledger rows that refer to them.
   mutating func flush() throws {
@@ -158,45 +136,18 @@ public struct SQLiteTransaction: StateTransaction {
       buffer.removeAll(keepingCapacity: true)
       states[h].encode(into: &buffer)
       if let rowID = rowIDs[h] {
-        let update = try DirectStatement(db, "UPDATE members SET state = ?, version = version + 1, updated_at = ? WHERE id = ?")
-        update.bind(1, blob: buffer)
-        update.bind(2, now)
-        update.bind(3, rowID)
-        try update.run()
+        try StoreRows.updateMember(row: rowID, state: buffer, now: now, in: db)
         versions[h] += 1
       } else {
-        let insert = try DirectStatement(
-          db, "INSERT INTO members (scope, scope_key, user, state, updated_at) VALUES (?, ?, ?, ?, ?)")
-        insert.bind(1, ids[h].id.scope)
-        insert.bind(2, SQLiteSchema.scopeKey(ids[h].id.scope))
-        insert.bind(3, ids[h].id.user)
-        insert.bind(4, blob: buffer)
-        insert.bind(5, now)
-        try insert.run()
-        rowIDs[h] = db.lastInsertedRowID
+        rowIDs[h] = try StoreRows.insertMember(ids[h].id, state: buffer, now: now, in: db)
       }
       // If this transaction rolls back, the store forgets the whole cache.
       cache.store(ids[h], rowID: rowIDs[h]!, version: versions[h], state: states[h])
     }
     for (handle, rule, key) in pendingOnceRows {
       guard let rowID = rowIDs[handle] else { continue }
-      _ = try insertOnce(member: rowID, rule: rule, key: key)
+      _ = try StoreRows.insertOnce(member: rowID, rule: rule, key: key, in: db)
     }
-    let insert = try DirectStatement(
-      db,
-      "INSERT INTO ledger (member_id, currency, amount, balance, rule, action_id, at, rules_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-    )
-    for entry in ledger {
-      guard let rowID = rowIDs[entry.memberHandle] else { continue }
-      insert.bind(1, rowID)
-      insert.bind(2, entry.currency)
-      insert.bind(3, entry.amount)
-      insert.bind(4, entry.balance)
-      insert.bind(5, entry.rule)
-      insert.bind(6, entry.actionID)
-      insert.bind(7, entry.at.seconds)
-      insert.bind(8, rulesVersion)
-      try insert.run()
-    }
+    try StoreRows.insertLedger(ledger, rulesVersion: rulesVersion, in: db) { rowIDs[$0.memberHandle] }
   }
 }

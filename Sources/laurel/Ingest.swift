@@ -23,43 +23,39 @@ struct Ingest: AsyncParsableCommand {
     let compiled = try Output.loadRules([rules])
     let store = try options.open()
     try store.saveRuleFiles(try Self.ruleFiles(rules))
-    let engine = Engine(rules: compiled, store: store)
+    let importer = try SQLiteImporter<BatchLines>(engine: Engine(rules: compiled, store: store))
     let reader = BatchPrefetcher(try BatchReader(path: events, rules: compiled, size: max(1, batch)))
     let progress = Progress(enabled: isatty(2) == 1, total: events == "-" ? nil : (try? FileManager.default.attributesOfItem(atPath: events)[.size] as? Int) ?? nil)
     var total = EventCounts()
     var shown = 0
-    while let (lines, bytesRead) = try reader.next() {
-      var counts = EventCounts()
-      counts.read = lines.count
-      var rejections: [(Int, String)] = []
-      for case (let line, .failure(let error)) in lines { rejections.append((line, error.message)) }
-      let actions = lines.compactMap { try? $0.1.get() }
-      let lineOf = lines.compactMap { entry -> Int? in (try? entry.1.get()) != nil ? entry.0 : nil }
-      _ = try await engine.applyBatch(actions) { tx, outcomes in
-        counts.rejected = rejections.count
-        for (i, outcome) in outcomes.enumerated() {
-          switch outcome.status {
-          case .applied: counts.applied += 1
-          case .duplicate: counts.duplicates += 1
-          case .ignored: counts.ignored += 1
-          case .rejected(let reason):
-            counts.rejected += 1
-            rejections.append((lineOf[i], reason))
-          }
-        }
-        try tx.add(counts)
+    /// Counts a committed batch and shows its first rejections.
+    func report(_ batch: SQLiteImporter<BatchLines>.Completed) {
+      var rejections = batch.tag.undecodable
+      for (i, outcome) in batch.outcomes.enumerated() {
+        if case .rejected(let reason) = outcome.status { rejections.append((batch.tag.lines[i], reason)) }
       }
       for (line, reason) in rejections.sorted(by: { $0.0 < $1.0 }) where shown < 20 {
         Output.error("\(events):\(line): rejected: \(reason)")
         shown += 1
       }
-      total.read += counts.read
-      total.applied += counts.applied
-      total.duplicates += counts.duplicates
-      total.ignored += counts.ignored
-      total.rejected += counts.rejected
+      total += EventCounts(batch.outcomes, undecodable: batch.tag.undecodable.count)
+    }
+    while let (lines, bytesRead) = try reader.next() {
+      var tag = BatchLines()
+      var actions: [PreparedAction] = []
+      actions.reserveCapacity(lines.count)
+      for (line, result) in lines {
+        switch result {
+        case .success(let action):
+          actions.append(action)
+          tag.lines.append(line)
+        case .failure(let error): tag.undecodable.append((line, error.message))
+        }
+      }
+      for batch in try await importer.submit(actions, undecodable: tag.undecodable.count, tag: tag) { report(batch) }
       progress.update(bytesRead)
     }
+    for batch in try await importer.finish() { report(batch) }
     progress.finish()
     print("\(total.read) read, \(total.applied) applied, \(total.duplicates) duplicates, \(total.ignored) ignored, \(total.rejected) rejected -> \(options.store)")
   }
@@ -73,6 +69,13 @@ struct Ingest: AsyncParsableCommand {
       : [path]
     return try files.map { ($0, try String(contentsOfFile: $0, encoding: .utf8)) }
   }
+}
+
+/// Where a batch's actions came from: the line of each decoded action, and
+/// the lines that could not be decoded, with the reason.
+struct BatchLines: Sendable {
+  var lines: [Int] = []
+  var undecodable: [(Int, String)] = []
 }
 
 /// Reads and decodes batches on a thread of its own, up to two ahead of the

@@ -57,19 +57,27 @@ public struct Engine<S: Store>: Sendable {
   public func applyBatch(
     _ actions: [PreparedAction], finish: (inout S.Transaction, [Outcome]) throws -> Void
   ) async throws -> [Outcome] {
-    let evaluator = evaluators.take()
-    // An evaluator interrupted by a store error may hold half an action's scratch state: drop it.
-    let outcomes = try await store.transaction { tx in
-      var outcomes: [Outcome] = []
-      outcomes.reserveCapacity(actions.count)
-      for action in actions {
-        var outcome = Outcome()
-        try evaluator.apply(action, to: &tx, outcome: &outcome)
-        if outcome.status == .applied { try tx.record(outcome) }
-        outcomes.append(outcome)
-      }
+    try await store.transaction { tx in
+      let outcomes = try run(actions, in: &tx)
       try finish(&tx, outcomes)
       return outcomes
+    }
+  }
+
+  /// Runs actions through the rules against `tx`, recording each applied
+  /// outcome in it; committing is the caller's part. Store adapters use it to
+  /// plan a batch outside a store transaction (see LaurelSQLite's importer).
+  package func run<T: StateTransaction>(_ actions: [PreparedAction], in tx: inout T) throws(T.Failure) -> [Outcome] {
+    let evaluator = evaluators.take()
+    var outcomes: [Outcome] = []
+    outcomes.reserveCapacity(actions.count)
+    for action in actions {
+      var outcome = Outcome()
+      // An evaluator interrupted by a store error may hold half an action's
+      // scratch state: it is dropped, not given back.
+      try evaluator.apply(action, to: &tx, outcome: &outcome)
+      if outcome.status == .applied { try tx.record(outcome) }
+      outcomes.append(outcome)
     }
     evaluators.give(evaluator)
     return outcomes

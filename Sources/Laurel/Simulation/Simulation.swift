@@ -150,6 +150,29 @@ public struct EventCounts: Sendable, Equatable {
   public var ignored = 0
   public var rejected = 0
   public init() {}
+
+  /// The counts of a batch: its outcomes, plus `undecodable` lines that
+  /// never became actions (read and rejected).
+  public init(_ outcomes: [Outcome], undecodable: Int = 0) {
+    read = outcomes.count + undecodable
+    rejected = undecodable
+    for outcome in outcomes {
+      switch outcome.status {
+      case .applied: applied += 1
+      case .duplicate: duplicates += 1
+      case .ignored: ignored += 1
+      case .rejected: rejected += 1
+      }
+    }
+  }
+
+  public static func += (total: inout EventCounts, more: EventCounts) {
+    total.read += more.read
+    total.applied += more.applied
+    total.duplicates += more.duplicates
+    total.ignored += more.ignored
+    total.rejected += more.rejected
+  }
 }
 
 /// How many domain events the run produced.

@@ -1,0 +1,166 @@
+import Dispatch
+import GRDB
+public import Laurel
+
+/// Applies a long history to a ``SQLiteStore`` in batches, writing each batch
+/// on a thread of its own while the engine plans the next one, so SQLite's
+/// work and the engine's overlap on two cores. `laurel ingest` uses it.
+///
+/// ```swift
+/// let importer = try SQLiteImporter<Int>(engine: Engine(rules: rules, store: store))
+/// for (number, batch) in batches.enumerated() {
+///   for done in try await importer.submit(batch, tag: number) { report(done.tag, done.outcomes) }
+/// }
+/// for done in try await importer.finish() { report(done.tag, done.outcomes) }
+/// ```
+///
+/// Each batch is one transaction, as with ``Engine/applyBatch(_:)``, and the
+/// results are the same. A batch is planned against the states the batch
+/// before it produced, on the premise that no other process writes the file
+/// meanwhile and that its ids are new. The writer checks both (SQLite's
+/// `data_version`, and the action log's unique ids); when either fails, it
+/// writes nothing, and both batches are applied again the ordinary way, one
+/// after the other. Batches stay ordinary while they meet duplicates or other
+/// writers, as when an interrupted import is run again.
+public final class SQLiteImporter<Tag: Sendable> {
+  /// A batch whose transaction committed, with its outcomes.
+  public struct Completed: Sendable {
+    public var tag: Tag
+    /// One per action, in order.
+    public var outcomes: [Outcome]
+  }
+
+  /// A batch planned and handed to the writer.
+  private struct Pending {
+    var actions: [PreparedAction]
+    var undecodable: Int
+    var tag: Tag
+    var outcomes: [Outcome]
+    var plan: BatchPlan
+    var write: BackgroundWrite
+  }
+
+  public let engine: Engine<SQLiteStore>
+  private var store: SQLiteStore { engine.store }
+  /// A read-only connection for planning (nil for an in-memory store, which only applies batches in order).
+  private let reader: DatabaseQueue?
+  private let writeQueue = DispatchQueue(label: "laurel.sqlite.importer")
+  private var inFlight: Pending?
+  /// False while batches meet duplicates or other writers: then they are applied in order.
+  private var plansAhead = false
+  /// Batches applied the ordinary way, and batches planned ahead but applied again (for tests and tuning).
+  public private(set) var statistics = (ordinary: 0, planned: 0, replanned: 0)
+  /// Runs on the writer's thread before each planned batch is written (tests
+  /// hold writes back with it, to plan batches while the one before is in flight).
+  var beforeEachWrite: @Sendable () -> Void = {}
+
+  public init(engine: Engine<SQLiteStore>) throws {
+    self.engine = engine
+    reader = try engine.store.readOnlyConnection()
+  }
+
+  /// Applies one batch (`undecodable` counts lines the caller could not
+  /// decode, for the store's running counts). Returns the batches that
+  /// committed meanwhile: this one, the one before it, both or neither.
+  public func submit(_ actions: [PreparedAction], undecodable: Int = 0, tag: Tag) async throws -> [Completed] {
+    guard plansAhead, let reader else {
+      var done = try await drain()
+      done.append(try await applyInOrder(actions, undecodable: undecodable, tag: tag))
+      return done
+    }
+    let before = inFlight?.plan
+    let planned: (outcomes: [Outcome], plan: BatchPlan)
+    store.cache.planStarted()
+    do {
+      planned = try reader.inDatabase { db in
+        var tx = PlanningTransaction(reader: db, cache: store.cache, before: before, rulesVersion: store.currentRulesVersion)
+        let outcomes = try engine.run(actions, in: &tx)
+        return (outcomes, tx.finish(counts: EventCounts(outcomes, undecodable: undecodable)))
+      }
+    } catch {
+      // A failed read: apply this batch the ordinary way, which reports the error if it persists.
+      store.cache.planEnded()
+      var done = try await drain()
+      done.append(try await applyInOrder(actions, undecodable: undecodable, tag: tag))
+      return done
+    }
+    var done: [Completed] = []
+    if let previous = inFlight {
+      inFlight = nil
+      do {
+        try await previous.write.wait()
+        done.append(Completed(tag: previous.tag, outcomes: previous.outcomes))
+      } catch {
+        // Nothing of the previous batch was written, and this one was planned on top of it.
+        statistics.replanned += 2
+        store.cache.planEnded()
+        store.cache.removeAll()
+        plansAhead = false
+        done.append(try await applyInOrder(previous.actions, undecodable: previous.undecodable, tag: previous.tag))
+        done.append(try await applyInOrder(actions, undecodable: undecodable, tag: tag))
+        return done
+      }
+    }
+    statistics.planned += 1
+    let plan = planned.plan
+    let write = BackgroundWrite(on: writeQueue) { [store, beforeEachWrite] in
+      defer { store.cache.planEnded() }
+      beforeEachWrite()
+      try store.write(plan)
+    }
+    inFlight = Pending(
+      actions: actions, undecodable: undecodable, tag: tag, outcomes: planned.outcomes, plan: plan, write: write)
+    return done
+  }
+
+  /// Waits for the batch still being written; returns it (applied again the
+  /// ordinary way if its plan was outdated). Call once after the last batch.
+  public func finish() async throws -> [Completed] { try await drain() }
+
+  private func drain() async throws -> [Completed] {
+    guard let previous = inFlight else { return [] }
+    inFlight = nil
+    do {
+      try await previous.write.wait()
+      return [Completed(tag: previous.tag, outcomes: previous.outcomes)]
+    } catch {
+      statistics.replanned += 1
+      store.cache.removeAll()
+      plansAhead = false
+      return [try await applyInOrder(previous.actions, undecodable: previous.undecodable, tag: previous.tag)]
+    }
+  }
+
+  /// One batch in one ordinary transaction; the next batches are planned
+  /// ahead when this one met no duplicate and no other writer.
+  private func applyInOrder(_ actions: [PreparedAction], undecodable: Int, tag: Tag) async throws -> Completed {
+    var alone = false
+    let outcomes = try await engine.applyBatch(actions) { tx, outcomes in
+      alone = tx.freshness != .stale
+      try tx.add(EventCounts(outcomes, undecodable: undecodable))
+    }
+    statistics.ordinary += 1
+    plansAhead = alone && !outcomes.contains { $0.status == .duplicate }
+    return Completed(tag: tag, outcomes: outcomes)
+  }
+}
+
+/// A write running on a serial queue; `wait()` returns when it is done and
+/// rethrows its error.
+final class BackgroundWrite: Sendable {
+  private let group = DispatchGroup()
+  private nonisolated(unsafe) var failure: (any Error)?
+
+  init(on queue: DispatchQueue, _ work: @escaping @Sendable () throws -> Void) {
+    queue.async(group: group) { [self] in
+      do { try work() } catch { failure = error }
+    }
+  }
+
+  func wait() async throws {
+    await withCheckedContinuation { continuation in
+      group.notify(queue: .global()) { continuation.resume() }
+    }
+    if let failure { throw failure }
+  }
+}

@@ -1,0 +1,97 @@
+import GRDB
+import Laurel
+import LaurelExpression
+
+/// The statements that write an action's effects, shared by the transaction
+/// the engine runs in (``SQLiteTransaction``) and the writer of batches
+/// planned ahead (``BatchPlan``), so both write exactly the same rows.
+enum StoreRows {
+  /// Logs an action; false when its id is logged already (a duplicate).
+  static func insertAction(_ action: PreparedAction, rulesVersion: Int64?, in db: Database) throws -> Bool {
+    let insert = try DirectStatement(
+      db, "INSERT INTO actions (id, type, at, body, rules_version) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")
+    insert.bind(1, action.id)
+    insert.bind(2, action.type)
+    insert.bind(3, action.at.seconds)
+    insert.bind(4, action.source)
+    insert.bind(5, rulesVersion)
+    return try insert.run() == 1
+  }
+
+  /// A new member's row; returns its row id.
+  static func insertMember(_ member: MemberID, state: [UInt8], now: Int64, in db: Database) throws -> Int64 {
+    let insert = try DirectStatement(
+      db, "INSERT INTO members (scope, scope_key, user, state, updated_at) VALUES (?, ?, ?, ?, ?)")
+    insert.bind(1, member.scope)
+    insert.bind(2, SQLiteSchema.scopeKey(member.scope))
+    insert.bind(3, member.user)
+    insert.bind(4, blob: state)
+    insert.bind(5, now)
+    try insert.run()
+    return db.lastInsertedRowID
+  }
+
+  /// Replaces a member's state and bumps its version.
+  static func updateMember(row: Int64, state: [UInt8], now: Int64, in db: Database) throws {
+    let update = try DirectStatement(db, "UPDATE members SET state = ?, version = version + 1, updated_at = ? WHERE id = ?")
+    update.bind(1, blob: state)
+    update.bind(2, now)
+    update.bind(3, row)
+    try update.run()
+  }
+
+  /// Replaces a member's state if its version is still `version`; false when
+  /// someone changed the member since it was read.
+  static func updateMember(row: Int64, ifVersion version: Int64, state: [UInt8], now: Int64, in db: Database) throws -> Bool {
+    let update = try DirectStatement(
+      db, "UPDATE members SET state = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?")
+    update.bind(1, blob: state)
+    update.bind(2, now)
+    update.bind(3, row)
+    update.bind(4, version)
+    return try update.run() == 1
+  }
+
+  /// Records a once-per key; false when the member had claimed it already.
+  static func insertOnce(member row: Int64, rule: Int, key: String, in db: Database) throws -> Bool {
+    let insert = try DirectStatement(db, "INSERT OR IGNORE INTO once_keys (member_id, rule, key) VALUES (?, ?, ?)")
+    insert.bind(1, row)
+    insert.bind(2, Int64(rule))
+    insert.bind(3, key)
+    return try insert.run() == 1
+  }
+
+  /// Appends ledger rows; `row` gives each entry's member row (nil: skip the entry).
+  static func insertLedger(
+    _ entries: [LedgerEntry], rulesVersion: Int64?, in db: Database, row: (LedgerEntry) -> Int64?
+  ) throws {
+    let insert = try DirectStatement(
+      db,
+      "INSERT INTO ledger (member_id, currency, amount, balance, rule, action_id, at, rules_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    for entry in entries {
+      guard let member = row(entry) else { continue }
+      insert.bind(1, member)
+      insert.bind(2, entry.currency)
+      insert.bind(3, entry.amount)
+      insert.bind(4, entry.balance)
+      insert.bind(5, entry.rule)
+      insert.bind(6, entry.actionID)
+      insert.bind(7, entry.at.seconds)
+      insert.bind(8, rulesVersion)
+      try insert.run()
+    }
+  }
+
+  /// Adds to the running action counts.
+  static func add(_ counts: EventCounts, in db: Database) throws {
+    for (name, value) in [
+      ("read", counts.read), ("applied", counts.applied), ("duplicates", counts.duplicates),
+      ("ignored", counts.ignored), ("rejected", counts.rejected),
+    ] where value != 0 {
+      try db.execute(
+        sql: "INSERT INTO counts (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
+        arguments: [name, value])
+    }
+  }
+}
