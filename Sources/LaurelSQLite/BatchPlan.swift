@@ -42,6 +42,8 @@ struct BatchPlan: Sendable {
   var onceRows: [(member: Int, rule: Int, key: String)] = []
   /// Ledger rows; each entry's `memberHandle` is an index in `members`.
   var ledger: [LedgerEntry] = []
+  /// Badges earned: the member's index in `members`, the award, the action's id.
+  var badges: [(member: Int, award: BadgeAward, actionID: String)] = []
   var counts = EventCounts()
   var rulesVersion: Int64?
 
@@ -86,6 +88,10 @@ struct BatchPlan: Sendable {
     }
     guard ledger.allSatisfy({ rows[$0.memberHandle] != nil }) else { throw Outdated(description: "a ledger row has no member") }
     try StoreRows.insertLedger(ledger, rulesVersion: rulesVersion, in: db) { rows[$0.memberHandle] }
+    for (member, award, actionID) in badges {
+      guard let row = rows[member] else { throw Outdated(description: "a badge of \(award.member) has no member") }
+      try StoreRows.insertBadge(award, member: row, actionID: actionID, rulesVersion: rulesVersion, in: db)
+    }
     try StoreRows.add(counts, in: db)
   }
 }

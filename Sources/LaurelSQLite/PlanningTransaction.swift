@@ -97,6 +97,10 @@ struct PlanningTransaction: StateTransaction {
 
   mutating func record(_ outcome: Outcome) throws {
     plan.ledger.append(contentsOf: outcome.ledger.lazy.filter { $0.memberHandle >= 0 })
+    for award in outcome.badges {
+      guard let handle = handles[MemberKey(award.member)] else { continue }
+      plan.badges.append((handle, award, outcome.actionID))
+    }
   }
 
   /// The finished plan. Changed states go into the cache now, so the next

@@ -80,6 +80,24 @@ enum SQLiteSchema {
           sql: "UPDATE members SET state = ?, version = version + 1 WHERE id = ?", arguments: [Data(bytes), row["id"] as Int64])
       }
     }
+    migrator.registerMigration("v3") { db in
+      // Badges earned, one row each, so they can be queried without decoding
+      // member states. Badges earned before v3 stay in the member states only
+      // (their names are in the rules, which the file does not compile).
+      try db.execute(
+        sql: """
+          CREATE TABLE badges (
+            member_id INTEGER NOT NULL REFERENCES members(id),
+            badge TEXT NOT NULL,
+            key TEXT NOT NULL,            -- '' for a badge earned once per member
+            at INTEGER NOT NULL,
+            action_id TEXT NOT NULL,
+            rules_version INTEGER REFERENCES rule_versions(id),
+            PRIMARY KEY (member_id, badge, key)
+          ) WITHOUT ROWID;
+          CREATE INDEX badges_by_name ON badges (badge, key);
+          """)
+    }
     return migrator
   }
 

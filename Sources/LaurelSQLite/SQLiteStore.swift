@@ -321,6 +321,26 @@ public final class SQLiteStore: Store {
     }
   }
 
+  /// The members holding `badge` (one row per member and key), earliest
+  /// first. Badges earned before schema v3 are only in the member states.
+  public func badgeHolders(_ badge: String) throws -> [BadgeAward] {
+    try writer.read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT m.scope, m.user, b.key, b.at FROM badges b JOIN members m ON m.id = b.member_id
+          WHERE b.badge = ? ORDER BY b.at, m.scope_key, m.user, b.key
+          """,
+        arguments: [badge]
+      ).map { row in
+        let key: String = row["key"]
+        return BadgeAward(
+          member: MemberID(scope: row["scope"], user: row["user"]), badge: badge, key: key.isEmpty ? nil : key,
+          at: try Timestamp(seconds: row["at"]))
+      }
+    }
+  }
+
   /// A member's applied amounts, newest first, `limit` per page.
   public func ledger(of member: MemberID, limit: Int = 50, offset: Int = 0) async throws -> [LedgerEntry] {
     try readLedger(of: member, limit: limit, offset: offset)

@@ -29,6 +29,8 @@ public struct SQLiteTransaction: StateTransaction {
   private var pendingOnce: Set<String> = []
   private var pendingOnceRows: [(handle: Int, rule: Int, key: String)] = []
   private var ledger: [LedgerEntry] = []
+  /// Badges earned, with the member's handle and the action's id.
+  private var badges: [(handle: Int, award: BadgeAward, actionID: String)] = []
   private let rulesVersion: Int64?
   private var buffer: [UInt8] = []
 
@@ -124,6 +126,10 @@ public struct SQLiteTransaction: StateTransaction {
 
   public mutating func record(_ outcome: Outcome) throws {
     ledger.append(contentsOf: outcome.ledger.lazy.filter { $0.memberHandle >= 0 })
+    for award in outcome.badges {
+      guard let handle = handles[MemberKey(award.member)] else { continue }
+      badges.append((handle, award, outcome.actionID))
+    }
   }
 
   /// Adds to the store's running action counts, in this transaction.
@@ -149,5 +155,9 @@ public struct SQLiteTransaction: StateTransaction {
       _ = try StoreRows.insertOnce(member: rowID, rule: rule, key: key, in: db)
     }
     try StoreRows.insertLedger(ledger, rulesVersion: rulesVersion, in: db) { rowIDs[$0.memberHandle] }
+    for (handle, award, actionID) in badges {
+      guard let rowID = rowIDs[handle] else { continue }
+      try StoreRows.insertBadge(award, member: rowID, actionID: actionID, rulesVersion: rulesVersion, in: db)
+    }
   }
 }

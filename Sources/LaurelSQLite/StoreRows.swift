@@ -83,6 +83,19 @@ enum StoreRows {
     }
   }
 
+  /// Records a badge earned (once per member, badge and key).
+  static func insertBadge(_ award: BadgeAward, member row: Int64, actionID: String, rulesVersion: Int64?, in db: Database) throws {
+    let insert = try DirectStatement(
+      db, "INSERT OR IGNORE INTO badges (member_id, badge, key, at, action_id, rules_version) VALUES (?, ?, ?, ?, ?, ?)")
+    insert.bind(1, row)
+    insert.bind(2, award.badge)
+    insert.bind(3, award.key ?? "")
+    insert.bind(4, award.at.seconds)
+    insert.bind(5, actionID)
+    insert.bind(6, rulesVersion)
+    try insert.run()
+  }
+
   /// Adds to the running action counts.
   static func add(_ counts: EventCounts, in db: Database) throws {
     for (name, value) in [

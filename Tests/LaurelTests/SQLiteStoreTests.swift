@@ -98,6 +98,32 @@ import Testing
     await #expect(throws: Engine<S>.QueryError.self) { try await engine.levelDistribution(ladder: "rank", scope: "c1") }
   }
 
+  @Test func recordsEachBadgeEarnedOnceInTheBadgesTable() async throws {
+    let xp = try Scenario("xp-grades-badges.yaml").rules
+    var decoder = ActionDecoder(rules: xp)
+    decoder.keepsSource = true
+    func messages(_ user: String, _ count: Int, module: String, day: Int) throws -> [PreparedAction] {
+      try (0..<count).map { i in
+        try decoder.decode(
+          #"{"id":"\#(user)-\#(day)-\#(i)","type":"group_message_created","at":"2026-03-0\#(day)T10:00:00Z","user":"\#(user)","module":"\#(module)"}"#)
+      }
+    }
+    let store = try SQLiteStore(path: file("badges.sqlite"))
+    let importer = try SQLiteImporter<Int>(engine: Engine(rules: xp, store: store))
+    // The first batch is applied the ordinary way (bob's badge), the next ones are planned ahead (ann's).
+    _ = try await importer.submit(try messages("bob", 250, module: "m1", day: 1) + messages("ann", 130, module: "m1", day: 1), tag: 1)
+    _ = try await importer.submit(try messages("ann", 130, module: "m1", day: 2), tag: 2)
+    _ = try await importer.submit(try messages("ann", 10, module: "m2", day: 3) + messages("bob", 5, module: "m1", day: 3), tag: 3)
+    _ = try await importer.finish()
+    #expect(importer.statistics.planned == 2)
+    let holders = try store.badgeHolders("module_expert_contributor")
+    #expect(holders.map(\.member.user) == ["bob", "ann"])
+    #expect(holders.map(\.key) == ["m1", "m1"])
+    #expect(holders.map(\.at) == [try Timestamp(rfc3339: "2026-03-01T10:00:00Z"), try Timestamp(rfc3339: "2026-03-02T10:00:00Z")])
+    let stored = try store.state(of: MemberID(scope: nil, user: "ann"))?.badges.count
+    #expect(stored == 1)
+  }
+
   @Test func backgroundCheckpointsKeepTheWriteAheadLogSmallUnderSteadyCommits() async throws {
     let path = file("wal.sqlite")
     let store = try SQLiteStore(path: path, options: .init(checkpointPages: 64))
