@@ -20,14 +20,21 @@ enum EngineBench {
         start = i + 1
       }
     }
-    var members = 0
-    let seconds = Measure.seconds {
-      var simulation = Simulation(rules: workload.rules)
-      simulation.reserve(actions: prepared.count)
-      for i in prepared.indices { simulation.apply(prepared[i]) }
-      members = simulation.state.memberCount
+    for blocks in [false, true] {
+      var members = 0
+      let seconds = Measure.seconds {
+        var simulation = Simulation(rules: workload.rules)
+        simulation.reserve(actions: prepared.count)
+        if blocks {
+          simulation.apply(contentsOf: prepared)
+        } else {
+          for i in prepared.indices { simulation.apply(prepared[i]) }
+        }
+        members = simulation.state.memberCount
+      }
+      let rate = Double(prepared.count) / seconds
+      let how = blocks ? "apply(contentsOf:), ids touched 16 at a time" : "apply(_:), one at a time"
+      print("\(how): applied \(prepared.count) actions to \(members) members in \(Measure.format(seconds, 3)) s: \(Measure.format(rate / 1e6, 2)) M actions/s (\(Measure.format(1e9 / rate, 0)) ns/action; bar: 3 M/s)")
     }
-    let rate = Double(prepared.count) / seconds
-    print("applied \(prepared.count) actions to \(members) members in \(Measure.format(seconds, 3)) s: \(Measure.format(rate / 1e6, 2)) M actions/s (\(Measure.format(1e9 / rate, 0)) ns/action; bar: 3 M/s)")
   }
 }

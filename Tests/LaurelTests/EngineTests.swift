@@ -90,4 +90,25 @@ import Testing
     #expect(simulation.counts.applied == 2)
     #expect(simulation.counts.rejected == 5, "the rejected d is still not recorded")
   }
+
+  @Test func appliesABlockOfActionsExactlyAsOneAtATime() throws {
+    let rules = try RuleLoader().load(paths: [Scenario.repository.appendingPathComponent("rules/community-points.yaml").path])
+    let history = try String(
+      contentsOf: Scenario.repository.appendingPathComponent("rules/examples/community-history.jsonl"), encoding: .utf8)
+    var lines = history.split(separator: "\n").map(String.init)
+    // Repeats and a rejection around block boundaries (apply(contentsOf:) looks ids up 16 at a time).
+    lines.insert(lines[3], at: 15)
+    lines.insert(#"{"id":"x","type":"post_liked","at":"2026-03-01T10:00:00Z","user":"u1","community":"c1","post":"p1"}"#, at: 16)
+    lines.insert(#"{"id":"x","type":"post_liked","at":"2026-03-01T10:00:01Z","user":"u1","community":"c1","author":"ann","post":"p1"}"#, at: 17)
+    lines.insert(lines[17], at: 32)
+    let decoder = ActionDecoder(rules: rules)
+    let actions = lines.compactMap { try? decoder.decode($0) }
+    var one = Simulation(rules: rules)
+    for action in actions { one.apply(action) }
+    var block = Simulation(rules: rules)
+    block.apply(contentsOf: actions)
+    #expect(one.counts == block.counts)
+    #expect((one.counts.duplicates, one.counts.rejected) == (2, 1))
+    #expect(one.report().json() == block.report().json())
+  }
 }

@@ -76,17 +76,29 @@ extension Simulation {
       do {
         var batch: [DecodedLine] = []
         batch.reserveCapacity(4096)
+        var unclaimed = 0  // the first line of `batch` whose id is not looked up yet
+        /// Looks up the ids of the lines decoded since the last call, 16 at a
+        /// time: their table slots are loaded together first, so the cache misses overlap.
+        func claimIDs() {
+          for i in unclaimed..<batch.count where batch[i].error == nil { table.ids.touch(hash: batch[i].action.idHash) }
+          for i in unclaimed..<batch.count where batch[i].error == nil {
+            batch[i].firstSeen = table.ids.insert(batch[i].action.id, hash: batch[i].action.idHash)
+          }
+          unclaimed = batch.count
+        }
         try Self.forEachLine(path: path, progress: progress) { line, bytes in
           var decoded = DecodedLine(line: line, action: PreparedAction())
           do throws(ActionError) { try decoder.decode(bytes, into: &decoded.action) } catch { decoded.error = error }
-          if decoded.error == nil { decoded.firstSeen = table.ids.insert(decoded.action.id, hash: decoded.action.idHash) }
           batch.append(decoded)
+          if batch.count - unclaimed == 16 { claimIDs() }
           if batch.count == 4096 {
             queue.push(batch)
             batch = []
             batch.reserveCapacity(4096)
+            unclaimed = 0
           }
         }
+        claimIDs()
         if !batch.isEmpty { queue.push(batch) }
         queue.finish()
       } catch {

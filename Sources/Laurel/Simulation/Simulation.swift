@@ -52,6 +52,19 @@ public struct Simulation {
     apply(prepared, line: line, idClaimed: false)
   }
 
+  /// Applies prepared actions in order, each as ``apply(_:line:)`` would.
+  /// Faster for many: the id table slots of a block of actions are loaded
+  /// together first, so their cache misses overlap instead of queueing.
+  public mutating func apply(contentsOf actions: [PreparedAction]) {
+    var start = 0
+    while start < actions.count {
+      let end = min(start + 16, actions.count)
+      for i in start..<end { state.processed.touch(hash: actions[i].idHash) }
+      for i in start..<end { apply(actions[i], line: 0, idClaimed: false) }
+      start = end
+    }
+  }
+
   mutating func apply(_ prepared: PreparedAction, line: Int, idClaimed: Bool) {
     counts.read += 1
     evaluator.apply(prepared, to: &state, outcome: &outcome, idClaimed: idClaimed)

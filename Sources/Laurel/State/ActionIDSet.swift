@@ -7,6 +7,8 @@ struct ActionIDSet: Sendable {
   private var slots: [UInt64]  // 0 = empty; else fingerprint << 32 | (index + 1)
   private var ids: [String] = []
   private(set) var count = 0
+  /// What ``touch(hash:)`` loaded, kept so the loads are not optimised away.
+  private var touched: UInt64 = 0
 
   init(capacity: Int = 16) {
     var size = 16
@@ -44,6 +46,14 @@ struct ActionIDSet: Sendable {
     count += 1
     if count * 4 > slots.count * 3 { rehash(to: slots.count * 2) }
     return true
+  }
+
+  /// Loads the slot where an id with this ``fnv1a(_:seed:)`` hash starts its
+  /// probe, so that a later ``insert(_:hash:)`` finds it in cache. Callers
+  /// touch several ids in a row: their cache misses then overlap.
+  @inline(__always)
+  mutating func touch(hash: UInt64) {
+    touched |= slots.withUnsafeBufferPointer { $0[Self.home(hash &* 0x9E37_79B9_7F4A_7C15, $0.count - 1)] }
   }
 
   func contains(_ id: String) -> Bool { find(id) != nil }
