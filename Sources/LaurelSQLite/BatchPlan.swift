@@ -47,8 +47,8 @@ struct BatchPlan: Sendable {
   var counts = EventCounts()
   var rulesVersion: Int64?
 
-  /// Why a plan was not written: another connection committed since it was
-  /// planned, or it claims an id logged before. Nothing of it was written.
+  /// Why a plan was not written: one of its premises failed (see the type's
+  /// documentation). Nothing of it was written.
   struct Outdated: Error, CustomStringConvertible {
     var description: String
   }
@@ -70,7 +70,13 @@ struct BatchPlan: Sendable {
         rows[index] = cache.entry(member.key)?.rowID
         guard rows[index] != nil else { throw Outdated(description: "member \(member.key) has no row") }
       }
-      guard let state = member.state else { continue }
+      guard let state = member.state else {
+        // Only read, but what the batch did may depend on it.
+        if let row = rows[index], try StoreRows.version(ofMember: row, in: db) != member.version {
+          throw Outdated(description: "member \(member.key) changed since the batch was planned")
+        }
+        continue
+      }
       if let row = rows[index] {
         guard try StoreRows.updateMember(row: row, ifVersion: member.version, state: state, now: now, in: db) else {
           throw Outdated(description: "member \(member.key) changed since the batch was planned")

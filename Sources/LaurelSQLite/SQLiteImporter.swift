@@ -16,12 +16,14 @@ public import Laurel
 ///
 /// Each batch is one transaction, as with ``Engine/applyBatch(_:)``, and the
 /// results are the same. A batch is planned against the states the batch
-/// before it produced, on the premise that no other process writes the file
-/// meanwhile and that its ids are new. The writer checks both (SQLite's
-/// `data_version`, and the action log's unique ids); when either fails, it
-/// writes nothing, and both batches are applied again the ordinary way, one
-/// after the other. Batches stay ordinary while they meet duplicates or other
-/// writers, as when an interrupted import is run again.
+/// before it produced, on premises the writer checks before it writes
+/// anything (see ``BatchPlan``): no other connection committed meanwhile
+/// (SQLite's `data_version`), its ids and once-per keys are new, and the
+/// members it changes still have the versions it read (which also catches a
+/// write through the same store in this process). When one fails, the batch
+/// writes nothing and is applied again the ordinary way, and so is the batch
+/// planned on top of it. Batches stay ordinary while they meet duplicates or
+/// other writers, as when an interrupted import is run again.
 public final class SQLiteImporter<Tag: Sendable> {
   /// A batch whose transaction committed, with its outcomes.
   public struct Completed: Sendable {
@@ -48,7 +50,8 @@ public final class SQLiteImporter<Tag: Sendable> {
   private var inFlight: Pending?
   /// False while batches meet duplicates or other writers: then they are applied in order.
   private var plansAhead = false
-  /// Batches applied the ordinary way, and batches planned ahead but applied again (for tests and tuning).
+  /// Batches applied the ordinary way, written as planned ahead, and planned
+  /// but then applied the ordinary way after all (for tests and tuning).
   public private(set) var statistics = (ordinary: 0, planned: 0, replanned: 0)
   /// Runs on the writer's thread before each planned batch is written (tests
   /// hold writes back with it, to plan batches while the one before is in flight).
@@ -64,7 +67,7 @@ public final class SQLiteImporter<Tag: Sendable> {
   /// committed meanwhile: this one, the one before it, both or neither.
   public func submit(_ actions: [PreparedAction], undecodable: Int = 0, tag: Tag) async throws -> [Completed] {
     guard plansAhead, let reader else {
-      var done = try await drain()
+      var done = try await drain().completed
       done.append(try await applyInOrder(actions, undecodable: undecodable, tag: tag))
       return done
     }
@@ -80,26 +83,17 @@ public final class SQLiteImporter<Tag: Sendable> {
     } catch {
       // A failed read: apply this batch the ordinary way, which reports the error if it persists.
       store.cache.planEnded()
-      var done = try await drain()
+      var done = try await drain().completed
       done.append(try await applyInOrder(actions, undecodable: undecodable, tag: tag))
       return done
     }
-    var done: [Completed] = []
-    if let previous = inFlight {
-      inFlight = nil
-      do {
-        try await previous.write.wait()
-        done.append(Completed(tag: previous.tag, outcomes: previous.outcomes))
-      } catch {
-        // Nothing of the previous batch was written, and this one was planned on top of it.
-        statistics.replanned += 2
-        store.cache.planEnded()
-        store.cache.removeAll()
-        plansAhead = false
-        done.append(try await applyInOrder(previous.actions, undecodable: previous.undecodable, tag: previous.tag))
-        done.append(try await applyInOrder(actions, undecodable: undecodable, tag: tag))
-        return done
-      }
+    var (done, previousFailed) = try await drain()
+    if previousFailed {
+      // This batch was planned on top of one that was not written: drop the plan.
+      statistics.replanned += 1
+      store.cache.planEnded()
+      done.append(try await applyInOrder(actions, undecodable: undecodable, tag: tag))
+      return done
     }
     statistics.planned += 1
     let plan = planned.plan
@@ -115,19 +109,21 @@ public final class SQLiteImporter<Tag: Sendable> {
 
   /// Waits for the batch still being written; returns it (applied again the
   /// ordinary way if its plan was outdated). Call once after the last batch.
-  public func finish() async throws -> [Completed] { try await drain() }
+  public func finish() async throws -> [Completed] { try await drain().completed }
 
-  private func drain() async throws -> [Completed] {
-    guard let previous = inFlight else { return [] }
+  /// Waits for the batch in flight; `failed` when its plan was outdated and it
+  /// was applied again the ordinary way.
+  private func drain() async throws -> (completed: [Completed], failed: Bool) {
+    guard let previous = inFlight else { return ([], false) }
     inFlight = nil
     do {
       try await previous.write.wait()
-      return [Completed(tag: previous.tag, outcomes: previous.outcomes)]
+      return ([Completed(tag: previous.tag, outcomes: previous.outcomes)], false)
     } catch {
       statistics.replanned += 1
       store.cache.removeAll()
       plansAhead = false
-      return [try await applyInOrder(previous.actions, undecodable: previous.undecodable, tag: previous.tag)]
+      return ([try await applyInOrder(previous.actions, undecodable: previous.undecodable, tag: previous.tag)], true)
     }
   }
 

@@ -52,6 +52,13 @@ enum StoreRows {
     return try update.run() == 1
   }
 
+  /// A member row's version (nil: no such row).
+  static func version(ofMember row: Int64, in db: Database) throws -> Int64? {
+    let select = try DirectStatement(db, "SELECT version FROM members WHERE id = ?")
+    select.bind(1, row)
+    return try select.first { $0.int64(0) }
+  }
+
   /// Records a once-per key; false when the member had claimed it already.
   static func insertOnce(member row: Int64, rule: Int, key: String, in db: Database) throws -> Bool {
     let insert = try DirectStatement(db, "INSERT OR IGNORE INTO once_keys (member_id, rule, key) VALUES (?, ?, ?)")
