@@ -109,9 +109,11 @@ enum StoreRows {
       ("read", counts.read), ("applied", counts.applied), ("duplicates", counts.duplicates),
       ("ignored", counts.ignored), ("rejected", counts.rejected),
     ] where value != 0 {
-      try db.execute(
-        sql: "INSERT INTO counts (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
-        arguments: [name, value])
+      let upsert = try DirectStatement(
+        db, "INSERT INTO counts (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value")
+      upsert.bind(1, name)
+      upsert.bind(2, Int64(value))
+      try upsert.run()
     }
   }
 }

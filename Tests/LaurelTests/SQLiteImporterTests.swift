@@ -43,6 +43,7 @@ import Testing
     let importer = try SQLiteImporter<Int>(engine: Engine(rules: rules, store: store))
     // Each write waits long enough for the next batch to be planned while it is in flight.
     importer.beforeEachWrite = { usleep(100_000) }
+    importer.smallestPlannedBatch = 1
     var outcomes = Array(repeating: [Outcome](), count: batches.count)
     for (number, batch) in batches.enumerated() {
       for done in try await importer.submit(try decode(batch), tag: number) { outcomes[done.tag] = done.outcomes }
@@ -139,6 +140,17 @@ import Testing
     #expect(run.outcomes[1].map(\.status) == [.duplicate, .duplicate, .applied])
     #expect(try store.state(of: MemberID(scope: "c1", user: "u1"))?.balances[0] == 6)
     #expect(try store.state(of: MemberID(scope: "c1", user: "u2"))?.balances[0] == 4)
+  }
+
+  @Test func smallBatchesAreAppliedInOrderWithoutPlanningAhead() async throws {
+    let store = try SQLiteStore(path: file("small.sqlite"))
+    let importer = try SQLiteImporter<Int>(engine: Engine(rules: rules, store: store))
+    for number in 0..<3 {
+      _ = try await importer.submit(try decode([post("s\(number)", by: "u1")]), tag: number)
+    }
+    _ = try await importer.finish()
+    #expect(importer.statistics == (ordinary: 3, planned: 0, replanned: 0))
+    #expect(try store.state(of: MemberID(scope: "c1", user: "u1"))?.balances[0] == 6)
   }
 
   @Test func aStatePlannedBeforeTheWriterLearntTheMembersRowKeepsThatRow() {

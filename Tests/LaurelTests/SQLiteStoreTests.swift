@@ -110,6 +110,7 @@ import Testing
     }
     let store = try SQLiteStore(path: file("badges.sqlite"))
     let importer = try SQLiteImporter<Int>(engine: Engine(rules: xp, store: store))
+    importer.smallestPlannedBatch = 1
     // The first batch is applied the ordinary way (bob's badge), the next ones are planned ahead (ann's).
     _ = try await importer.submit(try messages("bob", 250, module: "m1", day: 1) + messages("ann", 130, module: "m1", day: 1), tag: 1)
     _ = try await importer.submit(try messages("ann", 130, module: "m1", day: 2), tag: 2)
