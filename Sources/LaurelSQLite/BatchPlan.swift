@@ -34,8 +34,8 @@ struct BatchPlan: Sendable {
 
   /// Actions claimed, in order; nil for one released again (rejected).
   var actions: [PreparedAction?] = []
-  /// Index in `actions` by id, for duplicates within the batch.
-  var claimed: [String: Int] = [:]
+  /// The ids in `actions` (not released), for duplicates within the batch and the next.
+  var claimed = ActionIDSet()
   var members: [Member] = []
   var onceKeys: Set<OnceKey> = []
   /// Once-per keys to insert: the member's index in `members`, the rule, the key.

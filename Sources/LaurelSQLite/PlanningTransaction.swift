@@ -28,14 +28,20 @@ struct PlanningTransaction: StateTransaction {
   }
 
   mutating func claimAction(_ action: PreparedAction) throws -> Bool {
-    guard plan.claimed[action.id] == nil, before?.claimed[action.id] == nil else { return false }
-    plan.claimed[action.id] = plan.actions.count
+    guard before?.claimed.contains(action.id, hash: action.idHash) != true,
+      plan.claimed.insert(action.id, hash: action.idHash)
+    else { return false }
     plan.actions.append(action)
     return true
   }
 
+  /// Rejected actions are rare: the released one is found from the end.
   mutating func releaseAction(_ actionID: String) throws {
-    if let index = plan.claimed.removeValue(forKey: actionID) { plan.actions[index] = nil }
+    guard plan.claimed.contains(actionID),
+      let index = plan.actions.lastIndex(where: { $0?.id == actionID })
+    else { return }
+    plan.claimed.remove(actionID)
+    plan.actions[index] = nil
   }
 
   mutating func existingMember(_ key: MemberKey) throws -> Int? {

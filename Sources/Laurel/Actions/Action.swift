@@ -53,7 +53,7 @@ public struct PreparedAction: Sendable {
   var fields: [Value?] = []
   /// ``fnv1a(_:seed:)`` of the id, taken when it is set: whoever deduplicates
   /// ids (the engine, or a replay's decoding thread) does not hash it again.
-  private(set) var idHash = fnv1a("")
+  package private(set) var idHash = fnv1a("")
   /// (trait index, value) updates.
   var traits: [(Int, String)] = []
   /// The action's JSON as received, for stores that keep a log of actions

@@ -3,14 +3,14 @@
 /// fingerprint and an index into `ids` — so a million ids take 16 MiB of
 /// table that mostly stays in cache; `ids` is appended to in order.
 /// Linear probing with backward-shift deletion.
-struct ActionIDSet: Sendable {
+package struct ActionIDSet: Sendable {
   private var slots: [UInt64]  // 0 = empty; else fingerprint << 32 | (index + 1)
   private var ids: [String] = []
   private(set) var count = 0
   /// What ``touch(hash:)`` loaded, kept so the loads are not optimised away.
   private var touched: UInt64 = 0
 
-  init(capacity: Int = 16) {
+  package init(capacity: Int = 16) {
     var size = 16
     while size < capacity * 4 / 3 + 1 { size <<= 1 }
     slots = Array(repeating: 0, count: size)
@@ -26,7 +26,7 @@ struct ActionIDSet: Sendable {
   mutating func insert(_ id: String) -> Bool { insert(id, hash: fnv1a(id)) }
 
   /// Inserts `id` whose ``fnv1a(_:seed:)`` hash the caller already has.
-  mutating func insert(_ id: String, hash: UInt64) -> Bool {
+  package mutating func insert(_ id: String, hash: UInt64) -> Bool {
     let h = hash &* 0x9E37_79B9_7F4A_7C15
     let print = Self.fingerprint(h)
     let index = UInt64(ids.count + 1)
@@ -56,10 +56,13 @@ struct ActionIDSet: Sendable {
     touched |= slots.withUnsafeBufferPointer { $0[Self.home(hash &* 0x9E37_79B9_7F4A_7C15, $0.count - 1)] }
   }
 
-  func contains(_ id: String) -> Bool { find(id) != nil }
+  package func contains(_ id: String) -> Bool { find(id, hash: fnv1a(id)) != nil }
 
-  private func find(_ id: String) -> Int? {
-    let h = fnv1a(id) &* 0x9E37_79B9_7F4A_7C15
+  /// Whether `id`, whose ``fnv1a(_:seed:)`` hash the caller already has, is in the set.
+  package func contains(_ id: String, hash: UInt64) -> Bool { find(id, hash: hash) != nil }
+
+  private func find(_ id: String, hash: UInt64) -> Int? {
+    let h = hash &* 0x9E37_79B9_7F4A_7C15
     let print = Self.fingerprint(h)
     let mask = slots.count - 1
     var i = Self.home(h, mask)
@@ -71,8 +74,8 @@ struct ActionIDSet: Sendable {
   }
 
   /// Removes `id` (an action rejected after claiming it).
-  mutating func remove(_ id: String) {
-    guard let found = find(id) else { return }
+  package mutating func remove(_ id: String) {
+    guard let found = find(id, hash: fnv1a(id)) else { return }
     let mask = slots.count - 1
     ids[Int(slots[found] & 0xFFFF_FFFF) - 1] = ""
     var hole = found
