@@ -121,6 +121,8 @@ final class CompiledAction: Sendable {
   /// Field indices the engine binds for this action type: those its rules,
   /// the scope, counter and progress keys and badges can read.
   let boundFields: [Int]
+  /// The rules in a form applied without evaluation, when they all allow it.
+  let direct: DirectPlan?
 
   init(type: String, rules: [CompiledRule], bonuses: [Int], streaks: [Int], boundFields: [Int] = []) {
     self.type = type
@@ -128,6 +130,7 @@ final class CompiledAction: Sendable {
     self.bonuses = bonuses
     self.streaks = streaks
     self.boundFields = boundFields
+    direct = DirectPlan(rules: rules, bonuses: bonuses, streaks: streaks)
   }
 
   func adding(bonus: Int? = nil, streak: Int? = nil) -> CompiledAction {

@@ -14,14 +14,10 @@ extension Evaluator {
         guard state.bonusWindows[b] != window else { continue }
         state.bonusWindows[b] = window
         for (i, (currency, amount)) in bonus.amounts.enumerated() {
-          let applied = credit(&state, currency: currency, amount: amount, caps: bonus.caps[i])
+          credit(
+            &state, currency: currency, amount: amount, caps: bonus.caps[i], to: actor, handle: handle,
+            rule: rules.ruleCount + b, outcome: &outcome)
           dirty |= rules.dependencies.currency[currency]
-          if applied != 0 {
-            outcome.records.append(
-              LedgerRecord(
-                member: actor, handle: handle, currency: currency, rule: rules.ruleCount + b, amount: applied,
-                balance: state.balances[currency]))
-          }
         }
       }
       for s in plan.streaks {
@@ -45,18 +41,8 @@ extension Evaluator {
     let plan = rules.actions[action.typeIndex!]
     for planned in scratch.planned {
       let rule = plan.rules[Int(planned.rule)]
-      let handle: Int
-      if let key = planned.onceKey {
-        if let existing = try tx.existingMember(planned.recipient) {
-          guard try tx.claimOnce(existing, rule: rule.globalIndex, key: key) else { continue }
-          handle = existing
-        } else {
-          handle = try tx.member(planned.recipient, initial: { initial })
-          _ = try tx.claimOnce(handle, rule: rule.globalIndex, key: key)
-        }
-      } else {
-        handle = try tx.member(planned.recipient, initial: { initial })
-      }
+      guard let handle = try recipient(planned.recipient, rule: rule.globalIndex, onceKey: planned.onceKey, in: &tx)
+      else { continue }
       var dirty = Dependencies.touched
       tx.withMember(handle) { state in
         if let cooldown = rule.cooldownSeconds {
@@ -64,15 +50,10 @@ extension Evaluator {
           state.cooldowns[rule.globalIndex] = action.at.seconds
         }
         for (i, (currency, _)) in rule.amounts.enumerated() {
-          let amount = scratch.amounts[Int(planned.amountStart) + i]
-          let applied = credit(&state, currency: currency, amount: amount, caps: rule.caps[i])
+          credit(
+            &state, currency: currency, amount: scratch.amounts[Int(planned.amountStart) + i], caps: rule.caps[i],
+            to: planned.recipient.id, handle: handle, rule: rule.globalIndex, outcome: &outcome)
           dirty |= rules.dependencies.currency[currency]
-          if applied != 0 {
-            outcome.records.append(
-              LedgerRecord(
-                member: planned.recipient.id, handle: handle, currency: currency, rule: rule.globalIndex,
-                amount: applied, balance: state.balances[currency]))
-          }
         }
         for (i, (counter, _)) in rule.counts.enumerated() {
           let (by, key) = scratch.counts[Int(planned.countStart) + i]
@@ -94,6 +75,35 @@ extension Evaluator {
         }
       }
       touch(handle, planned.recipient.id, dirty)
+    }
+  }
+
+  /// The handle of a rule's recipient, created if new, once the rule's
+  /// once-per key (if any) is claimed; nil when that key was claimed before.
+  func recipient<T: StateTransaction>(
+    _ key: MemberKey, rule: Int, onceKey: String?, in tx: inout T
+  ) throws(T.Failure) -> Int? {
+    guard let onceKey else { return try tx.member(key, initial: { initial }) }
+    if let existing = try tx.existingMember(key) {
+      return try tx.claimOnce(existing, rule: rule, key: onceKey) ? existing : nil
+    }
+    let handle = try tx.member(key, initial: { initial })
+    _ = try tx.claimOnce(handle, rule: rule, key: onceKey)
+    return handle
+  }
+
+  /// ``credit(_:currency:amount:caps:)``, recording a ledger entry for what was applied.
+  @inline(__always)
+  func credit(
+    _ state: inout MemberState, currency: Int, amount: Int64, caps: [Int], to member: MemberID, handle: Int, rule: Int,
+    outcome: inout Outcome
+  ) {
+    let applied = credit(&state, currency: currency, amount: amount, caps: caps)
+    if applied != 0 {
+      outcome.records.append(
+        LedgerRecord(
+          member: member, handle: handle, currency: currency, rule: rule, amount: applied,
+          balance: state.balances[currency]))
     }
   }
 

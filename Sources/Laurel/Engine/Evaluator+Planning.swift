@@ -7,10 +7,10 @@ extension Evaluator {
     _ plan: CompiledAction, action: PreparedAction, actor: MemberKey, scope: (id: String?, hash: UInt64?),
     actorDraft: MemberState?, tx: inout T
   ) throws(T.Failure) -> String? {
-    scratch.planned.removeAll(keepingCapacity: true)
-    scratch.amounts.removeAll(keepingCapacity: true)
-    scratch.counts.removeAll(keepingCapacity: true)
-    scratch.progressKeys.removeAll(keepingCapacity: true)
+    scratch.planned.clear()
+    scratch.amounts.clear()
+    scratch.counts.clear()
+    scratch.progressKeys.clear()
     for (r, rule) in plan.rules.enumerated() {
       if let from = rule.from, action.at < from { continue }
       if let until = rule.until, !(action.at < until) { continue }

@@ -1,48 +1,96 @@
 import LaurelExpression
 
+/// What re-ranking a ladder needs, as plain values (no strings or arrays), so
+/// that checking the ladders of every touched member copies no references.
+struct LadderRanking: Sendable {
+  var currency: Int
+  /// Dependency bits of the ladder's inputs: its currency and segment trait.
+  var inputs: UInt64
+  /// The ladder's own dependency bit (for badges that read tiers).
+  var changed: UInt64
+  var ratchet: Bool
+  /// Whether tiers are open to some segments only (ranked the general way).
+  var gated: Bool
+  /// Where the ladder's thresholds, lowest tier first, sit in ``Evaluator/thresholds``.
+  var thresholds: Range<Int>
+
+  /// The rankings of every ladder, and their thresholds in one array.
+  static func make(_ rules: CompiledRules) -> ([LadderRanking], [Int64]) {
+    var thresholds: [Int64] = []
+    let rankings = rules.ladders.enumerated().map { l, ladder in
+      let start = thresholds.count
+      thresholds += ladder.tiers.map(\.threshold)
+      var inputs = rules.dependencies.currency[ladder.currency]
+      if let segment = ladder.segmentTrait { inputs |= rules.dependencies.trait[segment] }
+      return LadderRanking(
+        currency: ladder.currency, inputs: inputs, changed: rules.dependencies.ladder[l],
+        ratchet: ladder.policy == .ratchet, gated: ladder.tiers.contains { $0.access != nil },
+        thresholds: start..<thresholds.count)
+    }
+    return (rankings, thresholds)
+  }
+}
+
 extension Evaluator {
   /// Phase 3: re-ranks ladders and re-checks badges of the touched members,
   /// only those whose inputs changed in this action.
   func updateProgression<T: StateTransaction>(action: PreparedAction, tx: inout T, outcome: inout Outcome) {
-    let deps = rules.dependencies
-    for touched in scratch.touched {
-      var dirty = touched.dirty
-      var pendingBadges: [(Int, String?)] = []
-      tx.withMember(touched.handle) { state in
-        for (l, ladder) in rules.ladders.enumerated() {
-          var inputs = deps.currency[ladder.currency]
-          if let segment = ladder.segmentTrait { inputs |= deps.trait[segment] }
-          guard dirty & inputs != 0 else { continue }
-          let computed = ladder.rank(for: state, tiers: ladder.tiers)
+    for t in scratch.touched.indices {
+      var dirty = scratch.touched[t].dirty
+      tx.withMember(scratch.touched[t].handle) { state in
+        for l in rankings.indices where dirty & rankings[l].inputs != 0 {
+          let ranking = rankings[l]
+          let computed: Int
+          if ranking.gated {
+            computed = rules.ladders[l].rank(for: state, tiers: rules.ladders[l].tiers)
+          } else {
+            // The tiers met, in order, up to the first threshold above the balance.
+            let balance = state.balances[ranking.currency]
+            var rank = 0
+            while rank < ranking.thresholds.count && thresholds[ranking.thresholds.lowerBound + rank] <= balance {
+              rank += 1
+            }
+            computed = rank
+          }
           let old = Int(state.tiers[l])
-          let new = ladder.policy == .ratchet ? max(old, computed) : computed
+          let new = ranking.ratchet ? max(old, computed) : computed
           guard new != old else { continue }
           state.tiers[l] = Int32(new)
-          dirty |= deps.ladder[l]
+          dirty |= ranking.changed
+          let ladder = rules.ladders[l]
           outcome.tierChanges.append(
             TierChange(
-              member: touched.member, ladder: ladder.name, from: old, to: new,
+              member: scratch.touched[t].member, ladder: ladder.name, from: old, to: new,
               name: new > 0 ? ladder.tiers[new - 1].name : ""))
         }
-        guard !rules.badges.isEmpty else { return }
-        withUnsafePointer(to: &state) { pointer in
-          for (b, badge) in rules.badges.enumerated() where !badge.manual && badge.dependsOn & dirty != 0 {
-            guard let key = badgeKey(badge), !pointer.pointee.hasBadge(b, key: key ?? nil) else { continue }
-            activation.variables[rules.slots.key] = (key ?? nil).map(Value.string)
-            guard let when = badge.when else { continue }
-            let earned = (try? context.with(pointer) { () throws(EvalError) in try when.evaluate(activation) }) == .bool(true)
-            if earned {
-              pendingBadges.append((b, key ?? nil))
-            }
-          }
-        }
-        for (b, key) in pendingBadges {
-          state.badges.append(EarnedBadge(badge: b, key: key, at: action.at))
-          outcome.badges.append(BadgeAward(member: touched.member, badge: rules.badges[b].name, key: key, at: action.at))
+        if !rules.badges.isEmpty {
+          awardBadges(to: &state, member: scratch.touched[t].member, dirty: dirty, action: action, outcome: &outcome)
         }
       }
     }
-    scratch.touched.removeAll(keepingCapacity: true)
+    scratch.touched.clear()
+  }
+
+  /// Re-checks the badges whose inputs are in `dirty`, and awards those earned.
+  private func awardBadges(
+    to state: inout MemberState, member: MemberID, dirty: UInt64, action: PreparedAction, outcome: inout Outcome
+  ) {
+    var pendingBadges: [(Int, String?)] = []
+    withUnsafePointer(to: &state) { pointer in
+      for (b, badge) in rules.badges.enumerated() where !badge.manual && badge.dependsOn & dirty != 0 {
+        guard let key = badgeKey(badge), !pointer.pointee.hasBadge(b, key: key ?? nil) else { continue }
+        activation.variables[rules.slots.key] = (key ?? nil).map(Value.string)
+        guard let when = badge.when else { continue }
+        let earned = (try? context.with(pointer) { () throws(EvalError) in try when.evaluate(activation) }) == .bool(true)
+        if earned {
+          pendingBadges.append((b, key ?? nil))
+        }
+      }
+    }
+    for (b, key) in pendingBadges {
+      state.badges.append(EarnedBadge(badge: b, key: key, at: action.at))
+      outcome.badges.append(BadgeAward(member: member, badge: rules.badges[b].name, key: key, at: action.at))
+    }
   }
 
   /// The badge's key for this action: `.some(nil)` for unkeyed badges, nil when

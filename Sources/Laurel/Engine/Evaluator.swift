@@ -29,6 +29,16 @@ final class Evaluator: @unchecked Sendable {
   }
   let initial: MemberState
   let ledgerNames: LedgerNames
+  /// Whether action types with a ``DirectPlan`` may take the direct path:
+  /// the scheme has no scope, or its scope is a plain field.
+  let allowsDirect: Bool
+  /// Whether the direct path must still bind the action: badges re-checked
+  /// after it may read the event, and windowed counters need its windows.
+  let directBinds: Bool
+  /// Per ladder, what re-ranking it needs (see ``LadderRanking``).
+  let rankings: [LadderRanking]
+  /// Every ladder's tier thresholds, lowest first, one ladder after another.
+  let thresholds: [Int64]
 
   struct PlannedRule {
     var rule: Int32
@@ -62,6 +72,9 @@ final class Evaluator: @unchecked Sendable {
     initial = rules.initialState()
     context = MemberContext(badgeNames: rules.badges.map(\.name), initial: initial)
     activation = Activation(slotCount: rules.slotCount, context: context)
+    allowsDirect = rules.scope == nil || rules.scopeField != nil
+    (rankings, thresholds) = LadderRanking.make(rules)
+    directBinds = rules.usesWindows || rules.bindsBuiltins || rules.badges.contains { !$0.manual }
   }
 
   deinit {
@@ -87,13 +100,18 @@ final class Evaluator: @unchecked Sendable {
       outcome.status = isNew ? .ignored : .duplicate
       return
     }
+    let plan = rules.actions[typeIndex]
+    if allowsDirect, let direct = plan.direct,
+      try applyDirect(action, direct, plan, to: &tx, outcome: &outcome, idClaimed: idClaimed)
+    {
+      return
+    }
     if !idClaimed {
       guard try tx.claimAction(action) else {
         outcome.status = .duplicate
         return
       }
     }
-    let plan = rules.actions[typeIndex]
     bind(action, plan)
     var scope: String?
     if let f = rules.scopeField, case .string(let value)? = action.fields[f] {
@@ -141,7 +159,7 @@ final class Evaluator: @unchecked Sendable {
       if let h = actorHandle {
         tx.withMember(h) { state in for (t, old) in previousTraits { state.traits[t] = old } }
       }
-      scratch.touched.removeAll(keepingCapacity: true)
+      scratch.touched.clear()
       outcome.status = .rejected(reason)
       if !idClaimed { try tx.releaseAction(action.id) }
       return
@@ -164,7 +182,7 @@ final class Evaluator: @unchecked Sendable {
   }
 
   /// Puts the action's values into the activation's event slots.
-  private func bind(_ action: PreparedAction, _ plan: CompiledAction) {
+  func bind(_ action: PreparedAction, _ plan: CompiledAction) {
     let slots = rules.slots
     let variables = activation.variables
     if rules.bindsBuiltins {

@@ -42,11 +42,11 @@ public struct Outcome: Sendable {
   mutating func reset(_ id: String) {
     actionID = id
     status = .applied
-    if !records.isEmpty { records.removeAll(keepingCapacity: true) }
-    if !counterChanges.isEmpty { counterChanges.removeAll(keepingCapacity: true) }
-    if !tierChanges.isEmpty { tierChanges.removeAll(keepingCapacity: true) }
-    if !badges.isEmpty { badges.removeAll(keepingCapacity: true) }
-    if !progressChanges.isEmpty { progressChanges.removeAll(keepingCapacity: true) }
+    records.clear()
+    counterChanges.clear()
+    tierChanges.clear()
+    badges.clear()
+    progressChanges.clear()
   }
 
   /// The domain events to publish, in order: points, tiers, badges.

@@ -27,6 +27,10 @@ func fnv1a(_ bytes: UnsafeBufferPointer<UInt8>, seed: UInt64 = 0xcbf2_9ce4_8422_
 /// the SQLite store.
 @inline(__always)
 func sameUTF8(_ a: String, _ b: String) -> Bool {
+  // Identical representations hold identical bytes: the same small string
+  // (up to 15 bytes, stored inline) or the same storage. This settles the
+  // common case, a lookup that finds what it looks for, without a loop.
+  if unsafeBitCast(a, to: (UInt64, UInt64).self) == unsafeBitCast(b, to: (UInt64, UInt64).self) { return true }
   let (x, y) = (a.utf8, b.utf8)
   guard x.count == y.count else { return false }
   let fast: Bool?? = x.withContiguousStorageIfAvailable { p in
