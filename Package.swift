@@ -29,8 +29,12 @@ let package = Package(
     .target(name: "LaurelDiagnostics", swiftSettings: swiftSettings),
     // The CEL subset: parse, check, plan, evaluate.
     .target(name: "LaurelExpression", dependencies: ["LaurelDiagnostics"], swiftSettings: swiftSettings),
+    // A cache prefetch hint, which Swift cannot express (one inline C function).
+    .target(name: "CLaurelPrefetch"),
     // The engine core: rule model, compiler, engine, stores, simulation. No YAML, no SQL.
-    .target(name: "Laurel", dependencies: ["LaurelDiagnostics", "LaurelExpression"], swiftSettings: swiftSettings),
+    .target(
+      name: "Laurel", dependencies: ["LaurelDiagnostics", "LaurelExpression", "CLaurelPrefetch"],
+      swiftSettings: swiftSettings),
     // YAML rule files -> RuleBook, with file:line:column diagnostics.
     .target(
       name: "LaurelRules",

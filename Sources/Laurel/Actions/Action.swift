@@ -46,14 +46,20 @@ public struct PreparedAction: Sendable {
   public var id = "" { didSet { idHash = fnv1a(id) } }
   public var type = ""
   public var at = (try? Timestamp(seconds: 0))!
-  public var user = ""
+  public var user = "" { didSet { userHash = fnv1a(user) } }
   /// Index into the compiled action table; nil when no rule handles the type.
   var typeIndex: Int?
-  /// Attribute values by declared field index; nil when absent.
-  var fields: [Value?] = []
+  /// Attribute values by declared field index; nil when absent. Set through ``setField(_:_:)``.
+  private(set) var fields: [Value?] = []
+  /// Per field, ``fnv1a(_:seed:)`` of its value when it is a string (0 otherwise).
+  private(set) var fieldHashes: [UInt64] = []
   /// ``fnv1a(_:seed:)`` of the id, taken when it is set: whoever deduplicates
   /// ids (the engine, or a replay's decoding thread) does not hash it again.
   package private(set) var idHash = fnv1a("")
+  /// ``fnv1a(_:seed:)`` of the user. Like ``fieldHashes``, it is taken where
+  /// the action is decoded (in a replay, the decoding thread), so that finding
+  /// the members an action concerns hashes no strings on the engine's thread.
+  private(set) var userHash = fnv1a("")
   /// (trait index, value) updates.
   var traits: [(Int, String)] = []
   /// The action's JSON as received, for stores that keep a log of actions
@@ -67,9 +73,16 @@ public struct PreparedAction: Sendable {
   mutating func clearFields(count: Int) {
     if fields.count != count {
       fields = Array(repeating: nil, count: count)
+      fieldHashes = Array(repeating: 0, count: count)
     } else {
       for i in fields.indices { fields[i] = nil }
     }
+  }
+
+  /// Sets field `i`, hashing it when it is a string.
+  mutating func setField(_ i: Int, _ value: Value?) {
+    fields[i] = value
+    if case .string(let text)? = value { fieldHashes[i] = fnv1a(text) }
   }
 }
 
@@ -118,7 +131,7 @@ extension CompiledRules {
     prepared.clearFields(count: fields.count)
     for (name, value) in action.attributes {
       guard let i = fieldIndex[name] else { continue }
-      prepared.fields[i] = try coerce(value, to: i, actionID: action.id)
+      prepared.setField(i, try coerce(value, to: i, actionID: action.id))
     }
     for (name, value) in action.traits.sorted(by: { $0.key < $1.key }) {
       prepared.traits.append(try trait(name, value, actionID: action.id))

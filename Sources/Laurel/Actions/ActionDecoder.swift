@@ -61,7 +61,7 @@ public struct ActionDecoder: Sendable {
             }
           case .none:
             if let field = name.map({ fieldNames.firstIndex(of: $0) }) ?? fieldNames.firstIndex(where: { scanner.equals(key, $0) }) {
-              action.fields[field] = try rules.coerce(try scanner.value(), to: field, actionID: action.id)
+              action.setField(field, try rules.coerce(try scanner.value(), to: field, actionID: action.id))
             } else {
               try scanner.skipValue()
             }

@@ -124,13 +124,16 @@ final class CompiledAction: Sendable {
   /// The rules in a form applied without evaluation, when they all allow it.
   let direct: DirectPlan?
 
-  init(type: String, rules: [CompiledRule], bonuses: [Int], streaks: [Int], boundFields: [Int] = []) {
+  init(
+    type: String, rules: [CompiledRule], bonuses: [Int], streaks: [Int], boundFields: [Int] = [],
+    direct: DirectPlan? = nil
+  ) {
     self.type = type
     self.rules = rules
     self.bonuses = bonuses
     self.streaks = streaks
     self.boundFields = boundFields
-    direct = DirectPlan(rules: rules, bonuses: bonuses, streaks: streaks)
+    self.direct = direct
   }
 
   func adding(bonus: Int? = nil, streak: Int? = nil) -> CompiledAction {
@@ -139,8 +142,12 @@ final class CompiledAction: Sendable {
       streaks: streaks + (streak.map { [$0] } ?? []), boundFields: boundFields)
   }
 
-  func binding(_ fields: [Int]) -> CompiledAction {
-    CompiledAction(type: type, rules: rules, bonuses: bonuses, streaks: streaks, boundFields: fields)
+  /// The action, finished: with the fields it binds, and its direct form
+  /// when its rules allow one (`currencyBits`: each currency's dependency bit).
+  func finished(binding fields: [Int], currencyBits: [UInt64]) -> CompiledAction {
+    CompiledAction(
+      type: type, rules: rules, bonuses: bonuses, streaks: streaks, boundFields: fields,
+      direct: DirectPlan(rules: rules, bonuses: bonuses, streaks: streaks, currencyBits: currencyBits))
   }
 }
 

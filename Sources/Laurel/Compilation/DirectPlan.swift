@@ -32,6 +32,8 @@ final class DirectPlan: Sendable {
     var currency: Int
     /// Signed: deductions are negative.
     var amount: Int64
+    /// The dependency bit of the currency (what re-ranking and badges watch).
+    var dirty: UInt64
   }
 
   let rules: [Rule]
@@ -42,7 +44,7 @@ final class DirectPlan: Sendable {
   let onceFields: [Int]
 
   /// The direct form of an action's rules, or nil when some rule needs the general path.
-  init?(rules compiled: [CompiledRule], bonuses: [Int], streaks: [Int]) {
+  init?(rules compiled: [CompiledRule], bonuses: [Int], streaks: [Int], currencyBits: [UInt64]) {
     guard bonuses.isEmpty, streaks.isEmpty else { return nil }
     var rules: [Rule] = []
     var amounts: [Amount] = []
@@ -56,7 +58,7 @@ final class DirectPlan: Sendable {
         guard case .int(let constant)? = program.constant else { return nil }
         let (signed, overflow) = constant.multipliedReportingOverflow(by: rule.signs[i])
         guard !overflow else { return nil }
-        amounts.append(Amount(currency: currency, amount: signed))
+        amounts.append(Amount(currency: currency, amount: signed, dirty: currencyBits[currency]))
       }
       rules.append(
         Rule(

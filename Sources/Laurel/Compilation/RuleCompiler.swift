@@ -148,7 +148,9 @@ struct Compilation {
         }
       }
       everything.formUnion(names)
-      actions[i] = actions[i].binding(book.fields.indices.filter { names.contains("event." + book.fields[$0].name.text) })
+      actions[i] = actions[i].finished(
+        binding: book.fields.indices.filter { names.contains("event." + book.fields[$0].name.text) },
+        currencyBits: deps.currency)
     }
     let slotCount = max(env.event.slotCount, env.rule.slotCount, env.badge.slotCount)
     let ruleOrder = Self.ruleNames(actions)

@@ -12,9 +12,11 @@ extension Evaluator {
   ) throws(T.Failure) -> Bool {
     guard action.traits.isEmpty else { return false }
     var scope: String?
+    var scopeHash: UInt64?
     if let f = rules.scopeField {
       guard case .string(let value)? = action.fields[f] else { return false }
       scope = value
+      scopeHash = action.fieldHashes[f]
     }
     for f in direct.recipientFields {
       guard case .string(let user)? = action.fields[f], !user.isEmpty else { return false }
@@ -29,29 +31,36 @@ extension Evaluator {
       }
     }
     if directBinds { bind(action, plan) }
-    let scopeHash = scope.map { fnv1a($0) }
+    // With one rule, one member changes: its ladders are re-ranked at once,
+    // without a list of touched members (unless badges need the full pass).
+    let ranksAtOnce = direct.rules.count == 1 && !checksBadges
     for rule in direct.rules {
       if let from = rule.from, action.at < from { continue }
       if let until = rule.until, !(action.at < until) { continue }
       var user = action.user
-      if let f = rule.recipientField, case .string(let value)? = action.fields[f] { user = value }
+      var userHash = action.userHash
+      if let f = rule.recipientField, case .string(let value)? = action.fields[f] {
+        user = value
+        userHash = action.fieldHashes[f]
+      }
       var onceKey: String?
       if let f = rule.onceField, case .string(let value)? = action.fields[f] { onceKey = value }
-      let key = MemberKey(MemberID(scope: scope, user: user), scopeHash: scopeHash, userHash: fnv1a(user))
+      let key = MemberKey(MemberID(scope: scope, user: user), scopeHash: scopeHash, userHash: userHash)
       guard let handle = try recipient(key, rule: rule.globalIndex, onceKey: onceKey, in: &tx) else { continue }
       var dirty = Dependencies.touched
       tx.withMember(handle) { state in
         for a in rule.amounts {
-          let currency = direct.amounts[a].currency
-          dirty |= rules.dependencies.currency[currency]
+          let amount = direct.amounts[a]
+          dirty |= amount.dirty
           credit(
-            &state, currency: currency, amount: direct.amounts[a].amount, caps: [], to: key.id, handle: handle,
+            &state, currency: amount.currency, amount: amount.amount, caps: [], to: key.id, handle: handle,
             rule: rule.globalIndex, outcome: &outcome)
         }
+        if ranksAtOnce { _ = rerank(&state, member: key.id, dirty: dirty, outcome: &outcome) }
       }
-      touch(handle, key.id, dirty)
+      if !ranksAtOnce { touch(handle, key.id, dirty) }
     }
-    updateProgression(action: action, tx: &tx, outcome: &outcome)
+    if !ranksAtOnce { updateProgression(action: action, tx: &tx, outcome: &outcome) }
     return true
   }
 }

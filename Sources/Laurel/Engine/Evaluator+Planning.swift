@@ -18,8 +18,10 @@ extension Evaluator {
       if let to = rule.recipient {
         // A plain field (`event.author`) is read as is; anything else is evaluated.
         var value: Value
+        var hash: UInt64?
         if let f = rule.recipientField, let field = action.fields[f] {
           value = field
+          hash = action.fieldHashes[f]
         } else {
           do { value = try to.evaluate(activation) } catch {
             return "action \(action.id): rule '\(rule.id)': \(error.message)"
@@ -28,7 +30,7 @@ extension Evaluator {
         guard case .string(let user) = value, !user.isEmpty else {
           return "action \(action.id): rule '\(rule.id)': 'to' must give a user id, got \(value)"
         }
-        recipient = MemberKey(MemberID(scope: scope.id, user: user), scopeHash: scope.hash, userHash: fnv1a(user))
+        recipient = MemberKey(MemberID(scope: scope.id, user: user), scopeHash: scope.hash, userHash: hash ?? fnv1a(user))
       }
       let handle = rule.readsMember ? try tx.existingMember(recipient) : nil
       let draft = handle == nil && recipient == actor ? actorDraft : nil

@@ -36,39 +36,46 @@ extension Evaluator {
   /// only those whose inputs changed in this action.
   func updateProgression<T: StateTransaction>(action: PreparedAction, tx: inout T, outcome: inout Outcome) {
     for t in scratch.touched.indices {
-      var dirty = scratch.touched[t].dirty
       tx.withMember(scratch.touched[t].handle) { state in
-        for l in rankings.indices where dirty & rankings[l].inputs != 0 {
-          let ranking = rankings[l]
-          let computed: Int
-          if ranking.gated {
-            computed = rules.ladders[l].rank(for: state, tiers: rules.ladders[l].tiers)
-          } else {
-            // The tiers met, in order, up to the first threshold above the balance.
-            let balance = state.balances[ranking.currency]
-            var rank = 0
-            while rank < ranking.thresholds.count && thresholds[ranking.thresholds.lowerBound + rank] <= balance {
-              rank += 1
-            }
-            computed = rank
-          }
-          let old = Int(state.tiers[l])
-          let new = ranking.ratchet ? max(old, computed) : computed
-          guard new != old else { continue }
-          state.tiers[l] = Int32(new)
-          dirty |= ranking.changed
-          let ladder = rules.ladders[l]
-          outcome.tierChanges.append(
-            TierChange(
-              member: scratch.touched[t].member, ladder: ladder.name, from: old, to: new,
-              name: new > 0 ? ladder.tiers[new - 1].name : ""))
-        }
-        if !rules.badges.isEmpty {
+        let dirty = rerank(&state, member: scratch.touched[t].member, dirty: scratch.touched[t].dirty, outcome: &outcome)
+        if checksBadges {
           awardBadges(to: &state, member: scratch.touched[t].member, dirty: dirty, action: action, outcome: &outcome)
         }
       }
     }
     scratch.touched.clear()
+  }
+
+  /// Re-ranks the ladders whose inputs are in `dirty`; returns `dirty` plus
+  /// the bits of the ladders whose tier changed.
+  @inline(__always)
+  func rerank(_ state: inout MemberState, member: MemberID, dirty: UInt64, outcome: inout Outcome) -> UInt64 {
+    var dirty = dirty
+    for l in rankings.indices where dirty & rankings[l].inputs != 0 {
+      let ranking = rankings[l]
+      let computed: Int
+      if ranking.gated {
+        computed = rules.ladders[l].rank(for: state, tiers: rules.ladders[l].tiers)
+      } else {
+        // The tiers met, in order, up to the first threshold above the balance.
+        let balance = state.balances[ranking.currency]
+        var rank = 0
+        while rank < ranking.thresholds.count && thresholds[ranking.thresholds.lowerBound + rank] <= balance {
+          rank += 1
+        }
+        computed = rank
+      }
+      let old = Int(state.tiers[l])
+      let new = ranking.ratchet ? max(old, computed) : computed
+      guard new != old else { continue }
+      state.tiers[l] = Int32(new)
+      dirty |= ranking.changed
+      let ladder = rules.ladders[l]
+      outcome.tierChanges.append(
+        TierChange(
+          member: member, ladder: ladder.name, from: old, to: new, name: new > 0 ? ladder.tiers[new - 1].name : ""))
+    }
+    return dirty
   }
 
   /// Re-checks the badges whose inputs are in `dirty`, and awards those earned.

@@ -35,6 +35,8 @@ final class Evaluator: @unchecked Sendable {
   /// Whether the direct path must still bind the action: badges re-checked
   /// after it may read the event, and windowed counters need its windows.
   let directBinds: Bool
+  /// Whether the scheme has badges the engine awards (not manual only).
+  let checksBadges: Bool
   /// Per ladder, what re-ranking it needs (see ``LadderRanking``).
   let rankings: [LadderRanking]
   /// Every ladder's tier thresholds, lowest first, one ladder after another.
@@ -74,7 +76,8 @@ final class Evaluator: @unchecked Sendable {
     activation = Activation(slotCount: rules.slotCount, context: context)
     allowsDirect = rules.scope == nil || rules.scopeField != nil
     (rankings, thresholds) = LadderRanking.make(rules)
-    directBinds = rules.usesWindows || rules.bindsBuiltins || rules.badges.contains { !$0.manual }
+    checksBadges = rules.badges.contains { !$0.manual }
+    directBinds = rules.usesWindows || rules.bindsBuiltins || checksBadges
   }
 
   deinit {
@@ -114,19 +117,21 @@ final class Evaluator: @unchecked Sendable {
     }
     bind(action, plan)
     var scope: String?
+    var scopeHash: UInt64?
     if let f = rules.scopeField, case .string(let value)? = action.fields[f] {
       scope = value  // a plain field (`event.community`), read without evaluating
+      scopeHash = action.fieldHashes[f]
     } else if let scopeProgram = rules.scope {
       do {
         scope = try scopeProgram.evaluate(activation).plainText
+        scopeHash = fnv1a(scope!)
       } catch {
         outcome.status = .rejected("action \(action.id): cannot tell the member's scope: \(error.message)")
         if !idClaimed { try tx.releaseAction(action.id) }
         return
       }
     }
-    let scopeHash = scope.map { fnv1a($0) }
-    let actor = MemberKey(MemberID(scope: scope, user: action.user), scopeHash: scopeHash, userHash: fnv1a(action.user))
+    let actor = MemberKey(MemberID(scope: scope, user: action.user), scopeHash: scopeHash, userHash: action.userHash)
 
     // Trait updates come first so rules and tiers see them. An existing actor
     // is updated in place (undone if the action is rejected); a new one is

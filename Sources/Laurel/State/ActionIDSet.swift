@@ -1,3 +1,5 @@
+import CLaurelPrefetch
+
 /// The set of applied action ids, exact (ids are compared as strings on a
 /// fingerprint match). The probe table holds 8-byte slots — a 32-bit
 /// fingerprint and an index into `ids` — so a million ids take 16 MiB of
@@ -7,8 +9,6 @@ package struct ActionIDSet: Sendable {
   private var slots: [UInt64]  // 0 = empty; else fingerprint << 32 | (index + 1)
   private var ids: [String] = []
   private(set) var count = 0
-  /// What ``touch(hash:)`` loaded, kept so the loads are not optimised away.
-  private var touched: UInt64 = 0
 
   package init(capacity: Int = 16) {
     var size = 16
@@ -48,12 +48,12 @@ package struct ActionIDSet: Sendable {
     return true
   }
 
-  /// Loads the slot where an id with this ``fnv1a(_:seed:)`` hash starts its
-  /// probe, so that a later ``insert(_:hash:)`` finds it in cache. Callers
-  /// touch several ids in a row: their cache misses then overlap.
+  /// Prefetches the slot where an id with this ``fnv1a(_:seed:)`` hash
+  /// starts its probe, so that a later ``insert(_:hash:)`` finds it in cache.
+  /// Callers touch ids well ahead of inserting them.
   @inline(__always)
-  mutating func touch(hash: UInt64) {
-    touched |= slots.withUnsafeBufferPointer { $0[Self.home(hash &* 0x9E37_79B9_7F4A_7C15, $0.count - 1)] }
+  func touch(hash: UInt64) {
+    slots.withUnsafeBufferPointer { laurel_prefetch($0.baseAddress! + Self.home(hash &* 0x9E37_79B9_7F4A_7C15, $0.count - 1)) }
   }
 
   package func contains(_ id: String) -> Bool { find(id, hash: fnv1a(id)) != nil }
