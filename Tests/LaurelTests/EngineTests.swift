@@ -111,4 +111,32 @@ import Testing
     #expect((one.counts.duplicates, one.counts.rejected) == (2, 1))
     #expect(one.report().json() == block.report().json())
   }
+
+  /// Bulk replays count an action's effects (Outcome.tally) instead of listing
+  /// them: the counts must be what the list says, on both seed schemes.
+  @Test(arguments: [("community-points.yaml", "community-history.jsonl"), ("xp-grades-badges.yaml", "xp-history.jsonl")])
+  func countsWhatItLists(scheme: String, history: String) throws {
+    let rules = try RuleLoader().load(paths: [Scenario.repository.appendingPathComponent("rules/\(scheme)").path])
+    let text = try String(contentsOf: Scenario.repository.appendingPathComponent("rules/examples/\(history)"), encoding: .utf8)
+    let decoder = ActionDecoder(rules: rules)
+    let actions = text.split(separator: "\n").compactMap { try? decoder.decode(String($0)) }
+    var listed = Simulation(rules: rules)
+    var expected = NotificationCounts()
+    for action in actions {
+      listed.apply(action)
+      let outcome = listed.lastOutcome
+      guard outcome.status == .applied else { continue }
+      expected.pointsAwarded += outcome.ledger.filter { $0.amount > 0 }.count
+      expected.pointsDeducted += outcome.ledger.filter { $0.amount < 0 }.count
+      expected.leveledUp += outcome.tierChanges.map(\.steps).reduce(0, +)
+      expected.leveledDown += outcome.tierChanges.filter { $0.to < $0.from }.count
+      expected.badgeEarned += outcome.badges.count
+    }
+    var counted = Simulation(rules: rules)
+    counted.apply(contentsOf: actions)
+    #expect(listed.notifications == expected)
+    #expect(counted.notifications == expected)
+    #expect(expected.pointsAwarded > 0 && expected.leveledUp > 0)
+    #expect(counted.lastOutcome.ledger.isEmpty, "a bulk replay lists nothing")
+  }
 }

@@ -59,6 +59,7 @@ extension Evaluator {
           let (by, key) = scratch.counts[Int(planned.countStart) + i]
           let value = bump(&state, counter: counter, by: by, key: key)
           dirty |= rules.dependencies.counter[counter]
+          guard outcome.itemized else { continue }
           outcome.counterChanges.append(
             CounterChange(member: planned.recipient.id, counter: rules.counters[counter].name, key: key, value: value))
         }
@@ -67,6 +68,7 @@ extension Evaluator {
           if state.progress[progress][key, default: 0] != target {
             state.progress[progress][key] = target
             dirty |= rules.dependencies.progress[progress]
+            guard outcome.itemized else { continue }
             outcome.progressChanges.append(
               ProgressChange(
                 member: planned.recipient.id, progress: rules.progress[progress].name, key: key,
@@ -99,7 +101,8 @@ extension Evaluator {
     outcome: inout Outcome
   ) {
     let applied = credit(&state, currency: currency, amount: amount, caps: caps)
-    if applied != 0 {
+    if applied > 0 { outcome.tally.pointsAwarded += 1 } else if applied < 0 { outcome.tally.pointsDeducted += 1 }
+    if applied != 0 && outcome.itemized {
       outcome.records.append(
         LedgerRecord(
           member: member, handle: handle, currency: currency, rule: rule, amount: applied,

@@ -70,6 +70,8 @@ extension Evaluator {
       guard new != old else { continue }
       state.tiers[l] = Int32(new)
       dirty |= ranking.changed
+      if new > old { outcome.tally.leveledUp += new - old } else { outcome.tally.leveledDown += 1 }
+      guard outcome.itemized else { continue }
       let ladder = rules.ladders[l]
       outcome.tierChanges.append(
         TierChange(
@@ -96,6 +98,8 @@ extension Evaluator {
     }
     for (b, key) in pendingBadges {
       state.badges.append(EarnedBadge(badge: b, key: key, at: action.at))
+      outcome.tally.badgesEarned += 1
+      guard outcome.itemized else { continue }
       outcome.badges.append(BadgeAward(member: member, badge: rules.badges[b].name, key: key, at: action.at))
     }
   }

@@ -36,12 +36,29 @@ public struct Outcome: Sendable {
   public var tierChanges: [TierChange] = []
   public var badges: [BadgeAward] = []
   public var progressChanges: [ProgressChange] = []
+  /// Whether the engine lists what changed (ledger, counters, tiers, badges,
+  /// progress), or only counts it in ``tally``: bulk replays that report
+  /// totals turn it off, so no entry is built per action.
+  var itemized = true
+  /// What the action did, counted (kept whether itemized or not).
+  var tally = Tally()
+
+  /// Counts of an action's effects, as notifications count them.
+  struct Tally {
+    var pointsAwarded = 0
+    var pointsDeducted = 0
+    /// Tier steps upwards (a jump from 1 to 3 counts 2).
+    var leveledUp = 0
+    var leveledDown = 0
+    var badgesEarned = 0
+  }
 
   public init() {}
 
   mutating func reset(_ id: String) {
     actionID = id
     status = .applied
+    tally = Tally()
     records.clear()
     counterChanges.clear()
     tierChanges.clear()

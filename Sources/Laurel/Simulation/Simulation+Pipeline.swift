@@ -78,7 +78,7 @@ extension Simulation {
         batch.reserveCapacity(4096)
         var unclaimed = 0  // the first line of `batch` whose id is not looked up yet
         /// Looks up the ids of the lines decoded since the last call, 16 at a
-        /// time: their table slots are loaded together first, so the cache misses overlap.
+        /// time: their table slots are prefetched together first, so the cache misses overlap.
         func claimIDs() {
           for i in unclaimed..<batch.count where batch[i].error == nil { table.ids.touch(hash: batch[i].action.idHash) }
           for i in unclaimed..<batch.count where batch[i].error == nil {
@@ -108,6 +108,7 @@ extension Simulation {
     thread.stackSize = 1 << 22
     thread.start()
     var rejectedIDs = Set<String>()
+    startBulk()
     while let batch = queue.pop() {
       for decoded in batch {
         if let error = decoded.error {
@@ -116,7 +117,7 @@ extension Simulation {
           countDuplicate()
         } else {
           apply(decoded.action, line: decoded.line, idClaimed: true)
-          if case .rejected = lastOutcome.status {
+          if case .rejected = lastStatus {
             rejectedIDs.insert(decoded.action.id)
           } else if !decoded.firstSeen {
             rejectedIDs.remove(decoded.action.id)

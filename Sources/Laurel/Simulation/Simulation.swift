@@ -43,20 +43,28 @@ public struct Simulation {
     state.reserve(actions: counts.read + actions)
   }
 
-  /// What the last applied action did (reused between actions, so read it
-  /// before applying the next one).
+  /// What the last action applied by ``apply(_:line:)`` did. The bulk forms
+  /// (``apply(contentsOf:)``, ``apply(jsonLine:line:)`` and ``run(path:parallel:progress:)``)
+  /// keep counts only, not each action's ledger, tiers and badges (unless
+  /// ``tracksRules`` is on, which needs the ledger): read ``counts`` and
+  /// ``notifications`` after them.
   public var lastOutcome: Outcome { outcome }
+
+  /// The last action's status, without copying its outcome.
+  var lastStatus: Outcome.Status { outcome.status }
 
   /// Applies one prepared action; ``lastOutcome`` tells what it did.
   public mutating func apply(_ prepared: PreparedAction, line: Int = 0) {
+    outcome.itemized = true
     apply(prepared, line: line, idClaimed: false)
   }
 
-  /// Applies prepared actions in order, each as ``apply(_:line:)`` would.
-  /// Faster for many: the id table slots of the next 16 actions are
-  /// prefetched while these are applied, so their cache misses overlap with
-  /// work instead of stalling it.
+  /// Applies prepared actions in order, each as ``apply(_:line:)`` would,
+  /// counting what they did (see ``lastOutcome``). Faster for many: the id
+  /// table slots of the next 16 actions are prefetched while these are
+  /// applied, so their cache misses overlap with work instead of stalling it.
   public mutating func apply(contentsOf actions: [PreparedAction]) {
+    startBulk()
     let block = 16
     for i in 0..<min(block, actions.count) { state.processed.touch(hash: actions[i].idHash) }
     var start = 0
@@ -67,6 +75,9 @@ public struct Simulation {
       start = end
     }
   }
+
+  /// Bulk replays count effects without listing them, unless rule totals need the ledger.
+  mutating func startBulk() { outcome.itemized = tracksRules }
 
   mutating func apply(_ prepared: PreparedAction, line: Int, idClaimed: Bool) {
     counts.read += 1
@@ -83,6 +94,7 @@ public struct Simulation {
 
   /// Decodes and applies one JSON line; a malformed line is counted as rejected.
   public mutating func apply(jsonLine bytes: UnsafeBufferPointer<UInt8>, line: Int) {
+    startBulk()
     counts.read += 1
     do {
       try decoder.decode(bytes, into: &action)
@@ -99,17 +111,17 @@ public struct Simulation {
     switch outcome.status {
     case .applied:
       counts.applied += 1
-      for entry in outcome.records {
-        if entry.amount > 0 { notifications.pointsAwarded += 1 } else { notifications.pointsDeducted += 1 }
-        if tracksRules {
+      notifications.pointsAwarded += outcome.tally.pointsAwarded
+      notifications.pointsDeducted += outcome.tally.pointsDeducted
+      notifications.leveledUp += outcome.tally.leveledUp
+      notifications.leveledDown += outcome.tally.leveledDown
+      notifications.badgeEarned += outcome.tally.badgesEarned
+      if tracksRules {
+        for entry in outcome.records {
           while ruleTotals.count <= entry.handle { ruleTotals.append(Array(repeating: 0, count: ruleNameCount)) }
           ruleTotals[entry.handle][entry.rule] &+= entry.amount
         }
       }
-      for change in outcome.tierChanges {
-        if change.to > change.from { notifications.leveledUp += change.steps } else { notifications.leveledDown += 1 }
-      }
-      notifications.badgeEarned += outcome.badges.count
     case .duplicate: counts.duplicates += 1
     case .ignored: counts.ignored += 1
     case .rejected(let reason):
