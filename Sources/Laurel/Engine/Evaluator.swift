@@ -93,9 +93,34 @@ final class Evaluator: @unchecked Sendable {
   func apply<T: StateTransaction>(
     _ action: PreparedAction, to tx: inout T, outcome: inout Outcome, idClaimed: Bool = false
   ) throws(T.Failure) {
-    outcome.reset(action.id)
-    outcome.at = action.at
+    try withUnsafePointer(to: action) { (action) throws(T.Failure) in
+      try apply(at: action, to: &tx, outcome: &outcome, idClaimed: idClaimed)
+    }
+  }
+
+  /// ``apply(_:to:outcome:idClaimed:)`` for an action read in place (a
+  /// replay passes the elements of its array): the direct path reads the
+  /// fields it needs through the pointer, where passing the action itself
+  /// would copy it whole (the compiler cannot tell that applying it leaves
+  /// the array alone), a retain and a release for each of its strings and arrays.
+  func apply<T: StateTransaction>(
+    at pointer: UnsafePointer<PreparedAction>, to tx: inout T, outcome: inout Outcome, idClaimed: Bool = false
+  ) throws(T.Failure) {
+    outcome.reset(pointer.pointee.id)
+    outcome.at = pointer.pointee.at
     if outcome.names !== ledgerNames { outcome.names = ledgerNames }
+    if let typeIndex = pointer.pointee.typeIndex, allowsDirect, let direct = rules.actions[typeIndex].direct,
+      try applyDirect(pointer, direct, rules.actions[typeIndex], to: &tx, outcome: &outcome, idClaimed: idClaimed)
+    {
+      return
+    }
+    try applyGeneral(pointer.pointee, to: &tx, outcome: &outcome, idClaimed: idClaimed)
+  }
+
+  /// The general path: plan every rule, then apply (see the type's documentation).
+  private func applyGeneral<T: StateTransaction>(
+    _ action: PreparedAction, to tx: inout T, outcome: inout Outcome, idClaimed: Bool
+  ) throws(T.Failure) {
     guard let typeIndex = action.typeIndex else {
       // Ignored actions are still recorded, so a re-sent one counts as a duplicate.
       var isNew = idClaimed
@@ -104,11 +129,6 @@ final class Evaluator: @unchecked Sendable {
       return
     }
     let plan = rules.actions[typeIndex]
-    if allowsDirect, let direct = plan.direct,
-      try applyDirect(action, direct, plan, to: &tx, outcome: &outcome, idClaimed: idClaimed)
-    {
-      return
-    }
     if !idClaimed {
       guard try tx.claimAction(action) else {
         outcome.status = .duplicate

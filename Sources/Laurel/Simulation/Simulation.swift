@@ -66,13 +66,21 @@ public struct Simulation {
   public mutating func apply(contentsOf actions: [PreparedAction]) {
     startBulk()
     let block = 16
-    for i in 0..<min(block, actions.count) { state.processed.touch(hash: actions[i].idHash) }
-    var start = 0
-    while start < actions.count {
-      let end = min(start + block, actions.count)
-      for i in end..<min(end + block, actions.count) { state.processed.touch(hash: actions[i].idHash) }
-      for i in start..<end { apply(actions[i], line: 0, idClaimed: false) }
-      start = end
+    actions.withUnsafeBufferPointer { actions in
+      guard let first = actions.baseAddress else { return }
+      for i in 0..<min(block, actions.count) { state.processed.touch(hash: actions[i].idHash) }
+      var start = 0
+      while start < actions.count {
+        let end = min(start + block, actions.count)
+        for i in end..<min(end + block, actions.count) { state.processed.touch(hash: actions[i].idHash) }
+        for i in start..<end {
+          // In place: passing actions[i] would copy the action (see Evaluator.apply(at:)).
+          counts.read += 1
+          evaluator.apply(at: first + i, to: &state, outcome: &outcome)
+          record(line: 0)
+        }
+        start = end
+      }
     }
   }
 

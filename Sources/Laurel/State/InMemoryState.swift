@@ -37,6 +37,10 @@ public struct InMemoryState: StateTransaction, Sendable {
 
   public mutating func claimAction(_ action: PreparedAction) -> Bool { processed.insert(action.id, hash: action.idHash) }
 
+  public mutating func claimAction(at action: UnsafePointer<PreparedAction>) -> Bool {
+    processed.insert(action.pointee.id, hash: action.pointee.idHash)
+  }
+
   public mutating func releaseAction(_ actionID: String) { processed.remove(actionID) }
 
   /// The set of applied ids, for a replay that deduplicates on another thread.

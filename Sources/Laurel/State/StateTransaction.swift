@@ -10,6 +10,10 @@ public protocol StateTransaction {
   /// Records an action's id (and, in stores that keep one, the action in the
   /// action log); false when the id was recorded before (a duplicate).
   mutating func claimAction(_ action: PreparedAction) throws(Failure) -> Bool
+  /// ``claimAction(_:)`` for an action the engine reads in place (a replay's
+  /// block). The default passes the action on, which copies it; a store that
+  /// needs only the id reads just that.
+  mutating func claimAction(at action: UnsafePointer<PreparedAction>) throws(Failure) -> Bool
   /// Forgets an id claimed by an action that was then rejected.
   mutating func releaseAction(_ actionID: String) throws(Failure)
   /// The handle of an existing member, or nil.
@@ -28,6 +32,10 @@ public protocol StateTransaction {
 }
 
 extension StateTransaction {
+  public mutating func claimAction(at action: UnsafePointer<PreparedAction>) throws(Failure) -> Bool {
+    try claimAction(action.pointee)
+  }
+
   /// By default a read is a change that changes nothing.
   public mutating func readMember<R>(_ handle: Int, _ body: (inout MemberState) -> R) -> R { withMember(handle, body) }
 
