@@ -49,14 +49,12 @@ public struct PreparedAction: Sendable {
   public var user = "" { didSet { userHash = fnv1a(user) } }
   /// Index into the compiled action table; nil when no rule handles the type.
   var typeIndex: Int?
-  /// Attribute values by declared field index; nil when absent. Set through ``setField(_:_:)``.
-  private(set) var fields: [Value?] = []
-  /// Per field, ``fnv1a(_:seed:)`` of its value when it is a string (0 otherwise).
-  private(set) var fieldHashes: [UInt64] = []
+  /// Attribute values by declared field index. Set through ``setField(_:_:)``.
+  private(set) var fields: [Field] = []
   /// ``fnv1a(_:seed:)`` of the id, taken when it is set: whoever deduplicates
   /// ids (the engine, or a replay's decoding thread) does not hash it again.
   package private(set) var idHash = fnv1a("")
-  /// ``fnv1a(_:seed:)`` of the user. Like ``fieldHashes``, it is taken where
+  /// ``fnv1a(_:seed:)`` of the user. Like a field's hash, it is taken where
   /// the action is decoded (in a replay, the decoding thread), so that finding
   /// the members an action concerns hashes no strings on the engine's thread.
   private(set) var userHash = fnv1a("")
@@ -72,17 +70,29 @@ public struct PreparedAction: Sendable {
   /// Clears every field, keeping the buffers, for `count` declared fields.
   mutating func clearFields(count: Int) {
     if fields.count != count {
-      fields = Array(repeating: nil, count: count)
-      fieldHashes = Array(repeating: 0, count: count)
+      // Appended, not Array(repeating:count:), whose specialization looks the
+      // storage type up at run time: that lookup cost more than the decoding.
+      var blank: [Field] = []
+      blank.reserveCapacity(count)
+      for _ in 0..<count { blank.append(Field()) }
+      fields = blank
     } else {
-      for i in fields.indices { fields[i] = nil }
+      for i in fields.indices { fields[i].value = nil }
     }
   }
 
   /// Sets field `i`, hashing it when it is a string.
   mutating func setField(_ i: Int, _ value: Value?) {
-    fields[i] = value
-    if case .string(let text)? = value { fieldHashes[i] = fnv1a(text) }
+    fields[i].value = value
+    if case .string(let text)? = value { fields[i].hash = fnv1a(text) }
+  }
+
+  /// An attribute's value (nil when absent), with the ``fnv1a(_:seed:)`` of
+  /// a string value, kept side by side so that reading one brings the other.
+  struct Field: Sendable {
+    var value: Value?
+    /// Meaningful only when `value` is a string.
+    var hash: UInt64 = 0
   }
 }
 

@@ -111,15 +111,22 @@ public struct ActionDecoder: Sendable {
   }
 
   static func builtin(_ k: UnsafeBufferPointer<UInt8>) -> Builtin? {
+    // Byte by byte: a generic comparison with "type".utf8 cost more than the rest of the lookup.
+    func matches(_ word: StaticString) -> Bool {
+      word.withUTF8Buffer { w in
+        for i in 0..<w.count where k[k.startIndex + i] != w[i] { return false }
+        return true
+      }
+    }
     switch k.count {
     case 2:
-      if k[0] == UInt8(ascii: "i") && k[1] == UInt8(ascii: "d") { return .id }
-      if k[0] == UInt8(ascii: "a") && k[1] == UInt8(ascii: "t") { return .at }
+      if k[k.startIndex] == UInt8(ascii: "i") && k[k.startIndex + 1] == UInt8(ascii: "d") { return .id }
+      if k[k.startIndex] == UInt8(ascii: "a") && k[k.startIndex + 1] == UInt8(ascii: "t") { return .at }
     case 4:
-      if k.elementsEqual("type".utf8) { return .type }
-      if k.elementsEqual("user".utf8) { return .user }
+      if matches("type") { return .type }
+      if matches("user") { return .user }
     case 6:
-      if k.elementsEqual("traits".utf8) { return .traits }
+      if matches("traits") { return .traits }
     default: break
     }
     return nil

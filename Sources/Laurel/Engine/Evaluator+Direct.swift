@@ -16,15 +16,15 @@ extension Evaluator {
     var scope: String?
     var scopeHash: UInt64?
     if let f = rules.scopeField {
-      guard case .string(let value)? = pointer.pointee.fields[f] else { return false }
+      guard case .string(let value)? = pointer.pointee.fields[f].value else { return false }
       scope = value
-      scopeHash = pointer.pointee.fieldHashes[f]
+      scopeHash = pointer.pointee.fields[f].hash
     }
     for f in direct.recipientFields {
-      guard case .string(let user)? = pointer.pointee.fields[f], !user.isEmpty else { return false }
+      guard case .string(let user)? = pointer.pointee.fields[f].value, !user.isEmpty else { return false }
     }
     for f in direct.onceFields {
-      guard case .string? = pointer.pointee.fields[f] else { return false }
+      guard case .string? = pointer.pointee.fields[f].value else { return false }
     }
     if !idClaimed {
       guard try tx.claimAction(at: pointer) else {
@@ -41,12 +41,12 @@ extension Evaluator {
       if let until = rule.until, !(pointer.pointee.at < until) { continue }
       var user = pointer.pointee.user
       var userHash = pointer.pointee.userHash
-      if let f = rule.recipientField, case .string(let value)? = pointer.pointee.fields[f] {
+      if let f = rule.recipientField, case .string(let value)? = pointer.pointee.fields[f].value {
         user = value
-        userHash = pointer.pointee.fieldHashes[f]
+        userHash = pointer.pointee.fields[f].hash
       }
       var onceKey: String?
-      if let f = rule.onceField, case .string(let value)? = pointer.pointee.fields[f] { onceKey = value }
+      if let f = rule.onceField, case .string(let value)? = pointer.pointee.fields[f].value { onceKey = value }
       let key = MemberKey(MemberID(scope: scope, user: user), scopeHash: scopeHash, userHash: userHash)
       guard let handle = try recipient(key, rule: rule.globalIndex, onceKey: onceKey, in: &tx) else { continue }
       var dirty = Dependencies.touched

@@ -19,9 +19,9 @@ extension Evaluator {
         // A plain field (`event.author`) is read as is; anything else is evaluated.
         var value: Value
         var hash: UInt64?
-        if let f = rule.recipientField, let field = action.fields[f] {
+        if let f = rule.recipientField, let field = action.fields[f].value {
           value = field
-          hash = action.fieldHashes[f]
+          hash = action.fields[f].hash
         } else {
           do { value = try to.evaluate(activation) } catch {
             return "action \(action.id): rule '\(rule.id)': \(error.message)"
@@ -42,7 +42,7 @@ extension Evaluator {
           if !holds { continue }
         }
         var onceKey: String?
-        if let f = rule.onceField, case .string(let key)? = action.fields[f] {
+        if let f = rule.onceField, case .string(let key)? = action.fields[f].value {
           onceKey = key
         } else if let once = rule.oncePer {
           onceKey = try once.evaluate(activation).plainText

@@ -138,9 +138,9 @@ final class Evaluator: @unchecked Sendable {
     bind(action, plan)
     var scope: String?
     var scopeHash: UInt64?
-    if let f = rules.scopeField, case .string(let value)? = action.fields[f] {
+    if let f = rules.scopeField, case .string(let value)? = action.fields[f].value {
       scope = value  // a plain field (`event.community`), read without evaluating
-      scopeHash = action.fieldHashes[f]
+      scopeHash = action.fields[f].hash
     } else if let scopeProgram = rules.scope {
       do {
         scope = try scopeProgram.evaluate(activation).plainText
@@ -218,7 +218,7 @@ final class Evaluator: @unchecked Sendable {
     }
     // Only the fields this action's expressions (and every badge's) can read.
     for i in plan.boundFields {
-      variables[rules.fields[i].slot] = i < action.fields.count ? action.fields[i] : nil
+      variables[rules.fields[i].slot] = i < action.fields.count ? action.fields[i].value : nil
     }
     if rules.usesWindows {
       context.windows[0] = rules.timeZone.window(.day, at: action.at)
