@@ -68,11 +68,11 @@ public struct Simulation {
     let block = 16
     actions.withUnsafeBufferPointer { actions in
       guard let first = actions.baseAddress else { return }
-      for i in 0..<min(block, actions.count) { state.processed.touch(hash: actions[i].idHash) }
+      state.processed.touch(idsOf: actions, 0..<min(block, actions.count))
       var start = 0
       while start < actions.count {
         let end = min(start + block, actions.count)
-        for i in end..<min(end + block, actions.count) { state.processed.touch(hash: actions[i].idHash) }
+        state.processed.touch(idsOf: actions, end..<min(end + block, actions.count))
         for i in start..<end {
           // In place: passing actions[i] would copy the action (see Evaluator.apply(at:)).
           counts.read += 1

@@ -56,6 +56,17 @@ package struct ActionIDSet: Sendable {
     slots.withUnsafeBufferPointer { laurel_prefetch($0.baseAddress! + Self.home(hash &* 0x9E37_79B9_7F4A_7C15, $0.count - 1)) }
   }
 
+  /// ``touch(hash:)`` for the ids of a run of actions, with one access to
+  /// the table for all of them (each access retains and releases it).
+  func touch(idsOf actions: UnsafeBufferPointer<PreparedAction>, _ range: Range<Int>) {
+    slots.withUnsafeBufferPointer { table in
+      let mask = table.count - 1
+      for i in range {
+        laurel_prefetch(table.baseAddress! + Self.home(actions[i].idHash &* 0x9E37_79B9_7F4A_7C15, mask))
+      }
+    }
+  }
+
   package func contains(_ id: String) -> Bool { find(id, hash: fnv1a(id)) != nil }
 
   /// Whether `id`, whose ``fnv1a(_:seed:)`` hash the caller already has, is in the set.
