@@ -1,8 +1,10 @@
+import CLaurelPrefetch
+
 /// An open-addressing index from precomputed 64-bit hashes to Int32 payloads
 /// (array positions). Callers keep the keys themselves and confirm a match, so
 /// the index stays small enough to live in cache: 16 bytes a slot.
 struct HashIndex: Sendable {
-  private struct Slot: Sendable {
+  fileprivate struct Slot: Sendable {
     var hash: UInt64  // 0 = empty
     var value: Int32
   }
@@ -11,7 +13,7 @@ struct HashIndex: Sendable {
   private(set) var count = 0
 
   @inline(__always)
-  private static func home(_ h: UInt64, _ mask: Int) -> Int { Int(truncatingIfNeeded: (h &* 0x9E37_79B9_7F4A_7C15) >> 17) & mask }
+  fileprivate static func home(_ h: UInt64, _ mask: Int) -> Int { Int(truncatingIfNeeded: (h &* 0x9E37_79B9_7F4A_7C15) >> 17) & mask }
 
   /// The payload of the first entry with this hash that `matches` accepts.
   @inline(__always)
@@ -24,6 +26,34 @@ struct HashIndex: Sendable {
       i = (i + 1) & mask
     }
     return nil
+  }
+
+  /// Read access to the table for prefetching, valid inside ``withProbe(_:)``.
+  struct Probe {
+    fileprivate let slots: UnsafeBufferPointer<Slot>
+
+    /// Prefetches the slot where the probe for `hash` starts.
+    @inline(__always)
+    func touch(_ hash: UInt64) { laurel_prefetch(slots.baseAddress! + HashIndex.home(hash | 1, slots.count - 1)) }
+
+    /// The first payload stored under `hash`, not confirmed: a guess, for prefetching what it points at.
+    @inline(__always)
+    func peek(_ hash: UInt64) -> Int32? {
+      let h = hash | 1
+      let mask = slots.count - 1
+      var i = HashIndex.home(h, mask)
+      while slots[i].hash != 0 {
+        if slots[i].hash == h { return slots[i].value }
+        i = (i + 1) & mask
+      }
+      return nil
+    }
+  }
+
+  /// Calls `body` with a ``Probe``: one access to the table for a run of lookups.
+  @inline(__always)
+  func withProbe<R>(_ body: (Probe) -> R) -> R {
+    slots.withUnsafeBufferPointer { body(Probe(slots: $0)) }
   }
 
   /// Adds an entry (the caller has checked it is not present).

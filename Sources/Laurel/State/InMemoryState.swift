@@ -1,3 +1,5 @@
+import CLaurelPrefetch
+
 /// All member state in memory: the backing of ``InMemoryStore`` and of
 /// simulations. Members live in a flat array; handles are array indices.
 public struct InMemoryState: StateTransaction, Sendable {
@@ -9,7 +11,14 @@ public struct InMemoryState: StateTransaction, Sendable {
     var rule: Int32
     var key: String
 
-    var hash: UInt64 { fnv1a(key, seed: UInt64(UInt32(bitPattern: member)) << 32 | UInt64(UInt32(bitPattern: rule))) }
+    var hash: UInt64 { Self.hash(keyHash: fnv1a(key), member: member, rule: rule) }
+
+    /// From the key's ``fnv1a(_:seed:)``, which decoding took: a replay
+    /// prefetches the slot of a once-per key before the key is claimed.
+    @inline(__always)
+    static func hash(keyHash: UInt64, member: Int32, rule: Int32) -> UInt64 {
+      keyHash ^ ((UInt64(UInt32(bitPattern: member)) << 32 | UInt64(UInt32(bitPattern: rule))) &* 0x9E37_79B9_7F4A_7C15)
+    }
   }
 
   @inline(__always)
@@ -60,6 +69,34 @@ public struct InMemoryState: StateTransaction, Sendable {
 
   public func existingMember(_ key: MemberKey) -> Int? {
     handles.find(key.hash) { Self.same(ids[Int($0)], key.id) }.map(Int.init)
+  }
+
+  /// Prefetches the index slots where members with these key hashes are
+  /// looked up. A replay does this two blocks ahead, then ``touchMembers(_:)``
+  /// one block ahead.
+  func touchIndexSlots(_ guesses: ((RecipientPrefetch.Guess) -> Void) -> Void) {
+    handles.withProbe { probe in guesses { probe.touch($0.member) } }
+  }
+
+  /// Prefetches the ids and states of these members, and the slots of their
+  /// once-per keys (guessed from the index, whose slots should be in cache by now).
+  func touchMembers(_ guesses: ((RecipientPrefetch.Guess) -> Void) -> Void) {
+    handles.withProbe { handles in
+      onceIndex.withProbe { onceIndex in
+        ids.withUnsafeBufferPointer { ids in
+          members.withUnsafeBufferPointer { members in
+            guesses { guess in
+              guard let h = handles.peek(guess.member), Int(h) < members.count else { return }
+              laurel_prefetch(ids.baseAddress! + Int(h))
+              let state = UnsafeRawPointer(members.baseAddress! + Int(h))
+              laurel_prefetch(state)
+              laurel_prefetch(state + 64)
+              if let key = guess.onceKey { onceIndex.touch(OnceKey.hash(keyHash: key, member: h, rule: guess.rule)) }
+            }
+          }
+        }
+      }
+    }
   }
 
   public mutating func member(_ key: MemberKey, initial: () -> MemberState) -> Int {
