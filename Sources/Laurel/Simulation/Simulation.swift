@@ -71,18 +71,23 @@ public struct Simulation {
   /// then, the next block's members and once-per slots.
   public mutating func apply(contentsOf actions: [PreparedAction]) {
     startBulk()
+    let recipients = self.recipients
     actions.withUnsafeBufferPointer { actions in
       guard let first = actions.baseAddress else { return }
       let size = 16
       func block(_ k: Int) -> Range<Int> { min(k * size, actions.count)..<min((k + 1) * size, actions.count) }
       state.processed.touch(idsOf: actions, block(0))
-      touchIndexSlots(actions, block(0))
-      touchIndexSlots(actions, block(1))
-      touchMembers(actions, block(0))
+      if let recipients {
+        state.touchIndexSlots { recipients.forEachGuess(of: actions, block(0), $0) }
+        state.touchIndexSlots { recipients.forEachGuess(of: actions, block(1), $0) }
+        state.touchMembers { recipients.forEachGuess(of: actions, block(0), $0) }
+      }
       for k in 0..<(actions.count + size - 1) / size {
         state.processed.touch(idsOf: actions, block(k + 1))
-        touchIndexSlots(actions, block(k + 2))
-        touchMembers(actions, block(k + 1))
+        if let recipients {
+          state.touchIndexSlots { recipients.forEachGuess(of: actions, block(k + 2), $0) }
+          state.touchMembers { recipients.forEachGuess(of: actions, block(k + 1), $0) }
+        }
         for i in block(k) {
           // In place: passing actions[i] would copy the action (see Evaluator.apply(at:)).
           counts.read += 1
@@ -91,16 +96,6 @@ public struct Simulation {
         }
       }
     }
-  }
-
-  private func touchIndexSlots(_ actions: UnsafeBufferPointer<PreparedAction>, _ range: Range<Int>) {
-    guard let recipients else { return }
-    state.touchIndexSlots { touch in recipients.forEachGuess(of: actions, range, touch) }
-  }
-
-  private func touchMembers(_ actions: UnsafeBufferPointer<PreparedAction>, _ range: Range<Int>) {
-    guard let recipients else { return }
-    state.touchMembers { touch in recipients.forEachGuess(of: actions, range, touch) }
   }
 
   /// Bulk replays count effects without listing them, unless rule totals need the ledger.
