@@ -93,6 +93,20 @@ public struct PreparedAction: Sendable {
     var value: Value?
     /// Meaningful only when `value` is a string.
     var hash: UInt64 = 0
+
+    /// Whether the value is a string (checked without copying it out).
+    var isString: Bool {
+      if case .string? = value { return true }
+      return false
+    }
+
+    /// Whether the value is a string other than "".
+    var isNonEmptyString: Bool {
+      switch value {
+      case .string(let text)?: return !text.isEmpty
+      default: return false
+      }
+    }
   }
 }
 

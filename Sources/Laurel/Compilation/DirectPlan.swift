@@ -71,3 +71,55 @@ final class DirectPlan: Sendable {
     onceFields = rules.compactMap(\.onceField)
   }
 }
+
+/// Every action type's ``DirectPlan``, in flat arrays of plain values that
+/// the evaluator owns: reading a plan per action then retains nothing (a
+/// plan fetched from its ``CompiledAction`` costs two atomic reference-count
+/// updates per action, on a path of a few hundred nanoseconds).
+struct DirectTable: Sendable {
+  /// One action type's plan: ranges into the arrays below.
+  struct Plan: Sendable {
+    var rules: Range<Int>
+    var recipientFields: Range<Int>
+    var onceFields: Range<Int>
+  }
+
+  /// Per action type; nil when the type takes the general path.
+  let plans: [Plan?]
+  let rules: [DirectPlan.Rule]
+  let amounts: [DirectPlan.Amount]
+  let recipientFields: [Int]
+  let onceFields: [Int]
+
+  init(_ actions: [CompiledAction]) {
+    var plans: [Plan?] = []
+    var rules: [DirectPlan.Rule] = []
+    var amounts: [DirectPlan.Amount] = []
+    var recipientFields: [Int] = []
+    var onceFields: [Int] = []
+    for action in actions {
+      guard let direct = action.direct else {
+        plans.append(nil)
+        continue
+      }
+      let start = (rules.count, recipientFields.count, onceFields.count)
+      for var rule in direct.rules {
+        let offset = amounts.count - rule.amounts.lowerBound
+        amounts += direct.amounts[rule.amounts]
+        rule.amounts = (rule.amounts.lowerBound + offset)..<(rule.amounts.upperBound + offset)
+        rules.append(rule)
+      }
+      recipientFields += direct.recipientFields
+      onceFields += direct.onceFields
+      plans.append(
+        Plan(
+          rules: start.0..<rules.count, recipientFields: start.1..<recipientFields.count,
+          onceFields: start.2..<onceFields.count))
+    }
+    self.plans = plans
+    self.rules = rules
+    self.amounts = amounts
+    self.recipientFields = recipientFields
+    self.onceFields = onceFields
+  }
+}

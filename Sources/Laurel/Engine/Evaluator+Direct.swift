@@ -1,7 +1,7 @@
 import LaurelExpression
 
 extension Evaluator {
-  /// Applies an action whose type has a ``DirectPlan``, in one pass.
+  /// Applies an action whose type has a ``DirectPlan`` (here `plan`, in ``direct``), in one pass.
   ///
   /// Returns false, having changed nothing (not even claimed the id), when a
   /// value the rules need is missing or not a string, or the action updates
@@ -9,8 +9,8 @@ extension Evaluator {
   ///
   /// The action is read in place, through `pointer` (see ``apply(at:to:outcome:idClaimed:)``).
   func applyDirect<T: StateTransaction>(
-    _ pointer: UnsafePointer<PreparedAction>, _ direct: DirectPlan, _ plan: CompiledAction, to tx: inout T,
-    outcome: inout Outcome, idClaimed: Bool
+    _ pointer: UnsafePointer<PreparedAction>, _ plan: DirectTable.Plan, to tx: inout T, outcome: inout Outcome,
+    idClaimed: Bool
   ) throws(T.Failure) -> Bool {
     guard pointer.pointee.traits.isEmpty else { return false }
     var scope: String?
@@ -20,11 +20,12 @@ extension Evaluator {
       scope = value
       scopeHash = pointer.pointee.fields[f].hash
     }
-    for f in direct.recipientFields {
-      guard case .string(let user)? = pointer.pointee.fields[f].value, !user.isEmpty else { return false }
+    // Checked without copying the strings out.
+    for f in direct.recipientFields[plan.recipientFields] {
+      guard pointer.pointee.fields[f].isNonEmptyString else { return false }
     }
-    for f in direct.onceFields {
-      guard case .string? = pointer.pointee.fields[f].value else { return false }
+    for f in direct.onceFields[plan.onceFields] {
+      guard pointer.pointee.fields[f].isString else { return false }
     }
     if !idClaimed {
       guard try tx.claimAction(at: pointer) else {
@@ -32,22 +33,22 @@ extension Evaluator {
         return true
       }
     }
-    if directBinds { bind(pointer.pointee, plan) }
+    if directBinds, let type = pointer.pointee.typeIndex { bind(pointer.pointee, rules.actions[type]) }
     // With one rule, one member changes: its ladders are re-ranked at once,
     // without a list of touched members (unless badges need the full pass).
-    let ranksAtOnce = direct.rules.count == 1 && !checksBadges
-    for rule in direct.rules {
+    let ranksAtOnce = plan.rules.count == 1 && !checksBadges
+    for r in plan.rules {
+      let rule = direct.rules[r]
       if let from = rule.from, pointer.pointee.at < from { continue }
       if let until = rule.until, !(pointer.pointee.at < until) { continue }
-      var user = pointer.pointee.user
-      var userHash = pointer.pointee.userHash
-      if let f = rule.recipientField, case .string(let value)? = pointer.pointee.fields[f].value {
-        user = value
-        userHash = pointer.pointee.fields[f].hash
+      let key: MemberKey
+      if let f = rule.recipientField, case .string(let user)? = pointer.pointee.fields[f].value {
+        key = MemberKey(MemberID(scope: scope, user: user), scopeHash: scopeHash, userHash: pointer.pointee.fields[f].hash)
+      } else {
+        key = MemberKey(MemberID(scope: scope, user: pointer.pointee.user), scopeHash: scopeHash, userHash: pointer.pointee.userHash)
       }
       var onceKey: String?
       if let f = rule.onceField, case .string(let value)? = pointer.pointee.fields[f].value { onceKey = value }
-      let key = MemberKey(MemberID(scope: scope, user: user), scopeHash: scopeHash, userHash: userHash)
       guard let handle = try recipient(key, rule: rule.globalIndex, onceKey: onceKey, in: &tx) else { continue }
       var dirty = Dependencies.touched
       tx.withMember(handle) { state in

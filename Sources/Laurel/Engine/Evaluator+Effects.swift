@@ -85,11 +85,13 @@ extension Evaluator {
   func recipient<T: StateTransaction>(
     _ key: MemberKey, rule: Int, onceKey: String?, in tx: inout T
   ) throws(T.Failure) -> Int? {
-    guard let onceKey else { return try tx.member(key, initial: { initial }) }
+    // Through a pointer: a closure reading `initial` would retain the evaluator on every call.
+    let initial = initialStorage
+    guard let onceKey else { return try tx.member(key, initial: { initial.pointee }) }
     if let existing = try tx.existingMember(key) {
       return try tx.claimOnce(existing, rule: rule, key: onceKey) ? existing : nil
     }
-    let handle = try tx.member(key, initial: { initial })
+    let handle = try tx.member(key, initial: { initial.pointee })
     _ = try tx.claimOnce(handle, rule: rule, key: onceKey)
     return handle
   }

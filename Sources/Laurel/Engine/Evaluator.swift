@@ -27,8 +27,12 @@ final class Evaluator: @unchecked Sendable {
     @inline(__always) _read { yield scratchStorage.pointee }
     @inline(__always) _modify { yield &scratchStorage.pointee }
   }
-  let initial: MemberState
+  /// A new member's state.
+  var initial: MemberState { initialStorage.pointee }
+  let initialStorage: UnsafeMutablePointer<MemberState>
   let ledgerNames: LedgerNames
+  /// The action types' ``DirectPlan``s.
+  let direct: DirectTable
   /// Whether action types with a ``DirectPlan`` may take the direct path:
   /// the scheme has no scope, or its scope is a plain field.
   let allowsDirect: Bool
@@ -71,9 +75,12 @@ final class Evaluator: @unchecked Sendable {
     scratchStorage = .allocate(capacity: 1)
     scratchStorage.initialize(to: Scratch())
     ledgerNames = LedgerNames(currencies: rules.currencies.map(\.name), rules: rules.ruleNames)
-    initial = rules.initialState()
+    let initial = rules.initialState()
+    initialStorage = .allocate(capacity: 1)
+    initialStorage.initialize(to: initial)
     context = MemberContext(badgeNames: rules.badges.map(\.name), initial: initial)
     activation = Activation(slotCount: rules.slotCount, context: context)
+    direct = DirectTable(rules.actions)
     allowsDirect = rules.scope == nil || rules.scopeField != nil
     (rankings, thresholds) = LadderRanking.make(rules)
     checksBadges = rules.badges.contains { !$0.manual }
@@ -83,6 +90,8 @@ final class Evaluator: @unchecked Sendable {
   deinit {
     scratchStorage.deinitialize(count: 1)
     scratchStorage.deallocate()
+    initialStorage.deinitialize(count: 1)
+    initialStorage.deallocate()
   }
 
   /// Applies one action; `outcome` is overwritten.
@@ -109,8 +118,8 @@ final class Evaluator: @unchecked Sendable {
     outcome.reset(pointer.pointee.id)
     outcome.at = pointer.pointee.at
     if outcome.names !== ledgerNames { outcome.names = ledgerNames }
-    if let typeIndex = pointer.pointee.typeIndex, allowsDirect, let direct = rules.actions[typeIndex].direct,
-      try applyDirect(pointer, direct, rules.actions[typeIndex], to: &tx, outcome: &outcome, idClaimed: idClaimed)
+    if let typeIndex = pointer.pointee.typeIndex, allowsDirect, let plan = direct.plans[typeIndex],
+      try applyDirect(pointer, plan, to: &tx, outcome: &outcome, idClaimed: idClaimed)
     {
       return
     }

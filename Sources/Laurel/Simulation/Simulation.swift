@@ -72,6 +72,7 @@ public struct Simulation {
   public mutating func apply(contentsOf actions: [PreparedAction]) {
     startBulk()
     let recipients = self.recipients
+    let evaluator = self.evaluator  // a local: through self, each call would retain it
     actions.withUnsafeBufferPointer { actions in
       guard let first = actions.baseAddress else { return }
       let size = 16
