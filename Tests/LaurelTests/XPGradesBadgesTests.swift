@@ -114,6 +114,30 @@ import Testing
     try s.apply(#"{"type":"loss","at":"2026-03-01T11:00:00Z","user":"u"}"#)
     #expect(s.tier("u", "grade")?.name == "Rookie")
   }
+
+  /// The engine re-ranks from the member's current tier; jumps of several
+  /// tiers either way, and below the lowest tier, must land where a count from zero would.
+  @Test mutating func followsTheBalanceAcrossSeveralTiersBothWays() throws {
+    var s = try Scenario(yaml: """
+      scheme: follow
+      currencies: { xp: {} }
+      actions:
+        gain: [ { award: { xp: 350 } } ]
+        loss: [ { deduct: { xp: 250 } } ]
+      ladders:
+        grade:
+          currency: xp
+          policy: follow
+          tiers: [ { name: A, at: 0 }, { name: B, at: 100 }, { name: C, at: 200 }, { name: D, at: 300 }, { name: E, at: 600 } ]
+      """)
+    var ranks: [Int?] = []
+    for type in ["gain", "loss", "loss", "gain", "gain", "gain", "loss"] {
+      try s.apply(#"{"type":"\#(type)","at":"2026-03-01T10:00:00Z","user":"u"}"#)
+      ranks.append(s.tier("u", "grade")?.rank)
+    }
+    // Balances: 350, 100, -150, 200, 550, 900, 650.
+    #expect(ranks == [4, 2, 0, 3, 4, 5, 5])
+  }
 }
 
 /// A rejected action that carries traits for a user who is not yet a member leaves no member behind.

@@ -48,8 +48,12 @@ extension Evaluator {
         key = MemberKey(MemberID(scope: scope, user: pointer.pointee.user), scopeHash: scopeHash, userHash: pointer.pointee.userHash)
       }
       var onceKey: String?
-      if let f = rule.onceField, case .string(let value)? = pointer.pointee.fields[f].value { onceKey = value }
-      guard let handle = try recipient(key, rule: rule.globalIndex, onceKey: onceKey, in: &tx) else { continue }
+      var onceKeyHash: UInt64?
+      if let f = rule.onceField, case .string(let value)? = pointer.pointee.fields[f].value {
+        onceKey = value
+        onceKeyHash = pointer.pointee.fields[f].hash
+      }
+      guard let handle = try recipient(key, rule: rule.globalIndex, onceKey: onceKey, onceKeyHash: onceKeyHash, in: &tx) else { continue }
       var dirty = Dependencies.touched
       tx.withMember(handle) { state in
         for a in rule.amounts {

@@ -82,17 +82,22 @@ extension Evaluator {
 
   /// The handle of a rule's recipient, created if new, once the rule's
   /// once-per key (if any) is claimed; nil when that key was claimed before.
+  /// `onceKeyHash` is the key's hash when decoding took it.
   func recipient<T: StateTransaction>(
-    _ key: MemberKey, rule: Int, onceKey: String?, in tx: inout T
+    _ key: MemberKey, rule: Int, onceKey: String?, onceKeyHash: UInt64? = nil, in tx: inout T
   ) throws(T.Failure) -> Int? {
     // Through a pointer: a closure reading `initial` would retain the evaluator on every call.
     let initial = initialStorage
     guard let onceKey else { return try tx.member(key, initial: { initial.pointee }) }
+    func claim(_ handle: Int) throws(T.Failure) -> Bool {
+      guard let onceKeyHash else { return try tx.claimOnce(handle, rule: rule, key: onceKey) }
+      return try tx.claimOnce(handle, rule: rule, key: onceKey, keyHash: onceKeyHash)
+    }
     if let existing = try tx.existingMember(key) {
-      return try tx.claimOnce(existing, rule: rule, key: onceKey) ? existing : nil
+      return try claim(existing) ? existing : nil
     }
     let handle = try tx.member(key, initial: { initial.pointee })
-    _ = try tx.claimOnce(handle, rule: rule, key: onceKey)
+    _ = try claim(handle)
     return handle
   }
 

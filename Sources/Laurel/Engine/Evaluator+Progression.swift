@@ -57,12 +57,13 @@ extension Evaluator {
       if ranking.gated {
         computed = rules.ladders[l].rank(for: state, tiers: rules.ladders[l].tiers)
       } else {
-        // The tiers met, in order, up to the first threshold above the balance.
+        // The number of thresholds met (they strictly increase), counted
+        // from the member's tier: a balance moves a step or two at a time.
         let balance = state.balances[ranking.currency]
-        var rank = 0
-        while rank < ranking.thresholds.count && thresholds[ranking.thresholds.lowerBound + rank] <= balance {
-          rank += 1
-        }
+        let met = ranking.thresholds
+        var rank = min(Int(state.tiers[l]), met.count)
+        while rank < met.count && thresholds[met.lowerBound + rank] <= balance { rank += 1 }
+        while rank > 0 && thresholds[met.lowerBound + rank - 1] > balance { rank -= 1 }
         computed = rank
       }
       let old = Int(state.tiers[l])

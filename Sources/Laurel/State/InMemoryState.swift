@@ -114,8 +114,12 @@ public struct InMemoryState: StateTransaction, Sendable {
   }
 
   public mutating func claimOnce(_ handle: Int, rule: Int, key: String) -> Bool {
+    claimOnce(handle, rule: rule, key: key, keyHash: fnv1a(key))
+  }
+
+  public mutating func claimOnce(_ handle: Int, rule: Int, key: String, keyHash: UInt64) -> Bool {
     let entry = OnceKey(member: Int32(handle), rule: Int32(rule), key: key)
-    let hash = entry.hash
+    let hash = OnceKey.hash(keyHash: keyHash, member: entry.member, rule: entry.rule)
     let found = onceIndex.find(hash) { i in
       let other = onceKeys[Int(i)]
       return other.member == entry.member && other.rule == entry.rule && sameUTF8(other.key, key)

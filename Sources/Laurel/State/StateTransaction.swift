@@ -26,6 +26,9 @@ public protocol StateTransaction {
   mutating func readMember<R>(_ handle: Int, _ body: (inout MemberState) -> R) -> R
   /// Claims a once-per key for a member and rule; false when already claimed.
   mutating func claimOnce(_ handle: Int, rule: Int, key: String) throws(Failure) -> Bool
+  /// ``claimOnce(_:rule:key:)`` for a key whose hash decoding took (the
+  /// ``PreparedAction`` field's). The default ignores the hash.
+  mutating func claimOnce(_ handle: Int, rule: Int, key: String, keyHash: UInt64) throws(Failure) -> Bool
   /// Called with each applied action's outcome, for stores that keep a ledger
   /// (each entry's ``LedgerEntry/memberHandle`` is the member's handle here).
   mutating func record(_ outcome: Outcome) throws(Failure)
@@ -34,6 +37,10 @@ public protocol StateTransaction {
 extension StateTransaction {
   public mutating func claimAction(at action: UnsafePointer<PreparedAction>) throws(Failure) -> Bool {
     try claimAction(action.pointee)
+  }
+
+  public mutating func claimOnce(_ handle: Int, rule: Int, key: String, keyHash: UInt64) throws(Failure) -> Bool {
+    try claimOnce(handle, rule: rule, key: key)
   }
 
   /// By default a read is a change that changes nothing.
