@@ -33,7 +33,7 @@ enum EngineBench {
         members = simulation.state.memberCount
       }
       let rate = Double(prepared.count) / seconds
-      let how = blocks ? "apply(contentsOf:), ids prefetched a block ahead" : "apply(_:), one at a time"
+      let how = blocks ? "apply(contentsOf:), ids and members prefetched ahead" : "apply(_:), one at a time"
       print("\(how): applied \(prepared.count) actions to \(members) members in \(Measure.format(seconds, 3)) s: \(Measure.format(rate / 1e6, 2)) M actions/s (\(Measure.format(1e9 / rate, 0)) ns/action; bar: 3 M/s)")
     }
   }

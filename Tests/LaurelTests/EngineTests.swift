@@ -57,6 +57,33 @@ import Testing
     #expect(sequential.report().json() == parallel.report().json())
     #expect(sequential.counts.read == 2000)
   }
+
+  /// Lines that cannot be decoded, anywhere in a decoding thread's batch of
+  /// 4,096 (first, last, across the boundary), and repeated ids across batches.
+  @Test func replaysUndecodableLinesTheSameOnOneOrTwoCores() throws {
+    let history = try String(
+      contentsOf: Scenario.repository.appendingPathComponent("rules/examples/community-history.jsonl"), encoding: .utf8)
+    let base = history.split(separator: "\n").map(String.init)
+    var lines: [String] = []
+    for copy in 0..<5 {  // ids e1... get a suffix per copy; copy 4 repeats copy 0's ids
+      lines += base.map { $0.replacingOccurrences(of: #""id":"e"#, with: #""id":"c\#(copy % 4)-e"#) }
+    }
+    for position in [0, 17, 4095, 4096, 4097, 8191, 8192, lines.count] {
+      lines.insert(position % 2 == 0 ? #"{"id":"broken","type":}"# : "not json", at: position)
+    }
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-batches-\(UUID().uuidString).jsonl")
+    try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: file) }
+    var sequential = Simulation(rules: rules)
+    try sequential.run(path: file.path, parallel: false)
+    var parallel = Simulation(rules: rules)
+    try parallel.run(path: file.path, parallel: true)
+    #expect(sequential.counts == parallel.counts)
+    #expect(sequential.counts.rejected >= 8 && sequential.counts.duplicates >= 2000)
+    #expect(sequential.rejections.map(\.line) == parallel.rejections.map(\.line))
+    #expect(sequential.rejections.map(\.reason) == parallel.rejections.map(\.reason))
+    #expect(sequential.report().json() == parallel.report().json())
+  }
 }
 
 /// Duplicate ids around rejections behave the same on one core and two.

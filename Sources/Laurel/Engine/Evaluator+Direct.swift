@@ -7,10 +7,9 @@ extension Evaluator {
   /// value the rules need is missing or not a string, or the action updates
   /// traits: the general path then applies or rejects it with its reason.
   ///
-  /// The action is read in place, through `pointer` (see ``apply(at:to:outcome:idClaimed:)``).
+  /// The action is read in place, through `pointer` (see ``apply(at:to:outcome:)``).
   func applyDirect<T: StateTransaction>(
-    _ pointer: UnsafePointer<PreparedAction>, _ plan: DirectTable.Plan, to tx: inout T, outcome: inout Outcome,
-    idClaimed: Bool
+    _ pointer: UnsafePointer<PreparedAction>, _ plan: DirectTable.Plan, to tx: inout T, outcome: inout Outcome
   ) throws(T.Failure) -> Bool {
     guard pointer.pointee.traits.isEmpty else { return false }
     var scope: String?
@@ -27,11 +26,9 @@ extension Evaluator {
     for f in direct.onceFields[plan.onceFields] {
       guard pointer.pointee.fields[f].isString else { return false }
     }
-    if !idClaimed {
-      guard try tx.claimAction(at: pointer) else {
-        outcome.status = .duplicate
-        return true
-      }
+    guard try tx.claimAction(at: pointer) else {
+      outcome.status = .duplicate
+      return true
     }
     if directBinds, let type = pointer.pointee.typeIndex { bind(pointer.pointee, rules.actions[type]) }
     // With one rule, one member changes: its ladders are re-ranked at once,

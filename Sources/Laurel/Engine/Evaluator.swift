@@ -95,54 +95,46 @@ final class Evaluator: @unchecked Sendable {
   }
 
   /// Applies one action; `outcome` is overwritten.
-  ///
-  /// - Parameter idClaimed: true when the caller has already established that
-  ///   the id is new (a replay that deduplicates ids on another thread); the
-  ///   evaluator then neither claims nor releases it.
   func apply<T: StateTransaction>(
-    _ action: PreparedAction, to tx: inout T, outcome: inout Outcome, idClaimed: Bool = false
+    _ action: PreparedAction, to tx: inout T, outcome: inout Outcome
   ) throws(T.Failure) {
     try withUnsafePointer(to: action) { (action) throws(T.Failure) in
-      try apply(at: action, to: &tx, outcome: &outcome, idClaimed: idClaimed)
+      try apply(at: action, to: &tx, outcome: &outcome)
     }
   }
 
-  /// ``apply(_:to:outcome:idClaimed:)`` for an action read in place (a
+  /// ``apply(_:to:outcome:)`` for an action read in place (a
   /// replay passes the elements of its array): the direct path reads the
   /// fields it needs through the pointer, where passing the action itself
   /// would copy it whole (the compiler cannot tell that applying it leaves
   /// the array alone), a retain and a release for each of its strings and arrays.
   func apply<T: StateTransaction>(
-    at pointer: UnsafePointer<PreparedAction>, to tx: inout T, outcome: inout Outcome, idClaimed: Bool = false
+    at pointer: UnsafePointer<PreparedAction>, to tx: inout T, outcome: inout Outcome
   ) throws(T.Failure) {
     outcome.reset(pointer.pointee.id)
     outcome.at = pointer.pointee.at
     if outcome.names !== ledgerNames { outcome.names = ledgerNames }
     if let typeIndex = pointer.pointee.typeIndex, allowsDirect, let plan = direct.plans[typeIndex],
-      try applyDirect(pointer, plan, to: &tx, outcome: &outcome, idClaimed: idClaimed)
+      try applyDirect(pointer, plan, to: &tx, outcome: &outcome)
     {
       return
     }
-    try applyGeneral(pointer.pointee, to: &tx, outcome: &outcome, idClaimed: idClaimed)
+    try applyGeneral(pointer.pointee, to: &tx, outcome: &outcome)
   }
 
   /// The general path: plan every rule, then apply (see the type's documentation).
   private func applyGeneral<T: StateTransaction>(
-    _ action: PreparedAction, to tx: inout T, outcome: inout Outcome, idClaimed: Bool
+    _ action: PreparedAction, to tx: inout T, outcome: inout Outcome
   ) throws(T.Failure) {
     guard let typeIndex = action.typeIndex else {
       // Ignored actions are still recorded, so a re-sent one counts as a duplicate.
-      var isNew = idClaimed
-      if !isNew { isNew = try tx.claimAction(action) }
-      outcome.status = isNew ? .ignored : .duplicate
+      outcome.status = try tx.claimAction(action) ? .ignored : .duplicate
       return
     }
     let plan = rules.actions[typeIndex]
-    if !idClaimed {
-      guard try tx.claimAction(action) else {
-        outcome.status = .duplicate
-        return
-      }
+    guard try tx.claimAction(action) else {
+      outcome.status = .duplicate
+      return
     }
     bind(action, plan)
     var scope: String?
@@ -156,7 +148,7 @@ final class Evaluator: @unchecked Sendable {
         scopeHash = fnv1a(scope!)
       } catch {
         outcome.status = .rejected("action \(action.id): cannot tell the member's scope: \(error.message)")
-        if !idClaimed { try tx.releaseAction(action.id) }
+        try tx.releaseAction(action.id)
         return
       }
     }
@@ -195,7 +187,7 @@ final class Evaluator: @unchecked Sendable {
       }
       scratch.touched.clear()
       outcome.status = .rejected(reason)
-      if !idClaimed { try tx.releaseAction(action.id) }
+      try tx.releaseAction(action.id)
       return
     }
     if let draft = actorDraft {

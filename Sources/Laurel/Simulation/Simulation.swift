@@ -59,7 +59,9 @@ public struct Simulation {
   /// Applies one prepared action; ``lastOutcome`` tells what it did.
   public mutating func apply(_ prepared: PreparedAction, line: Int = 0) {
     outcome.itemized = true
-    apply(prepared, line: line, idClaimed: false)
+    counts.read += 1
+    evaluator.apply(prepared, to: &state, outcome: &outcome)
+    record(line: line)
   }
 
   /// Applies prepared actions in order, each as ``apply(_:line:)`` would,
@@ -71,49 +73,51 @@ public struct Simulation {
   /// then, the next block's members and once-per slots.
   public mutating func apply(contentsOf actions: [PreparedAction]) {
     startBulk()
+    actions.withUnsafeBufferPointer { apply(blocksOf: $0, lines: nil, failures: []) }
+  }
+
+  /// ``apply(contentsOf:)`` for a replay's batch: `lines` are the actions'
+  /// line numbers (for rejections), and `failures` (by ascending index) the
+  /// lines that could not be decoded, whose places in `actions` are skipped.
+  mutating func apply(
+    blocksOf actions: UnsafeBufferPointer<PreparedAction>, lines: UnsafeBufferPointer<Int>?,
+    failures: ArraySlice<(index: Int, error: ActionError)>
+  ) {
+    guard let first = actions.baseAddress else { return }
     let recipients = self.recipients
     let evaluator = self.evaluator  // a local: through self, each call would retain it
-    actions.withUnsafeBufferPointer { actions in
-      guard let first = actions.baseAddress else { return }
-      let size = 16
-      func block(_ k: Int) -> Range<Int> { min(k * size, actions.count)..<min((k + 1) * size, actions.count) }
-      state.processed.touch(idsOf: actions, block(0))
+    let size = 16
+    func block(_ k: Int) -> Range<Int> { min(k * size, actions.count)..<min((k + 1) * size, actions.count) }
+    var failures = failures
+    state.processed.touch(idsOf: actions, block(0))
+    if let recipients {
+      state.touchIndexSlots { recipients.forEachGuess(of: actions, block(0), $0) }
+      state.touchIndexSlots { recipients.forEachGuess(of: actions, block(1), $0) }
+      state.touchMembers { recipients.forEachGuess(of: actions, block(0), $0) }
+    }
+    for k in 0..<(actions.count + size - 1) / size {
+      state.processed.touch(idsOf: actions, block(k + 1))
       if let recipients {
-        state.touchIndexSlots { recipients.forEachGuess(of: actions, block(0), $0) }
-        state.touchIndexSlots { recipients.forEachGuess(of: actions, block(1), $0) }
-        state.touchMembers { recipients.forEachGuess(of: actions, block(0), $0) }
+        state.touchIndexSlots { recipients.forEachGuess(of: actions, block(k + 2), $0) }
+        state.touchMembers { recipients.forEachGuess(of: actions, block(k + 1), $0) }
       }
-      for k in 0..<(actions.count + size - 1) / size {
-        state.processed.touch(idsOf: actions, block(k + 1))
-        if let recipients {
-          state.touchIndexSlots { recipients.forEachGuess(of: actions, block(k + 2), $0) }
-          state.touchMembers { recipients.forEachGuess(of: actions, block(k + 1), $0) }
+      for i in block(k) {
+        let line = lines?[i] ?? 0
+        if let failure = failures.first, failure.index == i {
+          countRejectedLine(line, failure.error.message)
+          failures.removeFirst()
+          continue
         }
-        for i in block(k) {
-          // In place: passing actions[i] would copy the action (see Evaluator.apply(at:)).
-          counts.read += 1
-          evaluator.apply(at: first + i, to: &state, outcome: &outcome)
-          record(line: 0)
-        }
+        // In place: passing actions[i] would copy the action (see Evaluator.apply(at:)).
+        counts.read += 1
+        evaluator.apply(at: first + i, to: &state, outcome: &outcome)
+        record(line: line)
       }
     }
   }
 
   /// Bulk replays count effects without listing them, unless rule totals need the ledger.
   mutating func startBulk() { outcome.itemized = tracksRules }
-
-  mutating func apply(_ prepared: PreparedAction, line: Int, idClaimed: Bool) {
-    counts.read += 1
-    evaluator.apply(prepared, to: &state, outcome: &outcome, idClaimed: idClaimed)
-    record(line: line)
-  }
-
-  mutating func countDuplicate() {
-    counts.read += 1
-    counts.duplicates += 1
-    outcome.reset("")
-    outcome.status = .duplicate
-  }
 
   /// Decodes and applies one JSON line; a malformed line is counted as rejected.
   public mutating func apply(jsonLine bytes: UnsafeBufferPointer<UInt8>, line: Int) {

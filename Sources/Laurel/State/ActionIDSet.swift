@@ -48,16 +48,10 @@ package struct ActionIDSet: Sendable {
     return true
   }
 
-  /// Prefetches the slot where an id with this ``fnv1a(_:seed:)`` hash
-  /// starts its probe, so that a later ``insert(_:hash:)`` finds it in cache.
-  /// Callers touch ids well ahead of inserting them.
-  @inline(__always)
-  func touch(hash: UInt64) {
-    slots.withUnsafeBufferPointer { laurel_prefetch($0.baseAddress! + Self.home(hash &* 0x9E37_79B9_7F4A_7C15, $0.count - 1)) }
-  }
-
-  /// ``touch(hash:)`` for the ids of a run of actions, with one access to
-  /// the table for all of them (each access retains and releases it).
+  /// Prefetches the slots where the ids of a run of actions start their
+  /// probes, so that a later ``insert(_:hash:)`` finds them in cache (a
+  /// replay touches them a block ahead). One access to the table for all of
+  /// them: each access retains and releases it.
   func touch(idsOf actions: UnsafeBufferPointer<PreparedAction>, _ range: Range<Int>) {
     slots.withUnsafeBufferPointer { table in
       let mask = table.count - 1

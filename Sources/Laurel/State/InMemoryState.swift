@@ -52,12 +52,6 @@ public struct InMemoryState: StateTransaction, Sendable {
 
   public mutating func releaseAction(_ actionID: String) { processed.remove(actionID) }
 
-  /// The set of applied ids, for a replay that deduplicates on another thread.
-  var processedIDs: ActionIDSet {
-    get { processed }
-    set { processed = newValue }
-  }
-
   /// Reserves room for about `actions` action ids and `members` members (avoids rehashing during a replay).
   public mutating func reserve(actions: Int, members: Int = 0) {
     processed.reserveCapacity(actions)
