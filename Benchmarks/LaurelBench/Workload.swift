@@ -21,10 +21,18 @@ struct Workload {
       p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
       p.arguments = ["python3", shared.appendingPathComponent("bench/gen_events.py").path, "--events", "\(events)",
         "--users", "\(users)", "--seed", "\(seed)"]
-      FileManager.default.createFile(atPath: file.path, contents: nil)
-      p.standardOutput = try FileHandle(forWritingTo: file)
+      // Written beside, then renamed: an interrupted run must not leave a
+      // short file that later runs would take for the workload.
+      let partial = file.appendingPathExtension("partial")
+      _ = FileManager.default.createFile(atPath: partial.path, contents: nil)
+      p.standardOutput = try FileHandle(forWritingTo: partial)
       try p.run()
       p.waitUntilExit()
+      guard p.terminationStatus == 0 else {
+        try? FileManager.default.removeItem(at: partial)
+        throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "gen_events.py failed (status \(p.terminationStatus))"])
+      }
+      try FileManager.default.moveItem(at: partial, to: file)
     }
     let rulesPath = repository.appendingPathComponent("rules/community-points.yaml").path
     return Workload(

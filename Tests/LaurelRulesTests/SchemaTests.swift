@@ -1,4 +1,5 @@
 import Foundation
+import LaurelDiagnostics
 import LaurelRules
 import Testing
 import Yams

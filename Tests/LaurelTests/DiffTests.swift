@@ -29,13 +29,14 @@ struct DiffTests {
     rulesText = try String(contentsOf: Scenario.repository.appendingPathComponent("rules/community-points.yaml"), encoding: .utf8)
   }
 
+  @discardableResult
   static func python(_ arguments: [String], to output: URL? = nil) throws -> Data {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = ["python3"] + [sharedBench!.appendingPathComponent(arguments[0]).path] + arguments.dropFirst()
     let pipe = Pipe()
     if let output {
-      FileManager.default.createFile(atPath: output.path, contents: nil)
+      _ = FileManager.default.createFile(atPath: output.path, contents: nil)
       p.standardOutput = try FileHandle(forWritingTo: output)
     } else {
       p.standardOutput = pipe

@@ -1,4 +1,4 @@
-public import LaurelExpression
+import LaurelExpression
 
 /// Decodes action JSON (one object, e.g. one line of a JSONL history) straight
 /// into a ``PreparedAction`` for the compiled rules: no intermediate

@@ -1,4 +1,4 @@
-public import LaurelExpression
+import LaurelExpression
 
 /// A strict, allocation-light JSON reader over UTF-8 bytes, for action lines.
 ///

@@ -1,4 +1,4 @@
-public import LaurelExpression
+import LaurelExpression
 
 /// A scheme compiled for evaluation: immutable and `Sendable`, built once by
 /// ``RuleCompiler`` and shared by every engine, thread and simulation.

@@ -1,4 +1,4 @@
-public import LaurelExpression
+import LaurelExpression
 
 /// An action type whose rules need no evaluation: every amount is a constant,
 /// every recipient and once-per key is the actor or a plain string field

@@ -1,4 +1,4 @@
-public import LaurelExpression
+import LaurelExpression
 
 /// The variables rule expressions may use, with resolvers bound to compiled indices.
 struct RuleEnvironment {

@@ -1,4 +1,4 @@
-public import LaurelExpression
+import LaurelExpression
 
 /// What `member.*` resolvers read during one evaluation: the member being
 /// evaluated and the calendar windows of the action being applied.

@@ -1,4 +1,4 @@
-public import LaurelExpression
+import LaurelExpression
 
 /// What a rule change does to a history: the members whose balances, tiers or
 /// badges differ, with the per-rule explanation, and the distributions before

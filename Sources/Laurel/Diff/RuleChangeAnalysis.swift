@@ -1,5 +1,5 @@
 import Foundation
-public import LaurelExpression
+import LaurelExpression
 
 /// "What would this rule change do?": replays one history under two rule
 /// sets and reports who gains or loses what, and why.

@@ -1,5 +1,5 @@
 import Foundation
-public import LaurelExpression
+import LaurelExpression
 
 /// Maps instants to calendar windows (day, week, month) in the scheme's time zone.
 struct TimeZoneRule: Sendable {

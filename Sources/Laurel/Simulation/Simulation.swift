@@ -1,5 +1,5 @@
 import Foundation
-public import LaurelExpression
+import LaurelExpression
 
 /// Replays a history of actions in memory under compiled rules: the engine
 /// behind `laurel simulate` and `laurel diff`. Deterministic: time comes from

@@ -1,4 +1,4 @@
-public import LaurelExpression
+import LaurelExpression
 
 /// A compact binary form of ``MemberState`` for stores: varints (zigzag for
 /// signed values) and length-prefixed UTF-8, in field order, behind a format
