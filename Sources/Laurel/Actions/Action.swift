@@ -94,7 +94,7 @@ public struct PreparedAction: Sendable {
     /// Meaningful only when `value` is a string.
     var hash: UInt64 = 0
 
-    /// Whether the value is a string (checked without copying it out).
+    /// Whether the value is a string.
     var isString: Bool {
       if case .string? = value { return true }
       return false

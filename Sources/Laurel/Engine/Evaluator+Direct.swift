@@ -19,7 +19,6 @@ extension Evaluator {
       scope = value
       scopeHash = pointer.pointee.fields[f].hash
     }
-    // Checked without copying the strings out.
     for f in direct.recipientFields[plan.recipientFields] {
       guard pointer.pointee.fields[f].isNonEmptyString else { return false }
     }
@@ -40,9 +39,11 @@ extension Evaluator {
       if let until = rule.until, !(pointer.pointee.at < until) { continue }
       let key: MemberKey
       if let f = rule.recipientField, case .string(let user)? = pointer.pointee.fields[f].value {
-        key = MemberKey(MemberID(scope: scope, user: user), scopeHash: scopeHash, userHash: pointer.pointee.fields[f].hash)
+        let id = MemberID(scope: scope, user: user)
+        key = MemberKey(id, scopeHash: scopeHash, userHash: pointer.pointee.fields[f].hash)
       } else {
-        key = MemberKey(MemberID(scope: scope, user: pointer.pointee.user), scopeHash: scopeHash, userHash: pointer.pointee.userHash)
+        let id = MemberID(scope: scope, user: pointer.pointee.user)
+        key = MemberKey(id, scopeHash: scopeHash, userHash: pointer.pointee.userHash)
       }
       var onceKey: String?
       var onceKeyHash: UInt64?
@@ -50,7 +51,8 @@ extension Evaluator {
         onceKey = value
         onceKeyHash = pointer.pointee.fields[f].hash
       }
-      guard let handle = try recipient(key, rule: rule.globalIndex, onceKey: onceKey, onceKeyHash: onceKeyHash, in: &tx) else { continue }
+      guard let handle = try recipient(key, rule: rule.globalIndex, onceKey: onceKey, onceKeyHash: onceKeyHash, in: &tx)
+      else { continue }
       var dirty = Dependencies.touched
       tx.withMember(handle) { state in
         for a in rule.amounts {
