@@ -1,13 +1,11 @@
 /// What a replay can tell, ahead of applying an action, about the members it
-/// will credit: per action type, the fields naming them (or the actor) and
-/// their rules' once-per keys, so that their index slots, states and
-/// once-per slots can be prefetched a block or two early (see
-/// ``Simulation/apply(contentsOf:)``).
+/// will credit, so that their index slots, states and once-per slots can be
+/// prefetched a block or two early (see ``Simulation/apply(contentsOf:)``).
 ///
 /// Only a guess needs to be right for the prefetch to pay off; nothing
-/// depends on it for correctness. Direct-path types list their rules'
-/// recipients; other types list the actor, whom bonuses, streaks and most
-/// rules credit.
+/// depends on it for correctness. Direct-path types name their rules'
+/// recipients and once-per keys (``DirectTable``); other types name the
+/// actor, whom bonuses, streaks and most rules credit.
 struct RecipientPrefetch: Sendable {
   /// A member an action is likely to credit.
   struct Guess {
@@ -19,39 +17,14 @@ struct RecipientPrefetch: Sendable {
     var rule: Int32
   }
 
-  private struct Target {
-    /// The recipient's field; -1 is the actor.
-    var recipientField: Int32
-    /// The once-per key's field; -1 when the rule has none.
-    var onceField: Int32
-    var rule: Int32
-  }
-
-  /// Per action type, a range into `targets`.
-  private let starts: [Int32]
-  private let targets: [Target]
+  private let direct: DirectTable
   /// The scope's field; nil for a global scheme.
   private let scopeField: Int?
 
   /// nil when recipients cannot be told without evaluating (the scope is an expression).
-  init?(_ rules: CompiledRules) {
+  init?(_ rules: CompiledRules, direct: DirectTable) {
     guard rules.scope == nil || rules.scopeField != nil else { return nil }
-    var starts: [Int32] = [0]
-    var targets: [Target] = []
-    for action in rules.actions {
-      if let direct = action.direct {
-        targets += direct.rules.map {
-          Target(
-            recipientField: Int32($0.recipientField ?? -1), onceField: Int32($0.onceField ?? -1),
-            rule: Int32($0.globalIndex))
-        }
-      } else {
-        targets.append(Target(recipientField: -1, onceField: -1, rule: 0))
-      }
-      starts.append(Int32(targets.count))
-    }
-    self.starts = starts
-    self.targets = targets
+    self.direct = direct
     scopeField = rules.scopeField
   }
 
@@ -60,26 +33,31 @@ struct RecipientPrefetch: Sendable {
   func forEachGuess(
     of actions: UnsafeBufferPointer<PreparedAction>, _ range: Range<Int>, _ body: (Guess) -> Void
   ) {
-    starts.withUnsafeBufferPointer { starts in
-      targets.withUnsafeBufferPointer { targets in
+    // Through buffer pointers: array subscripts would check bounds each time.
+    direct.plans.withUnsafeBufferPointer { plans in
+      direct.rules.withUnsafeBufferPointer { rules in
         for i in range {
           let action = actions.baseAddress! + i
           guard let type = action.pointee.typeIndex else { continue }
-          let count = action.pointee.fields.count
+          let fields = action.pointee.fields.count
           var scopeHash: UInt64?
           if let f = scopeField {
-            guard f < count else { continue }
+            guard f < fields else { continue }
             scopeHash = action.pointee.fields[f].hash
           }
-          for target in targets[Int(starts[type])..<Int(starts[type + 1])] {
-            let f = Int(target.recipientField)
-            let once = Int(target.onceField)
-            guard f < count, once < count else { continue }
-            let user = f < 0 ? action.pointee.userHash : action.pointee.fields[f].hash
+          guard let plan = plans[type] else {
+            let actor = MemberKey.combine(scope: scopeHash, user: action.pointee.userHash)
+            body(Guess(member: actor, onceKey: nil, rule: 0))
+            continue
+          }
+          for r in plan.rules {
+            let rule = rules[r]
+            guard (rule.recipientField ?? 0) < fields, (rule.onceField ?? 0) < fields else { continue }
+            let user = rule.recipientField.map { action.pointee.fields[$0].hash } ?? action.pointee.userHash
             body(
               Guess(
                 member: MemberKey.combine(scope: scopeHash, user: user),
-                onceKey: once < 0 ? nil : action.pointee.fields[once].hash, rule: target.rule))
+                onceKey: rule.onceField.map { action.pointee.fields[$0].hash }, rule: Int32(rule.globalIndex)))
           }
         }
       }

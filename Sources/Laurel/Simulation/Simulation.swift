@@ -37,7 +37,7 @@ public struct Simulation {
     ruleNameCount = rules.ruleNames.count
     evaluator = Evaluator(rules: rules)
     decoder = ActionDecoder(rules: rules)
-    recipients = RecipientPrefetch(rules)
+    recipients = RecipientPrefetch(rules, direct: evaluator.direct)
   }
 
   /// Makes room for about `actions` more action ids, so a long replay does not
