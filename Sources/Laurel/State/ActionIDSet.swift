@@ -13,7 +13,7 @@ package struct ActionIDSet: Sendable {
   package init(capacity: Int = 16) {
     var size = 16
     while size < capacity * 4 / 3 + 1 { size <<= 1 }
-    slots = Array(repeating: 0, count: size)
+    slots = .onHugePages(repeating: 0, count: size)
   }
 
   @inline(__always)
@@ -104,7 +104,7 @@ package struct ActionIDSet: Sendable {
   }
 
   private mutating func rehash(to size: Int) {
-    slots = Array(repeating: 0, count: size)
+    slots = .onHugePages(repeating: 0, count: size)
     let mask = size - 1
     let ids = self.ids
     slots.withUnsafeMutableBufferPointer { table in

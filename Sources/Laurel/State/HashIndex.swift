@@ -73,7 +73,7 @@ struct HashIndex: Sendable {
 
   private mutating func grow() {
     let old = slots
-    slots = Array(repeating: Slot(hash: 0, value: 0), count: old.count * 2)
+    slots = .onHugePages(repeating: Slot(hash: 0, value: 0), count: old.count * 2)
     let mask = slots.count - 1
     for slot in old where slot.hash != 0 {
       var i = Self.home(slot.hash, mask)
