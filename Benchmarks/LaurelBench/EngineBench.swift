@@ -22,7 +22,7 @@ enum EngineBench {
     }
     for blocks in [false, true] {
       var members = 0
-      let seconds = Measure.seconds {
+      let seconds = Measure.seconds(rounds: 5) {
         var simulation = Simulation(rules: workload.rules)
         simulation.reserve(actions: prepared.count)
         if blocks {
