@@ -38,8 +38,12 @@ public struct ActionDecoder: Sendable {
             seen |= 1
           case .type:
             let (range, decoded) = try scanner.stringBytes()
-            action.type = decoded ?? String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
             action.typeIndex = decoded.map { rules.actionIndex[$0] } ?? typeNames.firstIndex { scanner.equals(range, $0) }
+            if decoded == nil, let known = action.typeIndex {
+              action.type = rules.actions[known].type  // shared, not decoded (and allocated) again
+            } else {
+              action.type = decoded ?? String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            }
             seen |= 2
           case .at:
             let (range, decoded) = try scanner.stringBytes()
