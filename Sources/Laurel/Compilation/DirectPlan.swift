@@ -12,9 +12,9 @@ import LaurelExpression
 /// fails a check is handed to the general path, which rejects it with its
 /// reason). The result is the same as the general path's; tests compare them.
 ///
-/// A class of plain values (no strings or nested arrays), so that walking it
-/// per action copies no references.
-final class DirectPlan: Sendable {
+/// Compiled once per action type; the evaluator flattens every type's plan
+/// into one ``DirectTable``, which is what it reads per action.
+struct DirectPlan: Sendable {
   struct Rule: Sendable {
     /// Index among all rules (for once-per keys and ledger entries).
     var globalIndex: Int

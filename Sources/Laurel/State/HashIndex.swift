@@ -18,17 +18,10 @@ struct HashIndex: Sendable {
   /// The payload of the first entry with this hash that `matches` accepts.
   @inline(__always)
   func find(_ hash: UInt64, _ matches: (Int32) -> Bool) -> Int32? {
-    let h = hash | 1
-    let mask = slots.count - 1
-    var i = Self.home(h, mask)
-    while slots[i].hash != 0 {
-      if slots[i].hash == h && matches(slots[i].value) { return slots[i].value }
-      i = (i + 1) & mask
-    }
-    return nil
+    withProbe { $0.find(hash, matches) }
   }
 
-  /// Read access to the table for prefetching, valid inside ``withProbe(_:)``.
+  /// Read access to the table, valid inside ``withProbe(_:)``.
   struct Probe {
     fileprivate let slots: UnsafeBufferPointer<Slot>
 
@@ -36,21 +29,25 @@ struct HashIndex: Sendable {
     @inline(__always)
     func touch(_ hash: UInt64) { laurel_prefetch(slots.baseAddress! + HashIndex.home(hash | 1, slots.count - 1)) }
 
-    /// The first payload stored under `hash`, not confirmed: a guess, for prefetching what it points at.
+    /// The payload of the first entry with this hash that `matches` accepts.
     @inline(__always)
-    func peek(_ hash: UInt64) -> Int32? {
+    func find(_ hash: UInt64, _ matches: (Int32) -> Bool) -> Int32? {
       let h = hash | 1
       let mask = slots.count - 1
       var i = HashIndex.home(h, mask)
       while slots[i].hash != 0 {
-        if slots[i].hash == h { return slots[i].value }
+        if slots[i].hash == h && matches(slots[i].value) { return slots[i].value }
         i = (i + 1) & mask
       }
       return nil
     }
+
+    /// The first payload stored under `hash`, not confirmed: a guess, for prefetching what it points at.
+    @inline(__always)
+    func peek(_ hash: UInt64) -> Int32? { find(hash) { _ in true } }
   }
 
-  /// Calls `body` with a ``Probe``: one access to the table for a run of lookups.
+  /// Calls `body` with a ``Probe``: one access to the table for one lookup or a run of them.
   @inline(__always)
   func withProbe<R>(_ body: (Probe) -> R) -> R {
     slots.withUnsafeBufferPointer { body(Probe(slots: $0)) }
