@@ -46,7 +46,7 @@ struct PlanningTransaction: StateTransaction {
 
   mutating func existingMember(_ key: MemberKey) throws -> Int? {
     if let handle = handles[key] { return handle }
-    if let cached = cache.entry(key) {
+    if let cached = cache.trustedEntry(key) {
       return add(key, row: cached.rowID, isNew: false, version: cached.version, state: cached.state, dirty: false)
     }
     let select = try DirectStatement(reader, "SELECT id, version, state FROM members WHERE scope_key = ? AND user = ?")

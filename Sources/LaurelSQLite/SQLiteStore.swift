@@ -147,7 +147,20 @@ public final class SQLiteStore: Store {
   }
 
   /// The synchronous GRDB write: one SQLite transaction, rolled back if `body` throws.
+  ///
+  /// Every member row is written only if it still has the version the
+  /// transaction read (or took from the cache). Should one not (the cache
+  /// believed a state another connection had changed), the transaction is
+  /// rolled back and run once more with the cache emptied, reading every row.
   private func write<R>(_ body: (inout SQLiteTransaction) throws -> R) throws -> R {
+    do {
+      return try writeOnce(body)
+    } catch is SQLiteTransaction.MemberChanged {
+      return try writeOnce(body)
+    }
+  }
+
+  private func writeOnce<R>(_ body: (inout SQLiteTransaction) throws -> R) throws -> R {
     do {
       return try writer.write { db in
         let dataVersion = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? -1

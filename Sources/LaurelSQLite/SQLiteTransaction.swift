@@ -53,10 +53,10 @@ public struct SQLiteTransaction: StateTransaction {
 
   public mutating func existingMember(_ key: MemberKey) throws -> Int? {
     if let h = handles[key] { return h }
-    let cached = cache.entry(key)
-    if cacheIsCurrent, let cached, let rowID = cached.rowID {
-      return add(key, rowID: rowID, version: cached.version, state: cached.state, dirty: false)
+    if cacheIsCurrent, let trusted = cache.trustedEntry(key), let rowID = trusted.rowID {
+      return add(key, rowID: rowID, version: trusted.version, state: trusted.state, dirty: false)
     }
+    let cached = cache.entry(key)
     let select = try DirectStatement(db, "SELECT id, version, state FROM members WHERE scope_key = ? AND user = ?")
     select.bind(1, SQLiteSchema.scopeKey(key.id.scope))
     select.bind(2, key.id.user)
@@ -69,7 +69,8 @@ public struct SQLiteTransaction: StateTransaction {
     }
     guard let (rowID, version, read) = found else { return nil }
     let state = read ?? cached!.state
-    if read != nil { cache.store(key, rowID: rowID, version: version, state: state) }
+    // Checked against its row now: trusted again in this generation.
+    cache.store(key, rowID: rowID, version: version, state: state)
     return add(key, rowID: rowID, version: version, state: state, dirty: false)
   }
 
@@ -135,6 +136,10 @@ public struct SQLiteTransaction: StateTransaction {
   /// Adds to the store's running action counts, in this transaction.
   public mutating func add(_ counts: EventCounts) throws { try StoreRows.add(counts, in: db) }
 
+  /// A member's row no longer had the version its state was read at: the
+  /// transaction is rolled back and run again (see ``SQLiteStore``).
+  struct MemberChanged: Error {}
+
   /// Writes changed members, then the once-per keys and ledger rows that refer to them.
   mutating func flush() throws {
     let now = Int64(Date().timeIntervalSince1970)
@@ -142,7 +147,9 @@ public struct SQLiteTransaction: StateTransaction {
       buffer.removeAll(keepingCapacity: true)
       states[h].encode(into: &buffer)
       if let rowID = rowIDs[h] {
-        try StoreRows.updateMember(row: rowID, state: buffer, now: now, in: db)
+        guard try StoreRows.updateMember(row: rowID, ifVersion: versions[h], state: buffer, now: now, in: db) else {
+          throw MemberChanged()
+        }
         versions[h] += 1
       } else {
         rowIDs[h] = try StoreRows.insertMember(ids[h].id, state: buffer, now: now, in: db)

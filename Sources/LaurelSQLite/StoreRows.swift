@@ -31,15 +31,6 @@ enum StoreRows {
     return db.lastInsertedRowID
   }
 
-  /// Replaces a member's state and bumps its version.
-  static func updateMember(row: Int64, state: [UInt8], now: Int64, in db: Database) throws {
-    let update = try DirectStatement(db, "UPDATE members SET state = ?, version = version + 1, updated_at = ? WHERE id = ?")
-    update.bind(1, blob: state)
-    update.bind(2, now)
-    update.bind(3, row)
-    try update.run()
-  }
-
   /// Replaces a member's state if its version is still `version`; false when
   /// someone changed the member since it was read.
   static func updateMember(row: Int64, ifVersion version: Int64, state: [UInt8], now: Int64, in db: Database) throws -> Bool {

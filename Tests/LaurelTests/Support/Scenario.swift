@@ -6,7 +6,7 @@ import Testing
 
 /// Drives a scheme from `rules/` action by action, in memory.
 struct Scenario {
-  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
 
   var simulation: Simulation
