@@ -19,8 +19,11 @@ struct PlanningTransaction: StateTransaction {
   private var handles: [MemberKey: Int] = [:]
   private var states: [MemberState] = []
   private var dirty: [Bool] = []
+  /// The layout stored states must have (nil: not recorded).
+  private let layout: StateLayout?
 
-  init(reader: Database, cache: MemberCache, before: BatchPlan?, rulesVersion: Int64?) {
+  init(reader: Database, cache: MemberCache, before: BatchPlan?, rulesVersion: Int64?, layout: StateLayout?) {
+    self.layout = layout
     self.reader = reader
     self.cache = cache
     self.before = before
@@ -53,7 +56,7 @@ struct PlanningTransaction: StateTransaction {
     select.bind(1, SQLiteSchema.scopeKey(key.id.scope))
     select.bind(2, key.id.user)
     let found = try select.first { row in
-      (row.int64(0), row.int64(1), try SQLiteTransaction.decodeState(row.blob(2), member: key.id))
+      (row.int64(0), row.int64(1), try SQLiteTransaction.decodeState(row.blob(2), member: key.id, layout: layout))
     }
     guard let (row, version, state) = found else { return nil }
     cache.store(key, rowID: row, version: version, state: state)

@@ -19,12 +19,14 @@ import Synchronization
 public final class SQLiteStore: Store {
   public typealias Transaction = SQLiteTransaction
 
-  private let writer: any DatabaseWriter
+  let writer: any DatabaseWriter
   let cache = MemberCache()
   /// Copies the write-ahead log into the file off the commit path (nil in memory).
   private let checkpointer: BackgroundCheckpointer?
   /// The rule files' version that new ledger rows and logged actions name.
-  private let rulesVersion = Mutex<Int64?>(nil)
+  let rulesVersion = Mutex<Int64?>(nil)
+  /// The layout of the stored member states (nil until rules are adopted).
+  let layout = Mutex<StateLayout?>(nil)
   /// The database file (`:memory:` for an in-memory store).
   public let path: String
 
@@ -109,7 +111,9 @@ public final class SQLiteStore: Store {
     } catch let error as DatabaseError {
       throw OpenError(description: "\(path) cannot be used as a Laurel store: \(Self.explain(error))")
     }
-    rulesVersion.withLock { $0 = try? writer.read { try Int64.fetchOne($0, sql: "SELECT max(id) FROM rule_versions") } ?? nil }
+    let (version, layout) = try readAdoptedRules()
+    rulesVersion.withLock { $0 = version }
+    self.layout.withLock { $0 = layout }
   }
 
   deinit {
@@ -165,7 +169,8 @@ public final class SQLiteStore: Store {
       return try writer.write { db in
         let dataVersion = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? -1
         var tx = SQLiteTransaction(
-          db: db, cache: cache, freshness: freshness(dataVersion), rulesVersion: currentRulesVersion)
+          db: db, cache: cache, freshness: freshness(dataVersion), rulesVersion: currentRulesVersion,
+          layout: currentLayout)
         let result = try body(&tx)
         try tx.flush()
         return result
@@ -195,6 +200,11 @@ public final class SQLiteStore: Store {
 
   /// The rule files' version new rows name.
   var currentRulesVersion: Int64? { rulesVersion.withLock { $0 } }
+  /// The layout of the stored states, once rules were adopted.
+  var currentLayout: StateLayout? { layout.withLock { $0 } }
+
+  /// The layout of the stored states, recorded when rules are adopted.
+  public var stateLayout: StateLayout? { currentLayout }
 
   /// A second, read-only connection to the file, for planning batches while
   /// the writer is busy (nil for an in-memory store).
@@ -212,7 +222,7 @@ public final class SQLiteStore: Store {
   /// Every member, sorted by scope then user (synchronous form of ``members()``).
   public func allMembers() throws -> [(MemberID, MemberState)] {
     try writer.read { db in
-      try Row.fetchAll(db, sql: "SELECT scope, user, state FROM members").map(Self.member).sorted { $0.0 < $1.0 }
+      try Row.fetchAll(db, sql: "SELECT scope, user, state FROM members").map(member).sorted { $0.0 < $1.0 }
     }
   }
 
@@ -231,7 +241,7 @@ public final class SQLiteStore: Store {
     public var id: String
     /// The action's JSON as received (nil for actions logged before schema v2).
     public var json: String?
-    /// The version of the rule files it was applied under (see ``saveRuleFiles(_:)``).
+    /// The version of the rule files it was applied under (see ``adopt(_:files:droppingRemovedState:layoutOfStoredRules:)``).
     public var rulesVersion: Int64?
   }
 
@@ -248,9 +258,9 @@ public final class SQLiteStore: Store {
   }
 
   /// A `scope, user, state` row as a member and its state.
-  private static func member(_ row: Row) throws -> (MemberID, MemberState) {
+  private func member(_ row: Row) throws -> (MemberID, MemberState) {
     let id = MemberID(scope: row["scope"], user: row["user"])
-    return (id, try SQLiteTransaction.decodeState(row["state"], member: id))
+    return (id, try SQLiteTransaction.decodeState(row["state"], member: id, layout: currentLayout))
   }
 
   /// The members of one scope, sorted by user (through the members' unique index).
@@ -259,47 +269,7 @@ public final class SQLiteStore: Store {
       try Row.fetchAll(
         db, sql: "SELECT scope, user, state FROM members WHERE scope_key = ? ORDER BY user",
         arguments: [SQLiteSchema.scopeKey(scope)]
-      ).map(Self.member)
-    }
-  }
-
-  /// Keeps the text of the rule files the state is built with, so tools can
-  /// read the store without being given the rules again, and records their
-  /// version: ledger rows and logged actions written from now on name it.
-  /// Returns the version's number (the same for the same files).
-  @discardableResult
-  public func saveRuleFiles(_ files: [(path: String, text: String)]) throws -> Int64 {
-    let digest = Self.digest(files)
-    let version = try writer.write { db -> Int64 in
-      try db.execute(sql: "DELETE FROM rule_files")
-      for file in files {
-        try db.execute(sql: "INSERT INTO rule_files (path, text) VALUES (?, ?)", arguments: [file.path, file.text])
-      }
-      try db.execute(
-        sql: "INSERT INTO rule_versions (digest, saved_at) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING",
-        arguments: [digest, Int64(Date().timeIntervalSince1970)])
-      return try Int64.fetchOne(db, sql: "SELECT id FROM rule_versions WHERE digest = ?", arguments: [digest]) ?? 0
-    }
-    rulesVersion.withLock { $0 = version }
-    return version
-  }
-
-  /// FNV-1a (64 bits) over paths and texts: identifies a set of rule files, not a security measure.
-  static func digest(_ files: [(path: String, text: String)]) -> String {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for file in files {
-      for byte in file.path.utf8 + [0] + file.text.utf8 + [0] {
-        hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-      }
-    }
-    let hex = String(hash, radix: 16)
-    return String(repeating: "0", count: 16 - hex.count) + hex
-  }
-
-  /// The rule files saved by ``saveRuleFiles(_:)``.
-  public func ruleFiles() throws -> [(path: String, text: String)] {
-    try writer.read { db in
-      try Row.fetchAll(db, sql: "SELECT path, text FROM rule_files ORDER BY path").map { ($0["path"], $0["text"]) }
+      ).map(member)
     }
   }
 
@@ -330,7 +300,7 @@ public final class SQLiteStore: Store {
           db, sql: "SELECT state FROM members WHERE scope_key = ? AND user = ?",
           arguments: [SQLiteSchema.scopeKey(member.scope), member.user])
       else { return nil }
-      return try SQLiteTransaction.decodeState(value, member: member)
+      return try SQLiteTransaction.decodeState(value, member: member, layout: currentLayout)
     }
   }
 

@@ -32,9 +32,12 @@ public struct SQLiteTransaction: StateTransaction {
   /// Badges earned, with the member's handle and the action's id.
   private var badges: [(handle: Int, award: BadgeAward, actionID: String)] = []
   private let rulesVersion: Int64?
+  /// The layout stored states must have (nil: not recorded).
+  private let layout: StateLayout?
   private var buffer: [UInt8] = []
 
-  init(db: Database, cache: MemberCache, freshness: MemberCache.Freshness, rulesVersion: Int64?) {
+  init(db: Database, cache: MemberCache, freshness: MemberCache.Freshness, rulesVersion: Int64?, layout: StateLayout?) {
+    self.layout = layout
     self.db = db
     self.cache = cache
     self.freshness = freshness
@@ -65,7 +68,7 @@ public struct SQLiteTransaction: StateTransaction {
       let version = row.int64(1)
       // A cached state is used only when no writer (in any process) changed the row since.
       if let cached, cached.rowID == rowID, cached.version == version { return (rowID, version, nil) }
-      return (rowID, version, try Self.decodeState(row.blob(2), member: key.id))
+      return (rowID, version, try Self.decodeState(row.blob(2), member: key.id, layout: layout))
     }
     guard let (rowID, version, read) = found else { return nil }
     let state = read ?? cached!.state
@@ -74,21 +77,28 @@ public struct SQLiteTransaction: StateTransaction {
     return add(key, rowID: rowID, version: version, state: state, dirty: false)
   }
 
-  /// A stored state (binary since schema v2).
-  static func decodeState(_ bytes: UnsafeRawBufferPointer, member: MemberID) throws -> MemberState {
+  /// A stored state (binary since schema v2), checked against the layout
+  /// of the rules the store was written under when one is known.
+  static func decodeState(_ bytes: UnsafeRawBufferPointer, member: MemberID, layout: StateLayout?) throws -> MemberState {
+    let state: MemberState
     do {
-      return try MemberState(binary: bytes)
+      state = try MemberState(binary: bytes)
     } catch {
       throw SQLiteStore.OpenError(description: "the stored state of member \(member) is damaged: \(error)")
     }
+    if let layout, !layout.admits(state) {
+      throw SQLiteStore.OpenError(
+        description: "the stored state of member \(member) does not match the store's rules (\(layout.scheme)); it was written under other rules")
+    }
+    return state
   }
 
   /// A stored state read through GRDB.
-  static func decodeState(_ value: DatabaseValue, member: MemberID) throws -> MemberState {
+  static func decodeState(_ value: DatabaseValue, member: MemberID, layout: StateLayout?) throws -> MemberState {
     guard let data = Data.fromDatabaseValue(value) else {
       throw SQLiteStore.OpenError(description: "the stored state of member \(member) is not a blob")
     }
-    return try data.withUnsafeBytes { try decodeState($0, member: member) }
+    return try data.withUnsafeBytes { try decodeState($0, member: member, layout: layout) }
   }
 
   public mutating func member(_ key: MemberKey, initial: () -> MemberState) throws -> Int {

@@ -6,6 +6,6 @@ struct Bench: ParsableCommand {
     abstract: "Benchmarks live in the laurel-bench executable: swift run -c release laurel-bench --help.")
 
   func run() throws {
-    print("Run: swift run -c release laurel-bench all   (see Benchmarks/README.md)")
+    try Output.print("Run: swift run -c release laurel-bench all   (see Benchmarks/README.md)")
   }
 }

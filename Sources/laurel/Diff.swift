@@ -43,6 +43,7 @@ struct Diff: ParsableCommand {
     }
     let old = try Output.loadRules(fromPaths, context: "the rules given by \(from) are not valid")
     let new = try Output.loadRules([to], context: "the rules given by \(to) are not valid")
+    try Output.checkReadableFile(events)
     let size = (try? FileManager.default.attributesOfItem(atPath: events)[.size] as? Int) ?? nil
     let progress = Progress(enabled: isatty(2) == 1, total: size)
     var report: DiffReport
@@ -55,9 +56,9 @@ struct Diff: ParsableCommand {
     }
     progress.finish()
     switch format {
-    case .table: print(report.table(maxMembers: limit), terminator: "")
-    case .json: FileHandle.standardOutput.write(Data(report.json().utf8))
-    case .html: FileHandle.standardOutput.write(Data(report.html().utf8))
+    case .table: try Output.print(report.table(maxMembers: limit), terminator: "")
+    case .json: try Output.print(report.json(), terminator: "")
+    case .html: try Output.print(report.html(), terminator: "")
     }
   }
 }

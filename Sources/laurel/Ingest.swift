@@ -18,11 +18,27 @@ struct Ingest: AsyncParsableCommand {
   @OptionGroup var options: StoreOptions
   @Option(help: "History of actions, one JSON object per line ('-' reads standard input).") var events: String
   @Option(help: "Actions per transaction (1 commits every action on its own).") var batch = 50_000
+  @Flag(help: "Accept rules that no longer declare a currency, ladder, counter, trait, progress, streak or badge the store holds state for, and delete that state.")
+  var dropRemovedState = false
 
   func run() async throws {
     let compiled = try Output.loadRules([rules])
+    // Checked before the store is opened, so a mistyped path creates no store.
+    try Output.checkReadableFile(events)
     let store = try options.open()
-    try store.saveRuleFiles(try Self.ruleFiles(rules))
+    do {
+      let adoption = try store.adopt(
+        compiled, files: try Self.ruleFiles(rules), droppingRemovedState: dropRemovedState,
+        layoutOfStoredRules: { try StoreOptions.compile($0).stateLayout })
+      if let migration = adoption.migration, adoption.migratedMembers > 0 {
+        let changes = migration.additions.map { "added \($0)" } + migration.removals.map { "removed \($0)" }
+        Output.error(
+          "laurel: the rules changed (\(changes.isEmpty ? "rules renumbered" : changes.joined(separator: ", "))): \(adoption.migratedMembers) members carried over by name")
+      }
+    } catch let error as SQLiteStore.RuleChangeError {
+      Output.error("laurel: \(error)")
+      throw ExitCode(1)
+    }
     let importer = try SQLiteImporter<BatchLines>(engine: Engine(rules: compiled, store: store))
     let reader = BatchPrefetcher(try BatchReader(path: events, rules: compiled, size: max(1, batch)))
     let progress = Progress(enabled: isatty(2) == 1, total: events == "-" ? nil : (try? FileManager.default.attributesOfItem(atPath: events)[.size] as? Int) ?? nil)
@@ -57,7 +73,7 @@ struct Ingest: AsyncParsableCommand {
     }
     for batch in try await importer.finish() { report(batch) }
     progress.finish()
-    print("\(total.read) read, \(total.applied) applied, \(total.duplicates) duplicates, \(total.ignored) ignored, \(total.rejected) rejected -> \(options.store)")
+    try Output.print("\(total.read) read, \(total.applied) applied, \(total.duplicates) duplicates, \(total.ignored) ignored, \(total.rejected) rejected -> \(options.store)")
   }
 
   static func ruleFiles(_ path: String) throws -> [(path: String, text: String)] {
@@ -171,7 +187,7 @@ struct BatchReader {
       // Drop the consumed lines once per chunk, not once per line.
       buffer.removeSubrange(..<start)
       start = 0
-      let chunk = handle.readData(ofLength: 1 << 20)
+      let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
       if chunk.isEmpty { finished = true } else {
         buffer.append(contentsOf: chunk)
         bytesRead += chunk.count

@@ -20,13 +20,13 @@ struct Schema: ParsableCommand {
       for schema in Schemas.all {
         let url = URL(fileURLWithPath: write).appendingPathComponent(schema.file)
         try schema.schema().rendered().write(to: url, atomically: true, encoding: .utf8)
-        print("wrote \(url.path)")
+        try Output.print("wrote \(url.path)")
       }
       return
     }
     guard let schema = Schemas.all.first(where: { $0.name == name }) else {
       throw ValidationError("unknown schema '\(name)'; choose one of: \(Schemas.all.map(\.name).joined(separator: ", "))")
     }
-    print(schema.schema().rendered(), terminator: "")
+    try Output.print(schema.schema().rendered(), terminator: "")
   }
 }

@@ -28,6 +28,7 @@ struct Simulate: ParsableCommand {
 
   func run() throws {
     let compiled = try Output.loadRules([rules])
+    try Output.checkReadableFile(events)
     var simulation = Simulation(rules: compiled)
     let progress = Progress(enabled: isatty(2) == 1, total: fileSize(events))
     do {
@@ -45,8 +46,8 @@ struct Simulate: ParsableCommand {
     }
     let report = simulation.report()
     switch format {
-    case .json: FileHandle.standardOutput.write(Data(report.json().utf8))
-    case .table: print(report.table(maxMembers: limit), terminator: "")
+    case .json: try Output.print(report.json(), terminator: "")
+    case .table: try Output.print(report.table(maxMembers: limit), terminator: "")
     }
   }
 
@@ -73,10 +74,10 @@ final class Progress: @unchecked Sendable {
     guard enabled, Date().timeIntervalSince(last) > 0.2 else { return }
     last = Date()
     let text = total.map { "\(bytes * 100 / max($0, 1))% of \($0 >> 20) MiB" } ?? "\(bytes >> 20) MiB"
-    FileHandle.standardError.write(Data("\rreplaying… \(text)   ".utf8))
+    Output.error("\rreplaying… \(text)   ", terminator: "")
   }
 
   func finish() {
-    if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    if enabled { Output.error("\r\u{1B}[K", terminator: "") }
   }
 }

@@ -31,6 +31,11 @@ struct StoreOptions: ParsableArguments {
       Output.error("laurel: \(self.store) holds no rules yet; run laurel ingest first")
       throw ExitCode(1)
     }
+    return try Self.compile(files)
+  }
+
+  /// Compiles rule files kept in a store (written to a temporary folder, as the loader reads paths).
+  static func compile(_ files: [(path: String, text: String)]) throws -> CompiledRules {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-rules-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -63,8 +68,8 @@ struct Show: ParsableCommand {
     }
     let report = SimulationReport(rules: rules, members: [(id, state)])
     switch format {
-    case .json: print(SimulationReport.json(report.members[0]))
-    case .table: print(report.table(), terminator: "")
+    case .json: try Output.print(SimulationReport.json(report.members[0]))
+    case .table: try Output.print(report.table(), terminator: "")
     }
   }
 }
@@ -81,7 +86,7 @@ struct Export: ParsableCommand {
     let rules = try options.rules(of: store)
     let members = try syncMembers(store)
     let report = SimulationReport(rules: rules, members: members, events: try store.eventCounts())
-    FileHandle.standardOutput.write(Data(report.json().utf8))
+    try Output.print(report.json(), terminator: "")
   }
 
   private func syncMembers(_ store: SQLiteStore) throws -> [(MemberID, MemberState)] {

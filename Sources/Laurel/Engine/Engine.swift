@@ -17,9 +17,11 @@ public struct Engine<S: Store>: Sendable {
   public let store: S
   private let decoder: ActionDecoder
   private let evaluators: EvaluatorPool
+  private let layout: StateLayout
 
   public init(rules: CompiledRules, store: S) {
     self.rules = rules
+    layout = rules.stateLayout
     self.store = store
     var decoder = ActionDecoder(rules: rules)
     decoder.keepsSource = true
@@ -57,7 +59,8 @@ public struct Engine<S: Store>: Sendable {
   public func applyBatch(
     _ actions: [PreparedAction], finish: (inout S.Transaction, [Outcome]) throws -> Void
   ) async throws -> [Outcome] {
-    try await store.transaction { tx in
+    if let stored = store.stateLayout, stored != layout { throw RulesMismatch(stored: stored, rules: layout) }
+    return try await store.transaction { tx in
       let outcomes = try run(actions, in: &tx)
       try finish(&tx, outcomes)
       return outcomes
@@ -99,6 +102,17 @@ public struct Engine<S: Store>: Sendable {
     var result: [(tier: String?, members: Int)] = tiers.indices.map { (tiers[$0].name, counts[$0 + 1]) }
     if counts[0] > 0 { result.insert((nil, counts[0]), at: 0) }
     return result
+  }
+
+  /// The store holds states laid out for other rules: adopt these rules in
+  /// the store first (for SQLite, `SQLiteStore.adopt`, which carries state
+  /// over by name). Nothing was applied.
+  public struct RulesMismatch: Error, CustomStringConvertible {
+    public var stored: StateLayout
+    public var rules: StateLayout
+    public var description: String {
+      "the store holds state laid out for other rules of scheme '\(stored.scheme)' than the engine's ('\(rules.scheme)'); adopt the engine's rules in the store first"
+    }
   }
 
   /// Why a read could not be answered (an unknown ladder, say).

@@ -126,8 +126,7 @@ extension Simulation {
       if i < end { try body(line, UnsafeBufferPointer(rebasing: all[start..<end])) }
     }
     while true {
-      let chunk = handle.readData(ofLength: 4 << 20)
-      if chunk.isEmpty { break }
+      guard let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty else { break }
       var buffer = carry
       buffer.append(contentsOf: chunk)
       let end = buffer.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0

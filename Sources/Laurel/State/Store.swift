@@ -14,9 +14,17 @@ public protocol Store: Sendable {
 
   /// The members of one scope (nil: a global scheme's members), sorted by user.
   func members(inScope scope: String?) async throws -> [(MemberID, MemberState)]
+
+  /// The layout of the member states the store holds, when it records one:
+  /// an engine refuses to apply actions under rules of another layout
+  /// (``Engine/RulesMismatch``), which would read states at the wrong positions.
+  var stateLayout: StateLayout? { get }
 }
 
 extension Store {
+  /// By default a store records no layout.
+  public var stateLayout: StateLayout? { nil }
+
   /// Filters ``members()``; stores with an index on scopes do better.
   public func members(inScope scope: String?) async throws -> [(MemberID, MemberState)] {
     try await members().filter { $0.0.scope == scope }
