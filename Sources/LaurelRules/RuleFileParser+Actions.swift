@@ -67,9 +67,6 @@ extension RuleFileParser {
       guard let currency = reader.name(keyNode, "a currency"), let amount = reader.expression(value, "an amount") else {
         continue
       }
-      if deduction, let n = Int64(amount.text), n < 0 {
-        reader.error(.invalidValue, "deduct takes a positive amount; write deduct: { \(currency.text): \(-n) }", value)
-      }
       result.append(AmountDeclaration(currency: currency, amount: amount, isDeduction: deduction))
     }
     return result

@@ -46,6 +46,26 @@ import Testing
       ["broken.yaml:8:20: error: expected a whole number (int), but this expression gives string"]
     ),
     (
+      "a deduction of Int64.min (validate trapped negating it)",
+      RuleFiles.base + "\nactions:\n  post_unliked:\n    - deduct: { xp: -9223372036854775808 }\n",
+      ["broken.yaml:8:21: error: deduct takes an amount of 0 or more, not -9223372036854775808; write the amount without its sign"]
+    ),
+    (
+      "a negative award",
+      RuleFiles.base + "\nactions:\n  post_unliked:\n    - award: { xp: -3 }\n",
+      ["broken.yaml:8:20: error: award takes an amount of 0 or more, not -3; to take xp away, use deduct"]
+    ),
+    (
+      "an amount computed from literals is worked out at load time",
+      RuleFiles.base + "\nactions:\n  post_unliked:\n    - deduct: { xp: -9223372036854775807 - 1 }\n",
+      ["broken.yaml:8:21: error: deduct takes an amount of 0 or more, not -9223372036854775808 (-9223372036854775807 - 1)"]
+    ),
+    (
+      "an amount that overflows",
+      RuleFiles.base + "\nactions:\n  post_liked:\n    - award: { xp: 9223372036854775807 + 1 }\n",
+      ["broken.yaml:8:20: error: the amount 9223372036854775807 + 1 cannot be worked out: integer overflow in '+'"]
+    ),
+    (
       "an undeclared counter",
       RuleFiles.base + "\nactions:\n  group_message_created:\n    - count: mesages\n",
       ["broken.yaml:8:14: error: unknown counter 'mesages'; did you mean 'messages'?"]
@@ -108,7 +128,7 @@ import Testing
     (
       "a negative deduction",
       RuleFiles.base + "\nactions:\n  post_unliked: [ { deduct: { xp: -1 } } ]\n",
-      ["broken.yaml:7:35: error: deduct takes a positive amount; write deduct: { xp: 1 }"]
+      ["broken.yaml:7:35: error: deduct takes an amount of 0 or more, not -1; write the amount without its sign"]
     ),
   ]
 

@@ -51,6 +51,23 @@ extension Compilation {
     for a in r.amounts {
       let currency = resolve(a.currency, in: currencyIndex, kind: "currency")
       let program = expression(a.amount, in: env.rule, expecting: .int)
+      if let program, program.references.isEmpty, program.constant == nil {
+        // An amount that reads nothing (`-9223372036854775807 - 1`) is worked out now, not at run time.
+        switch Result(catching: { () throws(EvalError) in try program.evaluate(Activation(slotCount: 0)) }) {
+        case .success(.int(let value)) where value < 0:
+          error(.invalidValue, "\(a.isDeduction ? "deduct" : "award") takes an amount of 0 or more, not \(value) (\(a.amount.text))", at: a.amount.location)
+          ok = false
+        case .failure(let failure):
+          error(.invalidValue, "the amount \(a.amount.text) cannot be worked out: \(failure.message)", at: a.amount.location)
+          ok = false
+        default: break
+        }
+      }
+      if case .int(let constant)? = program?.constant, constant < 0 {
+        let hint = a.isDeduction ? "write the amount without its sign" : "to take \(a.currency.text) away, use deduct"
+        error(.invalidValue, "\(a.isDeduction ? "deduct" : "award") takes an amount of 0 or more, not \(constant); \(hint)", at: a.amount.location)
+        ok = false
+      }
       if let currency, let program { amounts.append((currency, program)) } else { ok = false }
     }
     let recipient = r.recipient.flatMap { expression($0, in: env.event, expecting: .string) }

@@ -113,6 +113,10 @@ extension Compilation {
           error(.wrongType, "a bonus amount must be a whole number, not '\(a.amount.text)'", at: a.amount.location)
           continue
         }
+        guard value >= 0 else {
+          error(.invalidValue, "a bonus amount must be 0 or more, not \(value)", at: a.amount.location)
+          continue
+        }
         amounts.append((currency, a.isDeduction ? -value : value))
       }
       return CompiledBonus(

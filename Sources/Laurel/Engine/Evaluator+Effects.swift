@@ -129,8 +129,7 @@ extension Evaluator {
       for cap in caps { state.capUsage[cap].used += amount }
     }
     let old = state.balances[c]
-    let (sum, overflow) = old.addingReportingOverflow(amount)
-    var new = overflow ? (amount > 0 ? Int64.max : Int64.min) : sum
+    var new = Self.saturatingSum(old, amount)
     if let floor = rules.currencies[c].floor, new < floor { new = min(old, floor) }
     state.balances[c] = new
     let applied = new - old
@@ -138,6 +137,13 @@ extension Evaluator {
       for counter in rules.currencies[c].trackingCounters { _ = bump(&state, counter: counter, by: applied, key: nil) }
     }
     return applied
+  }
+
+  /// `a + b`, held at Int64's bounds instead of wrapping (balances and counters saturate).
+  @inline(__always)
+  static func saturatingSum(_ a: Int64, _ b: Int64) -> Int64 {
+    let (sum, overflow) = a.addingReportingOverflow(b)
+    return overflow ? (b > 0 ? .max : .min) : sum
   }
 
   /// Adds to a counter (resetting it when its window has passed); returns the new value.
@@ -150,11 +156,11 @@ extension Evaluator {
       }
     }
     if let key {
-      let value = state.counters[i].byKey[key, default: 0] &+ by
+      let value = Self.saturatingSum(state.counters[i].byKey[key, default: 0], by)
       state.counters[i].byKey[key] = value
       return value
     }
-    state.counters[i].total &+= by
+    state.counters[i].total = Self.saturatingSum(state.counters[i].total, by)
     return state.counters[i].total
   }
 }

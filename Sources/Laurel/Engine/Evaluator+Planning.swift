@@ -50,13 +50,19 @@ extension Evaluator {
         let planned = PlannedRule(
           rule: Int32(r), recipient: recipient, onceKey: onceKey, amountStart: Int32(scratch.amounts.count),
           countStart: Int32(scratch.counts.count), progressStart: Int32(scratch.progressKeys.count))
-        for (i, (_, amount)) in rule.amounts.enumerated() {
+        for (i, (currency, amount)) in rule.amounts.enumerated() {
+          let value: Int64
           if case .int(let constant)? = amount.constant {
-            scratch.amounts.append(constant * rule.signs[i])
-            continue
+            value = constant
+          } else {
+            guard case .int(let computed) = try evaluate(amount, member: handle, draft: draft, in: &tx) else {
+              return "action \(action.id): rule '\(rule.id)': the amount is not a whole number"
+            }
+            value = computed
           }
-          guard case .int(let value) = try evaluate(amount, member: handle, draft: draft, in: &tx) else {
-            return "action \(action.id): rule '\(rule.id)': the amount is not a whole number"
+          // Amounts are 0 or more; the rule's kind (award or deduct) gives the sign.
+          guard value >= 0 else {
+            return "action \(action.id): rule '\(rule.id)': the amount of \(rules.currencies[currency].name) is negative (\(value)); amounts are 0 or more"
           }
           scratch.amounts.append(value * rule.signs[i])
         }
