@@ -18,6 +18,8 @@ struct Ingest: AsyncParsableCommand {
   @OptionGroup var options: StoreOptions
   @Option(help: "History of actions, one JSON object per line ('-' reads standard input).") var events: String
   @Option(help: "Actions per transaction (1 commits every action on its own).") var batch = 50_000
+  @Flag(help: "Exit with status 2 when any action was rejected (they are never applied either way).")
+  var strict = false
   @Flag(help: "Accept rules that no longer declare a currency, ladder, counter, trait, progress, streak or badge the store holds state for, and delete that state.")
   var dropRemovedState = false
 
@@ -73,7 +75,9 @@ struct Ingest: AsyncParsableCommand {
     }
     for batch in try await importer.finish() { report(batch) }
     progress.finish()
+    if total.rejected > shown { Output.error("... \(total.rejected - shown) more rejected actions") }
     try Output.print("\(total.read) read, \(total.applied) applied, \(total.duplicates) duplicates, \(total.ignored) ignored, \(total.rejected) rejected -> \(options.store)")
+    if strict && total.rejected > 0 { throw ExitCode(2) }
   }
 
   static func ruleFiles(_ path: String) throws -> [(path: String, text: String)] {

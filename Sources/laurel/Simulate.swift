@@ -21,6 +21,9 @@ struct Simulate: ParsableCommand {
   @Option(help: "How many members the table shows.")
   var limit = 50
 
+  @Flag(help: "Exit with status 2 (after the report) when any action was rejected.")
+  var strict = false
+
   enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case json
     case table
@@ -49,6 +52,7 @@ struct Simulate: ParsableCommand {
     case .json: try Output.print(report.json(), terminator: "")
     case .table: try Output.print(report.table(maxMembers: limit), terminator: "")
     }
+    if strict && simulation.counts.rejected > 0 { throw ExitCode(2) }
   }
 
   private func fileSize(_ path: String) -> Int? {

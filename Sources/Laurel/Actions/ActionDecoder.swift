@@ -24,7 +24,15 @@ public struct ActionDecoder: Sendable {
     action.typeIndex = nil
     action.traits.removeAll(keepingCapacity: true)
     action.clearFields(count: fieldNames.count)
-    var seen: UInt8 = 0  // bits: id, type, at, user
+    var seen: UInt8 = 0  // bits: id, type, at, user, traits
+    if let bad = UTF8Validation.firstInvalidOffset(bytes) {
+      throw ActionError("invalid UTF-8 at byte \(bad + 1): actions must be UTF-8 text")
+    }
+    /// A key given twice in the object is refused, not read last-wins.
+    func first(_ bit: UInt8, _ name: String) throws(ActionError) {
+      guard seen & bit == 0 else { throw ActionError("key '\(name)' appears twice in the action") }
+      seen |= bit
+    }
     do {
       try scanner.expect(UInt8(ascii: "{"), "an object")
       if !scanner.consume(UInt8(ascii: "}")) {
@@ -34,9 +42,10 @@ public struct ActionDecoder: Sendable {
           let name = decodedKey.map { Array($0.utf8) }
           switch name.map({ Self.builtin($0[...]) }) ?? Self.builtin(bytes, key) {
           case .id:
+            try first(1, "id")
             action.id = try scalarString(&scanner, "id")
-            seen |= 1
           case .type:
+            try first(2, "type")
             let (range, decoded) = try scanner.stringBytes()
             action.typeIndex = decoded.map { rules.actionIndex[$0] } ?? typeNames.firstIndex { scanner.equals(range, $0) }
             if decoded == nil, let known = action.typeIndex {
@@ -44,8 +53,8 @@ public struct ActionDecoder: Sendable {
             } else {
               action.type = decoded ?? String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
             }
-            seen |= 2
           case .at:
+            try first(4, "at")
             let (range, decoded) = try scanner.stringBytes()
             if let decoded {
               let text = Array(decoded.utf8)
@@ -53,11 +62,11 @@ public struct ActionDecoder: Sendable {
             } else {
               action.at = try Self.timestamp(UnsafeBufferPointer(rebasing: bytes[range]))
             }
-            seen |= 4
           case .user:
+            try first(8, "user")
             action.user = try scalarString(&scanner, "user")
-            seen |= 8
           case .traits:
+            try first(16, "traits")
             guard case .map(let traits) = try scanner.value() else { throw ActionError("'traits' must be an object") }
             for (k, v) in traits.entries {
               guard case .string(let value) = v else { throw ActionError("trait '\(k.value.plainText)' must be a string") }
@@ -65,6 +74,9 @@ public struct ActionDecoder: Sendable {
             }
           case .none:
             if let field = name.map({ fieldNames.firstIndex(of: $0) }) ?? fieldNames.firstIndex(where: { scanner.equals(key, $0) }) {
+              if action.fields[field].value != nil {
+                throw ActionError("key '\(String(decoding: fieldNames[field], as: UTF8.self))' appears twice in the action")
+              }
               action.setField(field, try rules.coerce(try scanner.value(), to: field, actionID: action.id))
             } else {
               try scanner.skipValue()

@@ -207,6 +207,7 @@ struct JSONScanner {
     }
     let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
     guard let d = Double(text) else { throw fail("invalid number") }
+    guard d.isFinite else { throw Failure(message: "number \(text) is too large", offset: start) }
     return .double(d)
   }
 

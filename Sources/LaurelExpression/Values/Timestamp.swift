@@ -44,6 +44,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     } else if let sign = parser.sign(), let oh = parser.digits(2), parser.expect(UInt8(ascii: ":")),
       let om = parser.digits(2)
     {
+      guard oh < 24, om < 60 else { throw EvalError("invalid timestamp '\(text)': the offset must be within ±23:59") }
       offset = sign * (oh * 3600 + om * 60)
     } else {
       throw EvalError("invalid timestamp '\(text)': missing time zone (Z or ±hh:mm)")
