@@ -11,14 +11,18 @@ import Yams
 /// let rules = try RuleLoader().load(paths: ["rules/community-points.yaml"])
 /// ```
 ///
-/// Hostile input is refused quickly: files over ``maxFileSize`` bytes, and
-/// documents whose aliases expand to more than ``maxNodes`` nodes ("billion
-/// laughs"), are errors, not hangs.
+/// Hostile input is refused quickly: files over ``maxFileSize`` bytes (found
+/// out before more than that is read), and documents whose aliases expand to
+/// more than ``maxNodes`` nodes or ``maxExpandedBytes`` bytes of text
+/// ("billion laughs", or one long expression used thousands of times), are
+/// errors, not hangs.
 public struct RuleLoader: Sendable {
   /// Largest rule file accepted, in bytes.
   public var maxFileSize = 1 << 20
   /// Most YAML nodes a document may expand to (aliases counted at every use).
   public var maxNodes = 50_000
+  /// Most bytes of scalar text a document may expand to (aliases counted at every use).
+  public var maxExpandedBytes = 2 << 20
   public var compiler = RuleCompiler()
 
   public init() {}
@@ -102,9 +106,24 @@ public struct RuleLoader: Sendable {
     func fail(_ code: Diagnostic.Code, _ message: String, line: Int = 1, column: Int = 1) -> Result<(String, Node), DiagnosticError> {
       .failure(DiagnosticError([Diagnostic(code: code, message: message, at: SourceLocation(file: file, line: line, column: column))]))
     }
-    guard let data = FileManager.default.contents(atPath: file) else { return fail(.io, "cannot read the file") }
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
+      return fail(.io, "cannot read the file: no such file")
+    }
+    guard !isDirectory.boolValue else { return fail(.io, "cannot read the file: it is a directory") }
+    guard let handle = FileHandle(forReadingAtPath: file) else { return fail(.io, "cannot read the file") }
+    defer { try? handle.close() }
+    // Read at most one byte past the limit: a huge file is refused without being read whole.
+    var data = Data()
+    do {
+      while data.count <= maxFileSize, let chunk = try handle.read(upToCount: maxFileSize + 1 - data.count), !chunk.isEmpty {
+        data.append(chunk)
+      }
+    } catch {
+      return fail(.io, "cannot read the file: \(error.localizedDescription)")
+    }
     guard data.count <= maxFileSize else {
-      return fail(.tooComplex, "the file is \(data.count) bytes; rule files are limited to \(maxFileSize) bytes")
+      return fail(.tooComplex, "the file is over \(maxFileSize) bytes; rule files are limited to \(maxFileSize) bytes")
     }
     guard let text = String(data: data, encoding: .utf8) else { return fail(.yaml, "the file is not UTF-8 text") }
     let root: Node
@@ -117,17 +136,19 @@ public struct RuleLoader: Sendable {
     } catch {
       return fail(.yaml, "\(error)")
     }
-    var budget = maxNodes
+    var budget = (nodes: maxNodes, bytes: maxExpandedBytes)
     guard Self.fits(root, budget: &budget) else {
-      return fail(.tooComplex, "the document expands to more than \(maxNodes) YAML nodes (are aliases nested to multiply it?); rule files must stay small")
+      let what = budget.nodes < 0 ? "\(maxNodes) YAML nodes" : "\(maxExpandedBytes) bytes of text"
+      return fail(.tooComplex, "the document expands to more than \(what) (are aliases used to multiply it?); rule files must stay small")
     }
     return .success((text, root))
   }
 
-  /// Counts nodes, aliases at every use, stopping as soon as the budget runs out.
-  static func fits(_ node: Node, budget: inout Int) -> Bool {
-    budget -= 1
-    if budget < 0 { return false }
+  /// Counts nodes and their text, aliases at every use, stopping as soon as the budget runs out.
+  static func fits(_ node: Node, budget: inout (nodes: Int, bytes: Int)) -> Bool {
+    budget.nodes -= 1
+    if case .scalar(let scalar) = node { budget.bytes -= scalar.string.utf8.count }
+    if budget.nodes < 0 || budget.bytes < 0 { return false }
     switch node {
     case .mapping(let m):
       for (k, v) in m { guard fits(k, budget: &budget), fits(v, budget: &budget) else { return false } }
@@ -141,6 +162,9 @@ public struct RuleLoader: Sendable {
   static func describe(_ error: YamlError) -> (String, Int, Int) {
     switch error {
     case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
+      if problem.hasPrefix("Maximum nesting level") {
+        return ("invalid YAML: the document nests too deeply; rule files nest a few levels at most", mark.line, mark.column)
+      }
       return ("invalid YAML: \(problem)", mark.line, mark.column)
     case .composer(_, let problem, let mark, _):
       return ("invalid YAML: \(problem)", mark.line, mark.column)

@@ -17,12 +17,17 @@ struct Validate: ParsableCommand {
   var excerpts = false
 
   func run() throws {
-    let schemes = RuleLoader().loadSchemes(paths: paths)
+    let loader = RuleLoader()
+    let schemes = loader.loadSchemes(paths: paths)
     var failed = false
     for scheme in schemes {
-      let sources = Dictionary(
-        scheme.files.compactMap { file in (try? String(contentsOfFile: file, encoding: .utf8)).map { (file, $0) } },
-        uniquingKeysWith: { a, _ in a })
+      // Source lines for the excerpts, only when asked for and only of files within the size limit.
+      var sources: [String: String] = [:]
+      for file in scheme.files where excerpts {
+        let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int
+        guard let size, size <= loader.maxFileSize else { continue }
+        sources[file] = try? String(contentsOfFile: file, encoding: .utf8)
+      }
       let renderer = DiagnosticRenderer(sources: sources)
       for diagnostic in scheme.diagnostics {
         Output.error(excerpts ? renderer.render(diagnostic) : diagnostic.description)

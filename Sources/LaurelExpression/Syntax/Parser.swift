@@ -106,25 +106,38 @@ public struct Parser {
   private mutating func parseOr() throws(SyntaxError) -> Expr {
     let saved = depth
     defer { depth = saved }
-    var lhs = try parseAnd()
-    while accept("||") {
-      try enter()
-      let rhs = try parseAnd()
-      lhs = make(.or(lhs, rhs), lhs.range.union(rhs.range))
-    }
-    return lhs
+    var terms = [try parseAnd()]
+    while accept("||") { terms.append(try parseAnd()) }
+    return try balanced(terms) { .or($0, $1) }
   }
 
   private mutating func parseAnd() throws(SyntaxError) -> Expr {
     let saved = depth
     defer { depth = saved }
-    var lhs = try parseRelation()
-    while accept("&&") {
+    var terms = [try parseRelation()]
+    while accept("&&") { terms.append(try parseRelation()) }
+    return try balanced(terms) { .and($0, $1) }
+  }
+
+  /// A chain of `&&` (or `||`) as a balanced tree: CEL's logical operators
+  /// are commutative, errors included, so the grouping does not change the
+  /// result, and 65 conditions nest 7 levels deep, not 65.
+  private mutating func balanced(_ terms: [Expr], _ combine: (Expr, Expr) -> Expr.Kind) throws(SyntaxError) -> Expr {
+    var level = terms
+    while level.count > 1 {
       try enter()
-      let rhs = try parseRelation()
-      lhs = make(.and(lhs, rhs), lhs.range.union(rhs.range))
+      var next: [Expr] = []
+      next.reserveCapacity((level.count + 1) / 2)
+      for i in stride(from: 0, to: level.count, by: 2) {
+        guard i + 1 < level.count else {
+          next.append(level[i])
+          break
+        }
+        next.append(make(combine(level[i], level[i + 1]), level[i].range.union(level[i + 1].range)))
+      }
+      level = next
     }
-    return lhs
+    return level[0]
   }
 
   private mutating func parseRelation() throws(SyntaxError) -> Expr {
