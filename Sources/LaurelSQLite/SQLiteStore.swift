@@ -30,16 +30,56 @@ public final class SQLiteStore: Store {
   /// The database file (`:memory:` for an in-memory store).
   public let path: String
 
-  /// Why a file cannot be used as a Laurel store.
-  public struct OpenError: Error, CustomStringConvertible {
-    public var description: String
+  /// What went wrong with a store's file, for hosts to switch on.
+  public enum Problem: Sendable, Equatable {
+    /// Not a database, or one with tables Laurel did not create.
+    case notLaurel
+    /// Written by a newer version of Laurel.
+    case newerVersion
+    /// Written by an older version of Laurel and opened read-only, so it cannot be upgraded.
+    case olderVersion
+    /// Damaged pages or a damaged member state.
+    case damaged
+    /// The file or its folder cannot be written.
+    case unwritable
+    /// The disk (or `Options.maxSizeMiB`) is full.
+    case full
+    /// Another process held the store's write lock longer than the busy timeout.
+    case busy
+    /// Anything else SQLite reported.
+    case other
   }
 
-  /// Why a transaction failed (disk full, file made read-only, damaged pages);
-  /// it was rolled back, so nothing of it is in the store.
+  /// Why a file cannot be used as a Laurel store.
+  public struct OpenError: Error, CustomStringConvertible {
+    public var kind: Problem
+    public var description: String
+
+    init(kind: Problem = .other, description: String) {
+      self.kind = kind
+      self.description = description
+    }
+
+    init(_ error: DatabaseError, path: String) {
+      let kind = SQLiteStore.problem(error)
+      let what = kind == .busy ? "cannot be opened now" : "cannot be used as a Laurel store"
+      self.init(kind: kind, description: "\(path) \(what): \(SQLiteStore.explain(error))")
+    }
+  }
+
+  /// Why a transaction failed (disk full, file made read-only, damaged pages,
+  /// a store kept busy by another process); it was rolled back, so nothing
+  /// of it is in the store.
   public struct WriteError: Error, CustomStringConvertible {
+    public var kind: Problem
     public var description: String
     public var underlying: DatabaseError
+
+    init(description: String, underlying: DatabaseError) {
+      kind = SQLiteStore.problem(underlying)
+      self.description = description
+      self.underlying = underlying
+    }
   }
 
   /// How the store trades durability for speed.
@@ -68,11 +108,16 @@ public final class SQLiteStore: Store {
     /// The most the database file may grow to, in MiB (nil: no limit). A
     /// transaction that would grow it further fails like on a full disk.
     public var maxSizeMiB: Int?
+    /// Opens the file for reading only (`show`, `export`): works on a file or
+    /// folder that cannot be written, never changes the file, and refuses
+    /// one whose schema needs upgrading. Writes fail with ``WriteError``.
+    public var readOnly = false
 
     public init(
       synchronous: Synchronous = .normal, busyTimeout: Double = 10, cacheMiB: Int = 64, checkpointPages: Int = 10_000,
-      maxSizeMiB: Int? = nil
+      maxSizeMiB: Int? = nil, readOnly: Bool = false
     ) {
+      self.readOnly = readOnly
       self.synchronous = synchronous
       self.busyTimeout = busyTimeout
       self.cacheMiB = cacheMiB
@@ -100,16 +145,37 @@ public final class SQLiteStore: Store {
       if path == ":memory:" {
         writer = try DatabaseQueue(configuration: configuration)
         checkpointer = nil
+        try Self.prepare(writer, path: path)
+      } else if options.readOnly {
+        var readOnly = Configuration()
+        readOnly.readonly = true
+        readOnly.busyMode = .timeout(options.busyTimeout)
+        guard FileManager.default.fileExists(atPath: path) else {
+          throw OpenError(kind: .notLaurel, description: "\(path) does not exist")
+        }
+        writer = try Self.openReadOnly(path, configuration: readOnly)
+        checkpointer = nil
+        try writer.read { db in
+          try Self.check(db, path: path)
+          guard try SQLiteSchema.migrator.hasCompletedMigrations(db) else {
+            throw OpenError(
+              kind: .olderVersion,
+              description: "\(path) was written by an older version of Laurel; open it once for writing (laurel ingest) to upgrade it")
+          }
+        }
       } else {
-        writer = try DatabasePool(path: path, configuration: configuration)
+        // A file that is not Laurel's is refused before anything writes to it (WAL, migrations).
+        try Self.inspect(path, busyTimeout: options.busyTimeout)
+        let deadline = Date().addingTimeInterval(max(1, options.busyTimeout))
+        writer = try Self.retryingWhileOthersCreate(until: deadline) { try DatabasePool(path: path, configuration: configuration) }
+        try Self.retryingWhileOthersCreate(until: deadline) { [writer] in try Self.prepare(writer, path: path) }
         checkpointer = try BackgroundCheckpointer(path: path, configuration: configuration, thresholdPages: options.checkpointPages)
+        try writer.writeWithoutTransaction { [checkpointer] in try checkpointer?.attach(to: $0) }
       }
-      try Self.prepare(writer, path: path)
-      if let checkpointer { try writer.writeWithoutTransaction { try checkpointer.attach(to: $0) } }
     } catch let error as OpenError {
       throw error
     } catch let error as DatabaseError {
-      throw OpenError(description: "\(path) cannot be used as a Laurel store: \(Self.explain(error))")
+      throw OpenError(error, path: path)
     }
     let (version, layout) = try readAdoptedRules()
     rulesVersion.withLock { $0 = version }
@@ -129,21 +195,85 @@ public final class SQLiteStore: Store {
     case .SQLITE_CORRUPT: "the database file is damaged"
     case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM: "the file (or its folder) cannot be written"
     case .SQLITE_FULL: "the disk is full"
+    case .SQLITE_BUSY, .SQLITE_LOCKED:
+      "the store is busy: another process held its write lock for longer than the busy timeout; try again once it is done, or give a longer --busy-timeout"
     default: error.message ?? "\(error)"
     }
   }
 
+  static func problem(_ error: DatabaseError) -> Problem {
+    switch error.resultCode {
+    case .SQLITE_NOTADB: .notLaurel
+    case .SQLITE_CORRUPT: .damaged
+    case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM: .unwritable
+    case .SQLITE_FULL: .full
+    case .SQLITE_BUSY, .SQLITE_LOCKED: .busy
+    default: .other
+    }
+  }
+
   private static func prepare(_ writer: any DatabaseWriter, path: String) throws {
-    let migrator = SQLiteSchema.migrator
-    let foreign = try writer.read { db -> Bool in
-      let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
-      return !tables.isEmpty && !tables.contains("laurel_meta") && !tables.contains("grdb_migrations")
+    try writer.read { try check($0, path: path) }
+    try SQLiteSchema.migrator.migrate(writer)
+  }
+
+  /// Refuses a database with tables Laurel did not create, or written by a newer Laurel.
+  private static func check(_ db: Database, path: String) throws {
+    let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+    if !tables.isEmpty && !tables.contains("laurel_meta") && !tables.contains("grdb_migrations") {
+      throw OpenError(kind: .notLaurel, description: "\(path) is not a Laurel database (it has tables Laurel did not create)")
     }
-    if foreign { throw OpenError(description: "\(path) is not a Laurel database (it has tables Laurel did not create)") }
-    if try writer.read({ try migrator.hasBeenSuperseded($0) }) {
-      throw OpenError(description: "\(path) was written by a newer version of Laurel; upgrade Laurel to open it")
+    if try SQLiteSchema.migrator.hasBeenSuperseded(db) {
+      throw OpenError(kind: .newerVersion, description: "\(path) was written by a newer version of Laurel; upgrade Laurel to open it")
     }
-    try migrator.migrate(writer)
+  }
+
+  /// A read-only connection. A WAL file in a folder that cannot be written
+  /// has no shared-memory file and cannot get one: SQLite then reads it only
+  /// as an immutable file (`?immutable=1`), which is what such a folder is.
+  private static func openReadOnly(_ path: String, configuration: Configuration) throws -> DatabaseQueue {
+    do {
+      let queue = try DatabaseQueue(path: path, configuration: configuration)
+      try queue.read { _ = try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") }
+      return queue
+    } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN || error.resultCode == .SQLITE_READONLY {
+      let folder = (path as NSString).deletingLastPathComponent
+      guard !FileManager.default.isWritableFile(atPath: folder.isEmpty ? "." : folder) else { throw error }
+      var allowed = CharacterSet.urlPathAllowed
+      allowed.remove(charactersIn: "?#%")
+      let encoded = path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
+      return try DatabaseQueue(path: "file:\(encoded)?immutable=1", configuration: configuration)
+    }
+  }
+
+  /// Looks at an existing, non-empty file through a read-only connection, so
+  /// one that is not a Laurel database (or is damaged, or newer) is refused
+  /// untouched.
+  private static func inspect(_ path: String, busyTimeout: Double) throws {
+    let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
+    guard let size, size > 0 else { return }
+    var configuration = Configuration()
+    configuration.readonly = true
+    configuration.busyMode = .timeout(busyTimeout)
+    let queue = try DatabaseQueue(path: path, configuration: configuration)
+    try queue.read { try check($0, path: path) }
+  }
+
+  /// Runs `body` again, a few times, while another process is creating the
+  /// same new store (its schema, its WAL switch): what fails then is a lock
+  /// or a table the other process has just made, not the file. Gives up at
+  /// `deadline` (the busy timeout, at least a second).
+  private static func retryingWhileOthersCreate<R>(until deadline: Date, _ body: () throws -> R) throws -> R {
+    var attempt = 0
+    while true {
+      do { return try body() } catch let error as DatabaseError {
+        let racing = error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+          || (error.resultCode == .SQLITE_ERROR && (error.message ?? "").contains("already exists"))
+        attempt += 1
+        guard racing, Date() < deadline else { throw error }
+        usleep(UInt32(min(20_000 * attempt, 200_000)))
+      }
+    }
   }
 
   public func transaction<R>(_ body: (inout SQLiteTransaction) throws -> R) async throws -> R {
@@ -221,9 +351,17 @@ public final class SQLiteStore: Store {
 
   /// Every member, sorted by scope then user (synchronous form of ``members()``).
   public func allMembers() throws -> [(MemberID, MemberState)] {
-    try writer.read { db in
-      try Row.fetchAll(db, sql: "SELECT scope, user, state FROM members").map(member).sorted { $0.0 < $1.0 }
-    }
+    try writer.read { try allMembers(in: $0) }
+  }
+
+  private func allMembers(in db: Database) throws -> [(MemberID, MemberState)] {
+    try Row.fetchAll(db, sql: "SELECT scope, user, state FROM members").map(member).sorted { $0.0 < $1.0 }
+  }
+
+  /// Every member and the running action counts, read in one snapshot, so
+  /// an ingest committing meanwhile shows in both or in neither.
+  public func snapshot() throws -> (members: [(MemberID, MemberState)], counts: EventCounts) {
+    try writer.read { db in (try allMembers(in: db), try eventCounts(in: db)) }
   }
 
   /// Copies the write-ahead log into the database file and empties it (the
@@ -276,20 +414,22 @@ public final class SQLiteStore: Store {
   /// The running counts of actions read, applied, duplicates, ignored and rejected
   /// (kept by ``SQLiteTransaction/add(_:)`` in the same transactions as the actions).
   public func eventCounts() throws -> EventCounts {
-    try writer.read { db in
-      var counts = EventCounts()
-      for row in try Row.fetchAll(db, sql: "SELECT name, value FROM counts") {
-        let value: Int = row["value"]
-        switch row["name"] as String {
-        case "read": counts.read = value
-        case "applied": counts.applied = value
-        case "duplicates": counts.duplicates = value
-        case "ignored": counts.ignored = value
-        default: counts.rejected = value
-        }
+    try writer.read { try eventCounts(in: $0) }
+  }
+
+  private func eventCounts(in db: Database) throws -> EventCounts {
+    var counts = EventCounts()
+    for row in try Row.fetchAll(db, sql: "SELECT name, value FROM counts") {
+      let value: Int = row["value"]
+      switch row["name"] as String {
+      case "read": counts.read = value
+      case "applied": counts.applied = value
+      case "duplicates": counts.duplicates = value
+      case "ignored": counts.ignored = value
+      default: counts.rejected = value
       }
-      return counts
     }
+    return counts
   }
 
   /// One member's state, if the member exists.

@@ -84,10 +84,10 @@ public struct SQLiteTransaction: StateTransaction {
     do {
       state = try MemberState(binary: bytes)
     } catch {
-      throw SQLiteStore.OpenError(description: "the stored state of member \(member) is damaged: \(error)")
+      throw SQLiteStore.OpenError(kind: .damaged, description: "the stored state of member \(member) is damaged: \(error)")
     }
     if let layout, !layout.admits(state) {
-      throw SQLiteStore.OpenError(
+      throw SQLiteStore.OpenError(kind: .damaged,
         description: "the stored state of member \(member) does not match the store's rules (\(layout.scheme)); it was written under other rules")
     }
     return state
@@ -96,7 +96,7 @@ public struct SQLiteTransaction: StateTransaction {
   /// A stored state read through GRDB.
   static func decodeState(_ value: DatabaseValue, member: MemberID, layout: StateLayout?) throws -> MemberState {
     guard let data = Data.fromDatabaseValue(value) else {
-      throw SQLiteStore.OpenError(description: "the stored state of member \(member) is not a blob")
+      throw SQLiteStore.OpenError(kind: .damaged, description: "the stored state of member \(member) is not a blob")
     }
     return try data.withUnsafeBytes { try decodeState($0, member: member, layout: layout) }
   }

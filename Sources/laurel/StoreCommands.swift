@@ -13,12 +13,15 @@ struct StoreOptions: ParsableArguments {
   @Option(help: "When a commit waits for the disk: normal (survives a crash of the process), full (survives a power loss), off.")
   var synchronous = "normal"
 
-  func open() throws -> SQLiteStore {
+  @Option(help: "Seconds to wait for another process's transaction before giving up.")
+  var busyTimeout: Double = 10
+
+  func open(readOnly: Bool = false) throws -> SQLiteStore {
     guard let mode = SQLiteStore.Options.Synchronous(rawValue: synchronous.uppercased()) else {
       Output.error("laurel: --synchronous must be normal, full or off, not '\(synchronous)'")
       throw ExitCode(1)
     }
-    do { return try SQLiteStore(path: store, options: .init(synchronous: mode)) } catch {
+    do { return try SQLiteStore(path: store, options: .init(synchronous: mode, busyTimeout: max(0, busyTimeout), readOnly: readOnly)) } catch {
       Output.error("laurel: cannot open \(store): \(error)")
       throw ExitCode(1)
     }
@@ -59,7 +62,7 @@ struct Show: ParsableCommand {
   @Option(help: "json (default) or table.") var format: Simulate.ReportFormat = .json
 
   func run() throws {
-    let store = try options.open()
+    let store = try options.open(readOnly: true)
     let rules = try options.rules(of: store)
     let id = MemberID(scope: scope, user: user)
     guard let state = try store.state(of: id) else {
@@ -82,14 +85,10 @@ struct Export: ParsableCommand {
   @OptionGroup var options: StoreOptions
 
   func run() throws {
-    let store = try options.open()
+    let store = try options.open(readOnly: true)
     let rules = try options.rules(of: store)
-    let members = try syncMembers(store)
-    let report = SimulationReport(rules: rules, members: members, events: try store.eventCounts())
+    let (members, counts) = try store.snapshot()
+    let report = SimulationReport(rules: rules, members: members, events: counts)
     try Output.print(report.json(), terminator: "")
-  }
-
-  private func syncMembers(_ store: SQLiteStore) throws -> [(MemberID, MemberState)] {
-    try store.allMembers()
   }
 }
