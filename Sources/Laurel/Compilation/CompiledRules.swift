@@ -144,10 +144,12 @@ final class CompiledAction: Sendable {
 
   /// The action, finished: with the fields it binds, and its direct form
   /// when its rules allow one (`currencyBits`: each currency's dependency bit).
-  func finished(binding fields: [Int], currencyBits: [UInt64]) -> CompiledAction {
+  func finished(binding fields: [Int], currencyBits: [UInt64], windowedCurrencies: Set<Int>) -> CompiledAction {
     CompiledAction(
       type: type, rules: rules, bonuses: bonuses, streaks: streaks, boundFields: fields,
-      direct: DirectPlan(rules: rules, bonuses: bonuses, streaks: streaks, currencyBits: currencyBits))
+      direct: DirectPlan(
+        rules: rules, bonuses: bonuses, streaks: streaks, currencyBits: currencyBits,
+        windowedCurrencies: windowedCurrencies))
   }
 }
 

@@ -43,8 +43,12 @@ struct DirectPlan: Sendable {
   let recipientFields: [Int]
   let onceFields: [Int]
 
-  /// The direct form of an action's rules, or nil when some rule needs the general path.
-  init?(rules compiled: [CompiledRule], bonuses: [Int], streaks: [Int], currencyBits: [UInt64]) {
+  /// The direct form of an action's rules, or nil when some rule needs the
+  /// general path (which also checks that windowed state only moves forward:
+  /// `windowedCurrencies` are those a windowed counter tracks).
+  init?(
+    rules compiled: [CompiledRule], bonuses: [Int], streaks: [Int], currencyBits: [UInt64], windowedCurrencies: Set<Int>
+  ) {
     guard bonuses.isEmpty, streaks.isEmpty else { return nil }
     var rules: [Rule] = []
     var amounts: [Amount] = []
@@ -55,7 +59,7 @@ struct DirectPlan: Sendable {
       else { return nil }
       let start = amounts.count
       for (i, (currency, program)) in rule.amounts.enumerated() {
-        guard case .int(let constant)? = program.constant else { return nil }
+        guard case .int(let constant)? = program.constant, !windowedCurrencies.contains(currency) else { return nil }
         let (signed, overflow) = constant.multipliedReportingOverflow(by: rule.signs[i])
         guard !overflow else { return nil }
         amounts.append(Amount(currency: currency, amount: signed, dirty: currencyBits[currency]))

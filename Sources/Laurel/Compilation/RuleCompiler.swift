@@ -137,6 +137,9 @@ struct Compilation {
     var shared = Set<String>(scope?.references ?? [])
     for b in badges { shared.formUnion((b.key?.references ?? []).union(b.when?.references ?? [])) }
     var everything = shared
+    // Currencies that windowed counters track: crediting them changes windowed state.
+    let windowedCurrencies = Set(
+      currencies.indices.filter { c in currencies[c].trackingCounters.contains { counters[$0].window != nil } })
     for i in actions.indices {
       var names = shared
       for rule in actions[i].rules {
@@ -150,7 +153,7 @@ struct Compilation {
       everything.formUnion(names)
       actions[i] = actions[i].finished(
         binding: book.fields.indices.filter { names.contains("event." + book.fields[$0].name.text) },
-        currencyBits: deps.currency)
+        currencyBits: deps.currency, windowedCurrencies: windowedCurrencies)
     }
     let slotCount = max(env.event.slotCount, env.rule.slotCount, env.badge.slotCount)
     let ruleOrder = Self.ruleNames(actions)

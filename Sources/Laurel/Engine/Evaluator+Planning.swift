@@ -84,7 +84,32 @@ extension Evaluator {
       } catch {
         return "action \(action.id): rule '\(rule.id)': \(error.message)"
       }
+      // The rule applies: its windowed effects must not go back in time.
+      if rules.usesWindows, let reason = try lateness(of: action, rule: rule, recipient: recipient, handle: handle, in: &tx) {
+        return reason
+      }
+    }
+    if rules.usesWindows, !plan.bonuses.isEmpty || !plan.streaks.isEmpty, let h = try tx.existingMember(actor) {
+      let caps = plan.bonuses.flatMap { rules.bonuses[$0].caps.joined() }
+      let counters = plan.bonuses.flatMap { rules.bonuses[$0].amounts.flatMap { rules.currencies[$0.currency].trackingCounters } }
+      if let reason = tx.readMember(h, { state in
+        lateness(of: action, for: actor.id, state, caps: caps, counters: counters, bonuses: plan.bonuses, streaks: plan.streaks)
+      }) {
+        return reason
+      }
     }
     return nil
+  }
+
+  /// Why a rule's effects on an existing recipient would be late (see ``lateness(of:for:_:caps:counters:bonuses:streaks:)``).
+  private func lateness<T: StateTransaction>(
+    of action: PreparedAction, rule: CompiledRule, recipient: MemberKey, handle: Int?, in tx: inout T
+  ) throws(T.Failure) -> String? {
+    let (caps, counters) = windowedItems(of: rule)
+    guard !caps.isEmpty || counters.contains(where: { rules.counters[$0].window != nil }) else { return nil }
+    var existing = handle
+    if existing == nil { existing = try tx.existingMember(recipient) }
+    guard let h = existing else { return nil }
+    return tx.readMember(h) { state in lateness(of: action, for: recipient.id, state, caps: caps, counters: counters) }
   }
 }
