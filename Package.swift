@@ -48,8 +48,8 @@ let package = Package(
         .product(name: "GRDBSQLite", package: "GRDB.swift"),
       ],
       swiftSettings: swiftSettings),
-    // Test support: the conformance suite every Store must pass.
-    .target(name: "LaurelTesting", dependencies: ["Laurel", "LaurelExpression"], swiftSettings: swiftSettings),
+    // Test support: the conformance suite every Store must pass, and the engine fuzzing harness.
+    .target(name: "LaurelTesting", dependencies: ["Laurel", "LaurelExpression", "LaurelRules"], swiftSettings: swiftSettings),
     .executableTarget(
       name: "laurel",
       dependencies: [
@@ -78,3 +78,13 @@ let package = Package(
       exclude: ["Fixtures"], swiftSettings: swiftSettings),
   ]
 )
+
+// The libFuzzer target, only when Scripts/fuzz.sh asks for it: every other
+// build would fail to link libFuzzer's own `main`.
+if Context.environment["LAUREL_FUZZ"] != nil {
+  package.targets.append(
+    .executableTarget(
+      name: "laurel-fuzz", dependencies: ["LaurelTesting"], path: "Fuzz/LaurelFuzz",
+      swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library", "-sanitize=fuzzer"])],
+      linkerSettings: [.unsafeFlags(["-sanitize=fuzzer"])]))
+}

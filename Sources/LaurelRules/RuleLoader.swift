@@ -53,6 +53,27 @@ public struct RuleLoader: Sendable {
     return rules
   }
 
+  /// Loads and compiles one rule file given as text (rules kept in a database,
+  /// edited in a browser); `file` is the name diagnostics give. The same
+  /// limits apply as to files on disk.
+  ///
+  /// ```swift
+  /// let rules = try RuleLoader().load(text: yaml, file: "playground.yaml")
+  /// ```
+  public func load(text: String, file: String = "rules.yaml") throws(DiagnosticError) -> CompiledRules {
+    guard text.utf8.count <= maxFileSize else {
+      throw DiagnosticError([
+        Diagnostic(
+          code: .tooComplex, message: "the text is over \(maxFileSize) bytes; rule files are limited to \(maxFileSize) bytes",
+          at: SourceLocation(file: file, line: 1, column: 1))
+      ])
+    }
+    let root = try compose(text, file: file).get()
+    let scheme = compile([(file, text, root)], diagnostics: [])
+    guard let rules = scheme.rules else { throw DiagnosticError(scheme.diagnostics) }
+    return rules
+  }
+
   /// Loads every scheme in the paths; files are grouped by their `scheme:` name.
   public func loadSchemes(paths: [String]) -> [LoadedScheme] {
     var files: [String] = []
@@ -79,26 +100,32 @@ public struct RuleLoader: Sendable {
     if groups.isEmpty && !diagnostics.isEmpty {
       return [LoadedScheme(name: "", files: files, rules: nil, diagnostics: diagnostics)]
     }
-    return groups.map { group in
-      var book = RuleBook(scheme: Name(""))
-      var problems = diagnostics
-      for (file, text, root) in group.roots {
-        var parser = RuleFileParser(reader: YAMLReader(file: file, text: text), book: book)
-        parser.parse(root)
-        book = parser.book
-        problems += parser.reader.diagnostics
-      }
-      if book.scheme.text.isEmpty {
-        problems.append(Diagnostic(code: .missingKey, message: "no file declares 'scheme:' (the scheme's name)", at: SourceLocation(file: group.roots.first?.0, line: 1, column: 1)))
-      }
-      var rules: CompiledRules?
-      switch compiler.compile(book) {
-      case .success(let compiled): rules = compiled
-      case .failure(let error): problems += error.diagnostics
-      }
-      let errors = problems.contains { $0.severity == .error }
-      return LoadedScheme(name: book.scheme.text, files: group.roots.map(\.0), rules: errors ? nil : rules, diagnostics: problems)
+    return groups.map { compile($0.roots, diagnostics: diagnostics) }
+  }
+
+  /// Parses the files of one scheme into a rule book and compiles it.
+  private func compile(_ roots: [(String, String, Node)], diagnostics: [Diagnostic]) -> LoadedScheme {
+    var book = RuleBook(scheme: Name(""))
+    var problems = diagnostics
+    for (file, text, root) in roots {
+      var parser = RuleFileParser(reader: YAMLReader(file: file, text: text), book: book)
+      parser.parse(root)
+      book = parser.book
+      problems += parser.reader.diagnostics
     }
+    if book.scheme.text.isEmpty {
+      problems.append(
+        Diagnostic(
+          code: .missingKey, message: "no file declares 'scheme:' (the scheme's name)",
+          at: SourceLocation(file: roots.first?.0, line: 1, column: 1)))
+    }
+    var rules: CompiledRules?
+    switch compiler.compile(book) {
+    case .success(let compiled): rules = compiled
+    case .failure(let error): problems += error.diagnostics
+    }
+    let errors = problems.contains { $0.severity == .error }
+    return LoadedScheme(name: book.scheme.text, files: roots.map(\.0), rules: errors ? nil : rules, diagnostics: problems)
   }
 
   /// Reads and composes one file, enforcing the size and expansion limits.
@@ -126,6 +153,14 @@ public struct RuleLoader: Sendable {
       return fail(.tooComplex, "the file is over \(maxFileSize) bytes; rule files are limited to \(maxFileSize) bytes")
     }
     guard let text = String(data: data, encoding: .utf8) else { return fail(.yaml, "the file is not UTF-8 text") }
+    return compose(text, file: file).map { (text, $0) }
+  }
+
+  /// Composes YAML text into nodes, enforcing the expansion limits.
+  func compose(_ text: String, file: String) -> Result<Node, DiagnosticError> {
+    func fail(_ code: Diagnostic.Code, _ message: String, line: Int = 1, column: Int = 1) -> Result<Node, DiagnosticError> {
+      .failure(DiagnosticError([Diagnostic(code: code, message: message, at: SourceLocation(file: file, line: line, column: column))]))
+    }
     let root: Node
     do {
       guard let composed = try Yams.compose(yaml: text) else { return fail(.yaml, "the file is empty") }
@@ -141,7 +176,7 @@ public struct RuleLoader: Sendable {
       let what = budget.nodes < 0 ? "\(maxNodes) YAML nodes" : "\(maxExpandedBytes) bytes of text"
       return fail(.tooComplex, "the document expands to more than \(what) (are aliases used to multiply it?); rule files must stay small")
     }
-    return .success((text, root))
+    return .success(root)
   }
 
   /// Counts nodes and their text, aliases at every use, stopping as soon as the budget runs out.
