@@ -4,7 +4,7 @@ import Testing
 
 @testable import LaurelExpression
 
-/// Runs the official CEL conformance cases in `shared/conformance/cel/cases.jsonl`
+/// Runs the official CEL conformance cases vendored in `Conformance/cases.jsonl`
 /// (or `$LAUREL_CEL_CASES`) through parse, check and evaluation.
 ///
 /// Run alone with `swift test --filter Conformance`. Prints `N passed, N failed`;
@@ -15,7 +15,7 @@ import Testing
 
   static var casesURL: URL {
     if let path = ProcessInfo.processInfo.environment["LAUREL_CEL_CASES"] { return URL(fileURLWithPath: path) }
-    return repository.deletingLastPathComponent().appendingPathComponent("shared/conformance/cel/cases.jsonl")
+    return URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Conformance/cases.jsonl")
   }
 
   @Test func passesTheSharedConformanceCases() throws {

@@ -3,76 +3,28 @@ import Laurel
 import LaurelRules
 import Testing
 
-/// Where shared/bench (the workload generator and the reference oracle) is, if present.
-enum SharedBench {
-  static let url: URL? = {
-    let url = Scenario.repository.deletingLastPathComponent().appendingPathComponent("shared/bench")
-    return FileManager.default.fileExists(atPath: url.appendingPathComponent("reference.py").path) ? url : nil
-  }()
-}
-
-/// `laurel diff`'s engine, checked against shared/bench/reference.py with edited
-/// thresholds and point values as the oracle.
-@Suite(.enabled(if: SharedBench.url != nil, "needs ../shared/bench and python3"))
-struct DiffTests {
-  static var sharedBench: URL? { SharedBench.url }
-
+/// `laurel diff`'s engine, checked against a hand-written oracle of the
+/// community scheme (``CommunityOracle``) with edited thresholds and point values.
+@Suite struct DiffTests {
   let folder: URL
   let events: URL
+  let history: [String]
   let rulesText: String
 
   init() throws {
     folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-diff-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     events = folder.appendingPathComponent("events.jsonl")
-    try Self.python(["gen_events.py", "--events", "20000", "--communities", "4", "--users", "800", "--seed", "9"], to: events)
+    history = CommunityHistory.lines(count: 20_000, communities: 4, users: 800, seed: 9)
+    try CommunityHistory.write(history, to: events)
     rulesText = try String(contentsOf: Scenario.repository.appendingPathComponent("rules/community-points.yaml"), encoding: .utf8)
   }
 
-  @discardableResult
-  static func python(_ arguments: [String], to output: URL? = nil) throws -> Data {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3"] + [sharedBench!.appendingPathComponent(arguments[0]).path] + arguments.dropFirst()
-    let pipe = Pipe()
-    if let output {
-      _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-      p.standardOutput = try FileHandle(forWritingTo: output)
-    } else {
-      p.standardOutput = pipe
-    }
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    let data = output == nil ? pipe.fileHandleForReading.readDataToEndOfFile() : Data()
-    p.waitUntilExit()
-    return data
-  }
-
-  /// reference.py with its constants edited: members -> (points, level).
-  func oracle(editing edits: [(String, String)]) throws -> [MemberID: (Int64, Int)] {
-    var source = try String(contentsOf: Self.sharedBench!.appendingPathComponent("reference.py"), encoding: .utf8)
-    for (old, new) in edits {
-      #expect(source.contains(old), "reference.py no longer contains \(old)")
-      source = source.replacingOccurrences(of: old, with: new)
-    }
-    let script = folder.appendingPathComponent("reference-edited.py")
-    try source.write(to: script, atomically: true, encoding: .utf8)
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", script.path, events.path]
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-    var members: [MemberID: (Int64, Int)] = [:]
-    for m in json["members"] as! [[String: Any]] {
-      members[MemberID(scope: m["community"] as? String, user: m["user"] as! String)] =
-        ((m["points"] as! NSNumber).int64Value, (m["level"] as! NSNumber).intValue)
-    }
-    return members
+  /// The oracle's members -> (points, level), with its constants edited.
+  func oracle(_ edit: (inout CommunityOracle) -> Void = { _ in }) throws -> [MemberID: (Int64, Int)] {
+    var oracle = CommunityOracle()
+    edit(&oracle)
+    return try oracle.run(history).mapValues { ($0.points, $0.level) }
   }
 
   func rules(_ text: String) throws -> CompiledRules {
@@ -83,6 +35,19 @@ struct DiffTests {
 
   func diff(to text: String) throws -> DiffReport {
     try RuleChangeAnalysis(from: try rules(rulesText), to: try rules(text)).run(path: events.path)
+  }
+
+  @Test func theEngineAgreesWithTheOracleMemberByMember() throws {
+    var simulation = Simulation(rules: try rules(rulesText))
+    try simulation.run(path: events.path)
+    let expected = try oracle()
+    let members = simulation.report().members
+    #expect(members.count == expected.count)
+    for member in members {
+      #expect(member.balances.first?.1 == expected[member.id]?.0, "\(member.id)")
+      #expect(member.tiers.first?.1.rank == expected[member.id]?.1, "\(member.id)")
+    }
+    #expect(expected.values.contains { $0.0 == 0 }, "the history reaches the floor")
   }
 
   @Test func identicalRulesGiveAnEmptyDiff() throws {
@@ -97,8 +62,8 @@ struct DiffTests {
     let edited = rulesText.replacingOccurrences(of: "{ name: Builder,     at: 20 }", with: "{ name: Builder,     at: 12 }")
     #expect(edited != rulesText)
     let report = try diff(to: edited)
-    let before = try oracle(editing: [])
-    let after = try oracle(editing: [("THRESHOLDS = [0, 5, 20,", "THRESHOLDS = [0, 5, 12,")])
+    let before = try oracle()
+    let after = try oracle { $0.thresholds[2] = 12 }
     let moved = Set(before.keys.filter { before[$0]!.1 != after[$0]!.1 })
     #expect(!moved.isEmpty)
     #expect(Set(report.members.filter(\.tierChanged).map(\.id)) == moved)
@@ -113,8 +78,8 @@ struct DiffTests {
       of: "  post_liked:\n    - award: { points: 1 }", with: "  post_liked:\n    - award: { points: 3 }")
     #expect(edited != rulesText)
     let report = try diff(to: edited)
-    let after = try oracle(editing: [("\"post_liked\": 1,", "\"post_liked\": 3,")])
-    let before = try oracle(editing: [])
+    let after = try oracle { $0.points["post_liked"] = 3 }
+    let before = try oracle()
     let expectedChanged = Set(before.keys.filter { before[$0]!.0 != after[$0]!.0 })
     #expect(Set(report.members.filter(\.balanceChanged).map(\.id)) == expectedChanged)
     for change in report.members {

@@ -3,7 +3,8 @@ import Foundation
 /// A deterministic history for `rules/community-points.yaml`, for tests that
 /// need thousands of actions without `../shared/bench`: posts and comments,
 /// likes and unlikes of earlier content that carry its real author, and
-/// lessons (about one in ten completed a second time). A few active members
+/// lessons (about one in ten completed a second time); an unlike is now and
+/// then sent again under a new id, which can reach the floor of 0. A few active members
 /// get most of the actions, so writers that share the history contend for
 /// the same members.
 struct CommunityHistory {
@@ -31,6 +32,7 @@ struct CommunityHistory {
     var random = Random(state: seed)
     var content: [[(id: String, author: String, isPost: Bool)]] = Array(repeating: [], count: communities)
     var liked: [(community: Int, liker: String, id: String, author: String, isPost: Bool)] = []
+    var unliked: [(community: Int, liker: String, id: String, author: String, isPost: Bool)] = []
     var lessons: [(community: Int, user: String, lesson: String)] = []
     var seconds = 1_767_225_600
     var out: [String] = []
@@ -56,8 +58,11 @@ struct CommunityHistory {
         liked.append((c, user, target.id, target.author, target.isPost))
         let (type, field) = target.isPost ? ("post_liked", "post") : ("comment_liked", "comment")
         out.append(head + #","type":"\#(type)","author":"\#(target.author)","\#(field)":"\#(target.id)"}"#)
-      case 70..<80 where !liked.isEmpty:
-        let like = liked.remove(at: random.below(liked.count))
+      case 70..<80 where !liked.isEmpty || !unliked.isEmpty:
+        // One in five sends an earlier unlike again (at-least-once delivery).
+        let again = !unliked.isEmpty && (liked.isEmpty || random.below(5) == 0)
+        let like = again ? unliked[random.below(unliked.count)] : liked.remove(at: random.below(liked.count))
+        if !again { unliked.append(like) }
         let (type, field) = like.isPost ? ("post_unliked", "post") : ("comment_unliked", "comment")
         out.append(
           #"{"id":"e\#(n)","at":"\#(at)","community":"c\#(like.community + 1)","user":"\#(like.liker)","type":"\#(type)","author":"\#(like.author)","\#(field)":"\#(like.id)"}"#
