@@ -1,7 +1,7 @@
 import Foundation
 
 /// A deterministic history for `rules/community-points.yaml`, for tests that
-/// need thousands of actions without `../shared/bench`: posts and comments,
+/// need thousands of actions without the benchmark workload: posts and comments,
 /// likes and unlikes of earlier content that carry its real author, and
 /// lessons (about one in ten completed a second time); an unlike is now and
 /// then sent again under a new id, which can reach the floor of 0. A few active members

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+/// Every command reports a failed read or write with a sentence and a
+/// non-zero status: none traps (FileHandle's `try!` did) and none loses its
+/// output while exiting 0.
+@Suite(.enabled(if: BuiltLaurel.path != nil, "needs a built laurel (swift build)"))
+struct CommandLineErrorTests {
+  let rules = Scenario.repository.appendingPathComponent("rules/community-points.yaml").path
+  let events = Scenario.repository.appendingPathComponent("rules/examples/community-history.jsonl").path
+  let folder: URL
+
+  init() throws {
+    folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+  }
+
+  /// Runs laurel with its standard output sent to `stdout` (a path) and its input closed or not.
+  func run(_ arguments: [String], stdout: String = "/dev/null", closedStdin: Bool = false) throws -> (status: Int32, stderr: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    let quoted = ([BuiltLaurel.path!] + arguments).map { "'\($0)'" }.joined(separator: " ")
+    p.arguments = ["-c", "exec \(quoted) > '\(stdout)'" + (closedStdin ? " <&-" : "")]
+    let err = Pipe()
+    p.standardError = err
+    try p.run()
+    let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    return (p.terminationReason == .exit ? p.terminationStatus : -p.terminationStatus, text)
+  }
+
+  @Test func outputToAFullDiskIsAnErrorForEveryCommand() throws {
+    let store = folder.appendingPathComponent("full.sqlite").path
+    _ = try run(["ingest", "--rules", rules, "--store", store, "--events", events])
+    for arguments in [
+      ["simulate", "--rules", rules, "--events", events, "--format", "json"],
+      ["simulate", "--rules", rules, "--events", events, "--format", "table"],
+      ["diff", "--from", rules, "--to", rules, "--events", events, "--format", "json"],
+      ["export", "--store", store], ["show", "--store", store, "--scope", "c1", "--user", "u107"],
+      ["ingest", "--rules", rules, "--store", store, "--events", events], ["validate", rules],
+    ] {
+      let (status, stderr) = try run(arguments, stdout: "/dev/full")
+      #expect(status == 1, "\(arguments[0]) exited \(status)")
+      #expect(stderr.contains("laurel: cannot write the output: No space left on device"), "\(arguments[0]): \(stderr)")
+    }
+  }
+
+  @Test func unreadableEventsAreAnErrorAndCreateNoStore() throws {
+    let store = folder.appendingPathComponent("never.sqlite").path
+    let directory = try run(["simulate", "--rules", rules, "--events", folder.path])
+    #expect(directory.status == 1 && directory.stderr.contains("it is a directory, not a file"))
+    let closed = try run(["simulate", "--rules", rules, "--events", "-"], closedStdin: true)
+    #expect(closed.status == 1 && closed.stderr.contains("cannot read standard input: it is closed"))
+    let missing = try run(["ingest", "--rules", rules, "--store", store, "--events", folder.appendingPathComponent("no.jsonl").path])
+    #expect(missing.status == 1 && missing.stderr.contains("no such file"))
+    #expect(!FileManager.default.fileExists(atPath: store), "a mistyped events path created no store")
+  }
+
+  @Test func strictExitsTwoWhenActionsWereRejected() throws {
+    let bad = Scenario.repository.appendingPathComponent("rules/examples/rejected-actions.jsonl").path
+    let xp = Scenario.repository.appendingPathComponent("rules/xp-grades-badges.yaml").path
+    #expect(try run(["simulate", "--rules", xp, "--events", bad]).status == 0)
+    #expect(try run(["simulate", "--rules", xp, "--events", bad, "--strict"]).status == 2)
+  }
+}
