@@ -8,28 +8,10 @@ import Foundation
 /// get most of the actions, so writers that share the history contend for
 /// the same members.
 struct CommunityHistory {
-  /// SplitMix64: small, fast and the same on every platform.
-  private struct Random {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    /// Skewed towards 0: the square of a uniform draw.
-    mutating func skewed(below bound: Int) -> Int {
-      let u = Double(next() >> 11) / Double(1 << 53)
-      return min(bound - 1, Int(u * u * Double(bound)))
-    }
-  }
-
   /// `count` action lines with ids `e1`, `e2`… and timestamps one to three
   /// seconds apart from 2026-01-01T00:00:00Z.
   static func lines(count: Int, communities: Int = 2, users: Int = 120, seed: UInt64 = 1) -> [String] {
-    var random = Random(state: seed)
+    var random = SplitMix64(seed: seed)
     var content: [[(id: String, author: String, isPost: Bool)]] = Array(repeating: [], count: communities)
     var liked: [(community: Int, liker: String, id: String, author: String, isPost: Bool)] = []
     var unliked: [(community: Int, liker: String, id: String, author: String, isPost: Bool)] = []
@@ -101,5 +83,14 @@ struct CommunityHistory {
   /// Writes `lines` to `url`, one per line.
   static func write(_ lines: some Sequence<String>, to url: URL) throws {
     try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+  }
+}
+
+extension SplitMix64 {
+  /// A number in `0..<bound` skewed towards 0 (the square of a uniform
+  /// draw): a few members make most of the actions.
+  mutating func skewed(below bound: Int) -> Int {
+    let u = Double(next() >> 11) / Double(1 << 53)
+    return min(bound - 1, Int(u * u * Double(bound)))
   }
 }
