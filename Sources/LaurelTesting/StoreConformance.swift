@@ -47,6 +47,9 @@ public enum StoreConformance {
     return try RuleCompiler().compile(book).get()
   }
 
+  /// The error a check throws from inside a transaction.
+  struct Interrupted: Error {}
+
   static func like(_ id: String, author: String, community: String = "c1") -> String {
     #"{"id":"\#(id)","type":"post_liked","at":"2026-03-01T10:00:00Z","user":"fan","community":"\#(community)","author":"\#(author)"}"#
   }
@@ -116,6 +119,26 @@ public enum StoreConformance {
       }
       let balances = try await engine.store.members().map { $0.1.balances[0] }
       return balances == [200, 200] ? nil : "balances \(balances) after 100 likes each"
+    }
+
+    await check("a transaction that throws keeps nothing of a batch") { engine in
+      _ = try await engine.apply(json: like("k0", author: "ann"))
+      let before = try await engine.store.members()
+      let batch = try ["k1", "k2", "k3"].map { try ActionDecoder(rules: engine.rules).decode(like($0, author: $0 == "k2" ? "bob" : "ann")) }
+        + [try ActionDecoder(rules: engine.rules).decode(#"{"id":"k4","type":"lesson_completed","at":"2026-03-01T10:00:00Z","user":"ann","community":"c1","lesson":"l9"}"#)]
+      do {
+        _ = try await engine.applyBatch(batch) { _, _ in throw Interrupted() }
+        return "the batch did not throw"
+      } catch is Interrupted {}
+      let after = try await engine.store.members()
+      guard after.map(\.0) == before.map(\.0), after.map(\.1) == before.map(\.1) else {
+        return "the failed batch left members \(after.map { "\($0.0)=\($0.1.balances[0])" })"
+      }
+      // Its ids and once-per key were not used up: the same batch applies in full.
+      let again = try await engine.applyBatch(batch)
+      let balances = try await engine.store.members().map { "\($0.0.user)=\($0.1.balances[0])" }
+      return again.allSatisfy({ $0.status == .applied }) && balances == ["ann=11", "bob=2"]
+        ? nil : "after retrying: \(again.map(\.status)), \(balances)"
     }
 
     if let reopen {

@@ -15,8 +15,25 @@ import Testing
 
   @Test func theSuiteCatchesAStoreThatForgetsActionIDs() async throws {
     let failures = await StoreConformance.run { ForgetfulStore() }
-    #expect(failures.map(\.check) == ["a duplicate action id changes nothing"])
+    // It keeps no ids, so a failed batch cannot be told from one never applied either.
+    #expect(failures.map(\.check) == ["a duplicate action id changes nothing", "a transaction that throws keeps nothing of a batch"])
   }
+
+  @Test func theSuiteCatchesAStoreThatKeepsAFailedTransaction() async throws {
+    let failures = await StoreConformance.run { NoRollbackStore() }
+    #expect(failures.map(\.check) == ["a transaction that throws keeps nothing of a batch"])
+  }
+}
+
+/// A broken store: changes in place with no journal (what InMemoryStore did), so a throwing body keeps its effects.
+final class NoRollbackStore: Store {
+  private let state = Mutex(InMemoryState())
+
+  func transaction<R>(_ body: (inout InMemoryState) throws -> R) async throws -> R {
+    try state.withLock { try body(&$0) }
+  }
+
+  func members() async throws -> [(MemberID, MemberState)] { state.withLock { $0.sortedMembers() } }
 }
 
 /// A broken store for the test above: it never remembers which actions it applied.

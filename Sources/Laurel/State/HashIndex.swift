@@ -64,6 +64,28 @@ struct HashIndex: Sendable {
     count += 1
   }
 
+  /// Removes the entry with this hash and payload, if present, shifting the
+  /// entries after it back so that every probe still finds its entry.
+  mutating func remove(_ hash: UInt64, _ value: Int32) {
+    let h = hash | 1
+    let mask = slots.count - 1
+    var i = Self.home(h, mask)
+    while slots[i].hash != 0 && !(slots[i].hash == h && slots[i].value == value) { i = (i + 1) & mask }
+    guard slots[i].hash != 0 else { return }
+    var hole = i
+    var j = (i + 1) & mask
+    while slots[j].hash != 0 {
+      // An entry may move into the hole only if the hole lies on its probe path.
+      if (j - Self.home(slots[j].hash, mask)) & mask >= (j - hole) & mask {
+        slots[hole] = slots[j]
+        hole = j
+      }
+      j = (j + 1) & mask
+    }
+    slots[hole] = Slot(hash: 0, value: 0)
+    count -= 1
+  }
+
   mutating func reserveCapacity(_ n: Int) {
     while n * 4 > slots.count * 3 { grow() }
   }

@@ -127,6 +127,26 @@ public struct InMemoryState: StateTransaction, Sendable {
   /// A member's state by id.
   public func state(of id: MemberID) -> MemberState? { existingMember(id).map { members[$0] } }
 
+  /// Forgets the members added after the first `count` (undoing a transaction).
+  mutating func removeMembers(after count: Int) {
+    for h in stride(from: members.count - 1, through: count, by: -1) {
+      handles.remove(MemberKey(ids[h]).hash, Int32(h))
+    }
+    ids.removeSubrange(count...)
+    members.removeSubrange(count...)
+  }
+
+  /// Forgets the once-per keys claimed after the first `count` (undoing a transaction).
+  mutating func removeOnceKeys(after count: Int) {
+    for i in stride(from: onceKeys.count - 1, through: count, by: -1) {
+      onceIndex.remove(onceKeys[i].hash, Int32(i))
+    }
+    onceKeys.removeSubrange(count...)
+  }
+
+  /// Puts back a member's state as it was (undoing a transaction).
+  mutating func restore(_ state: MemberState, of handle: Int) { members[handle] = state }
+
   /// Members sorted by scope then user, with their state.
   public func sortedMembers() -> [(MemberID, MemberState)] {
     ids.indices.sorted { ids[$0] < ids[$1] }.map { (ids[$0], members[$0]) }

@@ -4,19 +4,28 @@ import Synchronization
 /// embedding where persistence is not needed, and the model other stores
 /// must behave like.
 public final class InMemoryStore: Store {
-  public typealias Transaction = InMemoryState
+  public typealias Transaction = JournaledState
   private let state = Mutex(InMemoryState())
 
   public init() {}
 
-  /// Runs `body` on the state under the lock, in place.
-  ///
-  /// Atomicity comes from the engine, not from a copy: its evaluator plans
-  /// every effect before changing anything and rejects an action untouched,
-  /// and in-memory state cannot fail half-way (`Failure` is `Never`). Copying
-  /// the whole state per action would make every call O(members).
-  public func transaction<R>(_ body: (inout InMemoryState) throws -> R) async throws -> R {
-    try state.withLock { current in try body(&current) }
+  /// Runs `body` on the state under the lock, in place; if `body` throws,
+  /// the journal of what it changed (members' earlier states, new members,
+  /// ids and once-per keys) is undone, so nothing of it is kept. Copying the
+  /// whole state instead would make every call O(members).
+  public func transaction<R>(_ body: (inout JournaledState) throws -> R) async throws -> R {
+    try state.withLock { current in
+      var tx = JournaledState()
+      tx.begin(&current)
+      do {
+        let result = try body(&tx)
+        tx.end(into: &current, undo: false)
+        return result
+      } catch {
+        tx.end(into: &current, undo: true)
+        throw error
+      }
+    }
   }
 
   public func members() async throws -> [(MemberID, MemberState)] {
