@@ -79,7 +79,13 @@ public struct RuleLoader: Sendable {
     var files: [String] = []
     var diagnostics: [Diagnostic] = []
     for path in paths {
-      do { files += try Self.expand(path) } catch {
+      do {
+        let found = try Self.expand(path)
+        if found.isEmpty {
+          diagnostics.append(Diagnostic(code: .io, message: "no rule files (*.yaml, *.yml) in \(path)", at: nil))
+        }
+        files += found
+      } catch {
         diagnostics.append(Diagnostic(code: .io, message: "cannot read \(path): \(error.localizedDescription)", at: nil))
       }
     }

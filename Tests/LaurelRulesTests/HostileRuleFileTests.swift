@@ -40,3 +40,15 @@ import Testing
     #expect(try RuleFiles.diagnostics(yaml) == [])
   }
 }
+
+/// A folder without rule files is an error, not a silent success.
+@Suite struct EmptyFolderTests {
+  @Test func aFolderWithNoRuleFilesIsReported() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-empty-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let schemes = RuleLoader().loadSchemes(paths: [folder.path])
+    #expect(schemes.flatMap(\.diagnostics).map(\.message) == ["no rule files (*.yaml, *.yml) in \(folder.path)"])
+    #expect(schemes.allSatisfy { $0.rules == nil })
+  }
+}
