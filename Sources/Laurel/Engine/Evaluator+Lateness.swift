@@ -51,18 +51,6 @@ extension Evaluator {
     return nil
   }
 
-  /// The windowed items a rule's effects touch: caps of its earnings, and
-  /// counters it counts or that track a currency it credits.
-  func windowedItems(of rule: CompiledRule) -> (caps: [Int], counters: [Int]) {
-    var caps: [Int] = []
-    var counters: [Int] = []
-    for (i, (currency, _)) in rule.amounts.enumerated() {
-      if rule.signs[i] > 0 { caps += rule.caps[i] }
-      counters += rules.currencies[currency].trackingCounters
-    }
-    counters += rule.counts.map(\.counter)
-    return (caps, counters)
-  }
 
   /// "the day 2026-03-01", "the week of 2026-02-23", "the month 2026-03".
   static func describe(_ window: Int64, _ kind: Window) -> String {
@@ -77,5 +65,38 @@ extension Evaluator {
     case .month:
       return "the month \(window / 12)-\(two(window % 12 + 1))"
     }
+  }
+}
+
+/// Caps and windowed counters that some effects touch.
+struct WindowedItems: Sendable {
+  var caps: [Int] = []
+  /// Windowed counters only.
+  var counters: [Int] = []
+  var isEmpty: Bool { caps.isEmpty && counters.isEmpty }
+
+  /// Per rule (global index): caps of its earnings, and windowed counters it
+  /// counts or that track a currency it credits. Per action type: the same
+  /// for its bonuses' amounts.
+  static func make(_ rules: CompiledRules) -> (byRule: [WindowedItems], byType: [WindowedItems]) {
+    func windowed(_ counters: [Int]) -> [Int] { counters.filter { rules.counters[$0].window != nil } }
+    var byRule = Array(repeating: WindowedItems(), count: rules.ruleCount)
+    for action in rules.actions {
+      for rule in action.rules {
+        var items = WindowedItems()
+        for (i, (currency, _)) in rule.amounts.enumerated() {
+          if rule.signs[i] > 0 { items.caps += rule.caps[i] }
+          items.counters += windowed(rules.currencies[currency].trackingCounters)
+        }
+        items.counters += windowed(rule.counts.map(\.counter))
+        byRule[rule.globalIndex] = items
+      }
+    }
+    let byType = rules.actions.map { action in
+      WindowedItems(
+        caps: action.bonuses.flatMap { rules.bonuses[$0].caps.joined() },
+        counters: windowed(action.bonuses.flatMap { rules.bonuses[$0].amounts.flatMap { rules.currencies[$0.currency].trackingCounters } }))
+    }
+    return (byRule, byType)
   }
 }

@@ -90,10 +90,9 @@ extension Evaluator {
       }
     }
     if rules.usesWindows, !plan.bonuses.isEmpty || !plan.streaks.isEmpty, let h = try tx.existingMember(actor) {
-      let caps = plan.bonuses.flatMap { rules.bonuses[$0].caps.joined() }
-      let counters = plan.bonuses.flatMap { rules.bonuses[$0].amounts.flatMap { rules.currencies[$0.currency].trackingCounters } }
+      let items = windowedByType[action.typeIndex!]
       if let reason = tx.readMember(h, { state in
-        lateness(of: action, for: actor.id, state, caps: caps, counters: counters, bonuses: plan.bonuses, streaks: plan.streaks)
+        lateness(of: action, for: actor.id, state, caps: items.caps, counters: items.counters, bonuses: plan.bonuses, streaks: plan.streaks)
       }) {
         return reason
       }
@@ -105,11 +104,11 @@ extension Evaluator {
   private func lateness<T: StateTransaction>(
     of action: PreparedAction, rule: CompiledRule, recipient: MemberKey, handle: Int?, in tx: inout T
   ) throws(T.Failure) -> String? {
-    let (caps, counters) = windowedItems(of: rule)
-    guard !caps.isEmpty || counters.contains(where: { rules.counters[$0].window != nil }) else { return nil }
+    let items = windowedByRule[rule.globalIndex]
+    guard !items.isEmpty else { return nil }
     var existing = handle
     if existing == nil { existing = try tx.existingMember(recipient) }
     guard let h = existing else { return nil }
-    return tx.readMember(h) { state in lateness(of: action, for: recipient.id, state, caps: caps, counters: counters) }
+    return tx.readMember(h) { state in lateness(of: action, for: recipient.id, state, caps: items.caps, counters: items.counters) }
   }
 }

@@ -45,6 +45,11 @@ final class Evaluator: @unchecked Sendable {
   let rankings: [LadderRanking]
   /// Every ladder's tier thresholds, lowest first, one ladder after another.
   let thresholds: [Int64]
+  /// Per rule (by global index), the windowed items its effects touch; per
+  /// action type, those its bonuses touch: what the lateness check reads
+  /// (see `Evaluator+Lateness.swift`), worked out once.
+  let windowedByRule: [WindowedItems]
+  let windowedByType: [WindowedItems]
 
   struct PlannedRule {
     var rule: Int32
@@ -83,6 +88,7 @@ final class Evaluator: @unchecked Sendable {
     direct = DirectTable(rules.actions)
     allowsDirect = rules.scope == nil || rules.scopeField != nil
     (rankings, thresholds) = LadderRanking.make(rules)
+    (windowedByRule, windowedByType) = WindowedItems.make(rules)
     checksBadges = rules.badges.contains { !$0.manual }
     directBinds = rules.usesWindows || rules.bindsBuiltins || checksBadges
   }
