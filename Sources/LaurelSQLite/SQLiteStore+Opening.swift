@@ -32,6 +32,13 @@ extension SQLiteStore {
     } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN || error.resultCode == .SQLITE_READONLY {
       let folder = (path as NSString).deletingLastPathComponent
       guard !FileManager.default.isWritableFile(atPath: folder.isEmpty ? "." : folder) else { throw error }
+      // An immutable read ignores the write-ahead log: refuse rather than show a state without its last commits.
+      let log = (try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int ?? 0
+      guard log == 0 else {
+        throw OpenError(
+          kind: .unwritable,
+          description: "\(path) has commits in its write-ahead log that only a writable folder lets SQLite read; open it once where its folder can be written")
+      }
       var allowed = CharacterSet.urlPathAllowed
       allowed.remove(charactersIn: "?#%")
       let encoded = path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path

@@ -103,4 +103,25 @@ import Testing
     #expect(try reader.snapshot().members.map(\.0) == [MemberID(scope: "c1", user: "ann")])
     #expect(throws: SQLiteStore.OpenError.self) { try SQLiteStore(path: path) }
   }
+
+  @Test(.enabled(if: ReadOnlyFile.canBeMade, "this machine cannot make a file read-only for its user"))
+  func aLockedFolderWhoseLogHoldsCommitsIsRefusedNotReadStale() async throws {
+    let inner = folder.appendingPathComponent("locked-wal")
+    try FileManager.default.createDirectory(at: inner, withIntermediateDirectories: true)
+    let path = inner.appendingPathComponent("store.sqlite").path
+    let source = file("source.sqlite")
+    let store = try SQLiteStore(path: source)
+    _ = try await Engine(rules: rules, store: store).apply(json: like("w1"))
+    // Copied while open: the last commit is only in the log.
+    try FileManager.default.copyItem(atPath: source, toPath: path)
+    try FileManager.default.copyItem(atPath: source + "-wal", toPath: path + "-wal")
+    try ReadOnlyFile.make(inner.path)
+    defer { ReadOnlyFile.undo(inner.path) }
+    do {
+      _ = try SQLiteStore(path: path, options: .init(readOnly: true))
+      Issue.record("a store was read without its write-ahead log")
+    } catch let error as SQLiteStore.OpenError {
+      #expect(error.description.hasSuffix("has commits in its write-ahead log that only a writable folder lets SQLite read; open it once where its folder can be written"))
+    }
+  }
 }
