@@ -10,18 +10,28 @@ struct StoreOptions: ParsableArguments {
   @Option(help: "The SQLite store file.")
   var store = "laurel.sqlite"
 
+  /// SQLite's `synchronous` setting, as the command line spells it.
+  enum Durability: String, ExpressibleByArgument, CaseIterable {
+    case normal, full, off
+
+    var setting: SQLiteStore.Options.Synchronous {
+      switch self {
+      case .normal: .normal
+      case .full: .full
+      case .off: .off
+      }
+    }
+  }
+
   @Option(help: "When a commit waits for the disk: normal (survives a crash of the process), full (survives a power loss), off.")
-  var synchronous = "normal"
+  var synchronous: Durability = .normal
 
   @Option(help: "Seconds to wait for another process's transaction before giving up.")
   var busyTimeout: Double = 10
 
   func open(readOnly: Bool = false) throws -> SQLiteStore {
-    guard let mode = SQLiteStore.Options.Synchronous(rawValue: synchronous.uppercased()) else {
-      Output.error("laurel: --synchronous must be normal, full or off, not '\(synchronous)'")
-      throw ExitCode(1)
-    }
-    do { return try SQLiteStore(path: store, options: .init(synchronous: mode, busyTimeout: max(0, busyTimeout), readOnly: readOnly)) } catch {
+    let options = SQLiteStore.Options(synchronous: synchronous.setting, busyTimeout: max(0, busyTimeout), readOnly: readOnly)
+    do { return try SQLiteStore(path: store, options: options) } catch {
       Output.error("laurel: cannot open \(store): \(error)")
       throw ExitCode(1)
     }
