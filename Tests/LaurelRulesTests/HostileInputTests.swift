@@ -2,28 +2,26 @@ import Foundation
 import LaurelRules
 import Testing
 
-/// Hostile YAML fails fast with a clear error instead of hanging or exhausting memory.
+/// Hostile YAML fails with a clear error instead of hanging or exhausting memory
+/// (the time limit only stops a regression from hanging the suite; speed is
+/// for benchmarks).
 @Suite struct HostileInputTests {
-  @Test func rejectsABillionLaughsAliasBombInUnderASecond() throws {
+  @Test(.timeLimit(.minutes(1))) func rejectsABillionLaughsAliasBomb() throws {
     var yaml = "scheme: bomb\nlol0: &l0 [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n"
     for i in 1...9 {
       yaml += "lol\(i): &l\(i) [" + Array(repeating: "*l\(i - 1)", count: 9).joined(separator: ", ") + "]\n"
     }
-    let start = ContinuousClock.now
     let diagnostics = try RuleFiles.diagnostics(yaml)
-    #expect(ContinuousClock.now - start < .seconds(1))
     #expect(diagnostics == [
-      "broken.yaml:1:1: error: the document expands to more than 50000 YAML nodes (are aliases nested to multiply it?); rule files must stay small"
+      "broken.yaml:1:1: error: the document expands to more than 50000 YAML nodes (are aliases used to multiply it?); rule files must stay small"
     ])
   }
 
-  @Test func rejectsAnOversizedDocumentInUnderASecond() throws {
+  @Test(.timeLimit(.minutes(1))) func rejectsAnOversizedDocument() throws {
     let yaml = "scheme: big\ndescription: \"" + String(repeating: "x", count: 2 << 20) + "\"\n"
-    let start = ContinuousClock.now
     let diagnostics = try RuleFiles.diagnostics(yaml)
-    #expect(ContinuousClock.now - start < .seconds(1))
     #expect(diagnostics.count == 1)
-    #expect(diagnostics[0].hasPrefix("broken.yaml:1:1: error: the file is 2097180 bytes; rule files are limited to 1048576 bytes"))
+    #expect(diagnostics[0].hasPrefix("broken.yaml:1:1: error: the file is over 1048576 bytes; rule files are limited to 1048576 bytes"))
   }
 
   @Test func acceptsModestAliasesThatStayWithinTheBudget() throws {
