@@ -57,12 +57,10 @@ import Testing
     #expect(try error("{'\\u00e9': 1}['e\\u0301']")?.hasPrefix("no such key") == true)
   }
 
-  @Test func stopsRunawayComprehensionsWithABudgetError() throws {
+  @Test(.timeLimit(.minutes(1))) func stopsRunawayComprehensionsWithABudgetError() throws {
     let hundred = "[" + (1...100).map(String.init).joined(separator: ",") + "]"
     let text = "\(hundred).map(x, \(hundred).map(y, \(hundred).map(z, z))).size() > 0"
-    let start = ContinuousClock.now
     #expect(try error(text)?.hasPrefix("evaluation budget exceeded") == true)
-    #expect(ContinuousClock.now - start < .seconds(5))
   }
 
   @Test func evaluatesTimestampsFromTheActionNotTheClock() throws {
