@@ -71,7 +71,7 @@ let package = Package(
         "Laurel", "LaurelRules", "LaurelExpression", "LaurelTesting", "LaurelSQLite",
         .product(name: "GRDB", package: "GRDB.swift"),
       ],
-      swiftSettings: swiftSettings),
+      exclude: ["Golden"], swiftSettings: swiftSettings),
     .testTarget(
       name: "LaurelRulesTests",
       dependencies: ["LaurelRules", "Laurel", "LaurelDiagnostics", .product(name: "Yams", package: "Yams")],
