@@ -1,5 +1,5 @@
 import Foundation
-import Laurel
+public import Laurel
 import LaurelExpression
 import LaurelRules
 
@@ -123,19 +123,27 @@ public enum EngineFuzzing {
   /// Runs one input; returns the invariants that did not hold (empty: fine).
   public static func run(_ input: [UInt8]) -> [String] { runReporting(input).failures }
 
-  /// ``run(_:)``, also saying whether the rule file compiled (the actions ran).
-  public static func runReporting(_ input: [UInt8]) -> (failures: [String], compiled: Bool) {
+  /// The rule file and action lines an input makes (`rules` nil: the file did not compile).
+  public static func scenario(_ input: [UInt8]) -> (text: String, rules: CompiledRules?, lines: [[UInt8]]) {
     var choices = Choices(bytes: input)
     let text = ruleFile(&choices)
-    guard let rules = try? RuleLoader().load(text: text, file: "fuzz.yaml") else { return ([], false) }
-    var simulation = Simulation(rules: rules)
+    guard let rules = try? RuleLoader().load(text: text, file: "fuzz.yaml") else { return (text, nil, []) }
     var clock: Int64 = 1_767_225_600
+    var lines: [[UInt8]] = []
+    while !choices.exhausted && lines.count < 200 {
+      lines.append(actionLine(&choices, index: lines.count, clock: &clock))
+    }
+    return (text, rules, lines)
+  }
+
+  /// ``run(_:)``, also saying whether the rule file compiled (the actions ran).
+  public static func runReporting(_ input: [UInt8]) -> (failures: [String], compiled: Bool) {
+    let (text, compiled, lines) = scenario(input)
+    guard let rules = compiled else { return ([], false) }
+    var simulation = Simulation(rules: rules)
     var failures: [String] = []
-    var index = 0
-    while !choices.exhausted && index < 200 {
-      let line = actionLine(&choices, index: index, clock: &clock)
+    for (index, line) in lines.enumerated() {
       line.withUnsafeBufferPointer { simulation.apply(jsonLine: $0, line: index + 1) }
-      index += 1
     }
     let report = simulation.report()
     _ = report.json()
