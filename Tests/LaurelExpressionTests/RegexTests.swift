@@ -19,6 +19,8 @@ import Testing
     ("x{2,3}", "axxb", true), ("x{2,}y", "xy", false), ("a{0}b", "b", true), ("\\x41\\x{42}", "AB", true),
     ("a\\.b", "a.b", true), ("a\\.b", "axb", false), ("[\\w-]+@", "first-last@x", true), ("(?P<year>\\d{4})", "in 2026", true),
     ("\\Aab\\z", "ab", true), ("a*?b", "aaab", true), ("(a*)*$", "b", true), ("[]a]", "]", true),
+    ("[^]a]", "b", true), ("[^]a]", "]a", false), ("a|", "x", true), ("(|a)b", "b", true), ("x*", "", true),
+    ("[a\\-z]", "-", true), ("[a\\-z]", "m", false), ("[\\d\\s]", " ", true), ("a{,2}", "a{,2}", true),
   ])
   func answersLikeRE2(pattern: String, text: String, expected: Bool) throws {
     #expect(try matches(pattern, text) == expected, "'\(text)'.matches('\(pattern)')")
