@@ -2,6 +2,19 @@
 /// for one action (or one batch) in a single atomic transaction: all of it
 /// is kept or none of it.
 ///
+/// What every store guarantees (`LaurelTesting.StoreConformance` checks it):
+/// - **Atomic**: a transaction whose body throws, or that fails to commit,
+///   keeps nothing — no member change, no claimed action id, no once-per key.
+/// - **Serializable**: transactions running at the same time, in this
+///   process or in others sharing the store, end as some serial order of
+///   them would; no update is lost (a store that caches states must check
+///   them against what others committed).
+/// - **Idempotent**: an action id is claimed at most once, ever; a duplicate
+///   changes nothing.
+/// - **Laid out by name**: a store that keeps states across rule changes
+///   reports their ``stateLayout``, and carries states over by name when
+///   its rules change (see ``StateMigration``).
+///
 /// Adapters: ``InMemoryStore`` here; SQLite and PostgreSQL in their own modules.
 public protocol Store: Sendable {
   associatedtype Transaction: StateTransaction
