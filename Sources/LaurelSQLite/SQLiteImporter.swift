@@ -1,5 +1,6 @@
 import Dispatch
 import GRDB
+import Synchronization
 public import Laurel
 
 /// Applies a long history to a ``SQLiteStore`` in batches, writing each batch
@@ -150,11 +151,14 @@ public final class SQLiteImporter<Tag: Sendable> {
 /// rethrows its error.
 final class BackgroundWrite: Sendable {
   private let group = DispatchGroup()
-  private nonisolated(unsafe) var failure: (any Error)?
+  /// Set on the writer's thread, read by the waiting task: behind a lock, not
+  /// only behind the group's ordering (ThreadSanitizer saw no happens-before
+  /// through the continuation).
+  private let failure = Mutex<(any Error)?>(nil)
 
   init(on queue: DispatchQueue, _ work: @escaping @Sendable () throws -> Void) {
     queue.async(group: group) { [self] in
-      do { try work() } catch { failure = error }
+      do { try work() } catch { failure.withLock { $0 = error } }
     }
   }
 
@@ -162,6 +166,6 @@ final class BackgroundWrite: Sendable {
     await withCheckedContinuation { continuation in
       group.notify(queue: .global()) { continuation.resume() }
     }
-    if let failure { throw failure }
+    if let error = failure.withLock({ $0 }) { throw error }
   }
 }

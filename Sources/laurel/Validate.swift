@@ -73,7 +73,8 @@ enum Output {
     }
   }
 
-  /// Whether the process started with standard input closed.
+  /// Whether the process started with standard input closed. Written once,
+  /// first thing in `main` before any other thread exists, then only read.
   nonisolated(unsafe) private(set) static var standardInputWasClosed = false
 
   /// Opens `/dev/null` on standard input, output or error if the process
