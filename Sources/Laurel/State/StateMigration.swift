@@ -96,10 +96,7 @@ public struct StateMigration: Sendable {
   }
 
   /// Whether states need no change at all.
-  public var isIdentity: Bool { from.currencies == to.currencies && from.ladders == to.ladders && from.traits == to.traits
-    && from.counters == to.counters && from.progress == to.progress && from.streaks == to.streaks
-    && from.badges == to.badges && from.bonuses == to.bonuses && from.caps == to.caps && from.rules == to.rules
-  }
+  public var isIdentity: Bool { from == to }  // scheme and scoping are equal by construction
 
   /// The new position of an old rule (once-per keys and cooldowns follow it), nil when it is gone.
   public func newRule(_ old: Int) -> Int? { old >= 0 && old < maps.rules.count ? maps.rules[old] : nil }
