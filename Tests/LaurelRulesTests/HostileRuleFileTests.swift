@@ -1,4 +1,5 @@
 import Foundation
+import LaurelDiagnostics
 import LaurelRules
 import Testing
 
@@ -17,7 +18,7 @@ import Testing
 
   @Test func aHugeFileIsRefusedWithoutBeingRead() throws {
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-huge-\(UUID().uuidString).yaml")
-    FileManager.default.createFile(atPath: file.path, contents: Data("scheme: x\n".utf8))
+    #expect(FileManager.default.createFile(atPath: file.path, contents: Data("scheme: x\n".utf8)))
     defer { try? FileManager.default.removeItem(at: file) }
     let handle = try FileHandle(forWritingTo: file)
     try handle.truncate(atOffset: 2 << 30)  // 2 GiB, sparse: nothing is written
