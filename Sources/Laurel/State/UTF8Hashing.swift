@@ -1,7 +1,18 @@
-/// FNV-1a over a string's UTF-8 bytes: cheap and good enough for table
-/// placement (equality is always checked on the strings themselves).
+/// The seed of every hash of strings that users choose (action ids, users,
+/// scopes, once-per keys), drawn once per process as Swift's `Dictionary`
+/// does: nobody can precompute ids that collide in a running engine's tables
+/// and make every lookup walk a long chain (hash flooding). Hashes are never
+/// stored or compared across processes.
+let processHashSeed: UInt64 = {
+  var generator = SystemRandomNumberGenerator()
+  return 0xcbf2_9ce4_8422_2325 ^ generator.next()
+}()
+
+/// FNV-1a over a string's UTF-8 bytes, from the process's seed: cheap and
+/// good enough for table placement (equality is always checked on the
+/// strings themselves).
 @inline(__always)
-func fnv1a(_ s: String, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+func fnv1a(_ s: String, seed: UInt64 = processHashSeed) -> UInt64 {
   // Over the contiguous bytes when there are (native and small strings): a tight loop.
   if let h = s.utf8.withContiguousStorageIfAvailable({ fnv1a($0, seed: seed) }) { return h }
   var h = seed
@@ -13,7 +24,7 @@ func fnv1a(_ s: String, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
 }
 
 @inline(__always)
-func fnv1a(_ bytes: UnsafeBufferPointer<UInt8>, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+func fnv1a(_ bytes: UnsafeBufferPointer<UInt8>, seed: UInt64 = processHashSeed) -> UInt64 {
   var h = seed
   for byte in bytes {
     h ^= UInt64(byte)
