@@ -61,15 +61,29 @@ public struct RuleLoader: Sendable {
   /// let rules = try RuleLoader().load(text: yaml, file: "playground.yaml")
   /// ```
   public func load(text: String, file: String = "rules.yaml") throws(DiagnosticError) -> CompiledRules {
-    guard text.utf8.count <= maxFileSize else {
-      throw DiagnosticError([
-        Diagnostic(
-          code: .tooComplex, message: "the text is over \(maxFileSize) bytes; rule files are limited to \(maxFileSize) bytes",
-          at: SourceLocation(file: file, line: 1, column: 1))
-      ])
+    try load(sources: [(file, text)])
+  }
+
+  /// Loads and compiles the files of one scheme given as `(path, text)`
+  /// pairs (the rule files a store keeps); diagnostics name those paths.
+  public func load(sources: [(path: String, text: String)]) throws(DiagnosticError) -> CompiledRules {
+    var roots: [(String, String, Node)] = []
+    var problems: [Diagnostic] = []
+    for (file, text) in sources {
+      guard text.utf8.count <= maxFileSize else {
+        problems.append(
+          Diagnostic(
+            code: .tooComplex, message: "the text is over \(maxFileSize) bytes; rule files are limited to \(maxFileSize) bytes",
+            at: SourceLocation(file: file, line: 1, column: 1)))
+        continue
+      }
+      switch compose(text, file: file) {
+      case .success(let root): roots.append((file, text, root))
+      case .failure(let error): problems += error.diagnostics
+      }
     }
-    let root = try compose(text, file: file).get()
-    let scheme = compile([(file, text, root)], diagnostics: [])
+    guard problems.isEmpty else { throw DiagnosticError(problems) }
+    let scheme = compile(roots, diagnostics: [])
     guard let rules = scheme.rules else { throw DiagnosticError(scheme.diagnostics) }
     return rules
   }

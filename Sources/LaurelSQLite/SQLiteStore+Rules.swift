@@ -90,7 +90,6 @@ extension SQLiteStore {
   /// Rewrites every member's state and once-per keys for `migration`; returns how many members.
   private static func migrateMembers(_ migration: StateMigration, in db: Database) throws -> Int {
     var bytes: [UInt8] = []
-    var count = 0
     let rows = try Row.fetchCursor(db, sql: "SELECT id, scope, user, state FROM members")
     var updates: [(Int64, [UInt8])] = []
     while let row = try rows.next() {
@@ -107,7 +106,6 @@ extension SQLiteStore {
     for (id, state) in updates {
       try db.execute(
         sql: "UPDATE members SET state = ?, version = version + 1 WHERE id = ?", arguments: [Data(state), id])
-      count += 1
     }
     // Once-per keys follow their rule; a removed rule's keys go. Negative
     // numbers park the renumbered keys so no two rules collide on the way.
@@ -119,7 +117,7 @@ extension SQLiteStore {
       }
     }
     try db.execute(sql: "UPDATE once_keys SET rule = -1 - rule WHERE rule < 0")
-    return count
+    return updates.count
   }
 
   /// The rules version and state layout recorded by the last adoption.

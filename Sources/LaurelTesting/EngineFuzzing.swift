@@ -44,15 +44,16 @@ public enum EngineFuzzing {
     var exhausted: Bool { position >= bytes.count }
   }
 
-  /// The rule file the choices make.
-  static func ruleFile(_ c: inout Choices) -> String {
+  /// The rule file the choices make, and the lowest `points` balance its
+  /// floor and start allow (deductions stop at the floor; a start below it stays).
+  static func ruleFile(_ c: inout Choices) -> (text: String, lowestPoints: Int64) {
     // Mostly valid values (an invalid file runs no action), at every edge all the same.
     let floor = c.number()
     let start = c.byte() % 8 == 0 ? c.number() : max(floor, c.number())
     let two = max(1, min(c.natural(), .max - 2))
     let (sum, overflow) = two.addingReportingOverflow(1 + c.natural() / 2)
     let three = c.byte() % 8 == 0 ? c.number() : overflow ? .max : sum
-    return """
+    let text = """
     scheme: fuzz
     members: { scope: \(c.pick(["event.community", "event.community + ''"])) }
     time_zone: \(c.pick(["UTC", "Europe/Paris", "Pacific/Kiritimati"]))
@@ -99,6 +100,7 @@ public enum EngineFuzzing {
       many: { title: Many, when: "member.counters.today >= \(c.number())" }
       rich: { title: Rich, when: "member.balances.points > \(c.number())" }
     """
+    return (text, min(floor, start))
   }
 
   /// One action line (bytes, possibly not UTF-8).
@@ -123,22 +125,22 @@ public enum EngineFuzzing {
   /// Runs one input; returns the invariants that did not hold (empty: fine).
   public static func run(_ input: [UInt8]) -> [String] { runReporting(input).failures }
 
-  /// The rule file and action lines an input makes (`rules` nil: the file did not compile).
-  public static func scenario(_ input: [UInt8]) -> (text: String, rules: CompiledRules?, lines: [[UInt8]]) {
+  /// The rules and action lines an input makes (`rules` nil: the file did not compile).
+  public static func scenario(_ input: [UInt8]) -> (rules: CompiledRules?, lines: [[UInt8]], lowestPoints: Int64) {
     var choices = Choices(bytes: input)
-    let text = ruleFile(&choices)
-    guard let rules = try? RuleLoader().load(text: text, file: "fuzz.yaml") else { return (text, nil, []) }
+    let (text, lowestPoints) = ruleFile(&choices)
+    guard let rules = try? RuleLoader().load(text: text, file: "fuzz.yaml") else { return (nil, [], lowestPoints) }
     var clock: Int64 = 1_767_225_600
     var lines: [[UInt8]] = []
     while !choices.exhausted && lines.count < 200 {
       lines.append(actionLine(&choices, index: lines.count, clock: &clock))
     }
-    return (text, rules, lines)
+    return (rules, lines, lowestPoints)
   }
 
   /// ``run(_:)``, also saying whether the rule file compiled (the actions ran).
   public static func runReporting(_ input: [UInt8]) -> (failures: [String], compiled: Bool) {
-    let (text, compiled, lines) = scenario(input)
+    let (compiled, lines, lowestPoints) = scenario(input)
     guard let rules = compiled else { return ([], false) }
     var simulation = Simulation(rules: rules)
     var failures: [String] = []
@@ -153,19 +155,11 @@ public enum EngineFuzzing {
     }
     for member in report.members {
       for (currency, balance) in member.balances where currency == "points" {
-        if let floor = Self.floor(text), balance < floor, balance < Self.start(text) ?? .max {
-          failures.append("\(member.id) holds \(balance) points, below the floor \(floor)")
+        if balance < lowestPoints {
+          failures.append("\(member.id) holds \(balance) points, below the lowest its floor and start allow (\(lowestPoints))")
         }
       }
     }
     return (failures, true)
   }
-
-  private static func value(_ key: String, in text: String) -> Int64? {
-    guard let range = text.range(of: key) else { return nil }
-    let rest = text[range.upperBound...].prefix { $0 == "-" || $0.isNumber }
-    return Int64(rest)
-  }
-  static func floor(_ text: String) -> Int64? { value("points: { floor: ", in: text) }
-  static func start(_ text: String) -> Int64? { value(", start: ", in: text) }
 }

@@ -47,18 +47,13 @@ struct StoreOptions: ParsableArguments {
     return try Self.compile(files)
   }
 
-  /// Compiles rule files kept in a store (written to a temporary folder, as the loader reads paths).
+  /// Compiles rule files kept in a store, or prints every diagnostic and exits with status 1.
   static func compile(_ files: [(path: String, text: String)]) throws -> CompiledRules {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-rules-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    var paths: [String] = []
-    for (i, file) in files.enumerated() {
-      let url = folder.appendingPathComponent("\(i)-\((file.path as NSString).lastPathComponent)")
-      try file.text.write(to: url, atomically: true, encoding: .utf8)
-      paths.append(url.path)
+    do { return try RuleLoader().load(sources: files) } catch {
+      for d in error.diagnostics { Output.error(d.description) }
+      Output.error("laurel: the rule files kept in the store are not valid")
+      throw ExitCode(1)
     }
-    return try Output.loadRules(paths)
   }
 }
 

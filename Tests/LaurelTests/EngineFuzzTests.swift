@@ -31,7 +31,7 @@ import Testing
     for seed in 1_000..<1_060 as Range<UInt64> {
       var rng = SplitMix64(seed: seed)
       let input = (0..<Int.random(in: 200...900, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
-      let (_, compiled, lines) = EngineFuzzing.scenario(input)
+      let (compiled, lines, _) = EngineFuzzing.scenario(input)
       guard let rules = compiled else { continue }
       var simulation = Simulation(rules: rules)
       let store = try SQLiteStore(path: ":memory:")

@@ -19,10 +19,7 @@ struct Scenario {
   }
 
   init(yaml: String) throws {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-\(UUID().uuidString).yaml")
-    try yaml.write(to: url, atomically: true, encoding: .utf8)
-    defer { try? FileManager.default.removeItem(at: url) }
-    simulation = Simulation(rules: try RuleLoader().load(paths: [url.path]))
+    simulation = Simulation(rules: try RuleLoader().load(text: yaml, file: "scenario.yaml"))
   }
 
   /// Applies an action given as JSON; `id` is generated unless the JSON has one.
