@@ -49,7 +49,8 @@ let package = Package(
       ],
       swiftSettings: swiftSettings),
     // Test support: the conformance suite every Store must pass, and the engine fuzzing harness.
-    .target(name: "LaurelTesting", dependencies: ["Laurel", "LaurelExpression", "LaurelRules"], swiftSettings: swiftSettings),
+    .target(
+      name: "LaurelTesting", dependencies: ["Laurel", "LaurelExpression", "LaurelRules"], swiftSettings: swiftSettings),
     .executableTarget(
       name: "laurel",
       dependencies: [

@@ -8,7 +8,8 @@ enum DiffBench {
     print("\n== diff: two versions of the community scheme, \(workload.events) events")
     let text = try String(contentsOfFile: workload.rulesPath, encoding: .utf8)
       .replacingOccurrences(of: "{ name: Builder,     at: 20 }", with: "{ name: Builder,     at: 12 }")
-      .replacingOccurrences(of: "  post_liked:\n    - award: { points: 1 }", with: "  post_liked:\n    - award: { points: 2 }")
+      .replacingOccurrences(
+        of: "  post_liked:\n    - award: { points: 1 }", with: "  post_liked:\n    - award: { points: 2 }")
     let edited = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-bench-edited.yaml")
     try text.write(to: edited, atomically: true, encoding: .utf8)
     let proposed = try RuleLoader().load(paths: [edited.path])
@@ -23,13 +24,23 @@ enum DiffBench {
       try simulation.run(path: workload.eventsFile.path)
       blackHole(simulation.report().json())
     }
-    print("diff \(Measure.format(diff, 3)) s (\(changed) members change), simulate \(Measure.format(simulate, 3)) s: diff takes \(Measure.format(diff / simulate, 2))x one simulate (bar: <= 2.2x)")
-    let laurel = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("laurel")
+    print(
+      "diff \(Measure.format(diff, 3)) s (\(changed) members change), simulate \(Measure.format(simulate, 3)) s: diff takes \(Measure.format(diff / simulate, 2))x one simulate (bar: <= 2.2x)"
+    )
+    let laurel = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+      "laurel")
     guard FileManager.default.isExecutableFile(atPath: laurel.path) else { return }
-    let (_, simulateKiB) = try Measure.run([laurel.path, "simulate", "--rules", workload.rulesPath, "--events", workload.eventsFile.path, "--format", "json"])
-    let (_, diffKiB) = try Measure.run([laurel.path, "diff", "--from", workload.rulesPath, "--to", edited.path, "--events", workload.eventsFile.path, "--format", "json"])
+    let (_, simulateKiB) = try Measure.run([
+      laurel.path, "simulate", "--rules", workload.rulesPath, "--events", workload.eventsFile.path, "--format", "json",
+    ])
+    let (_, diffKiB) = try Measure.run([
+      laurel.path, "diff", "--from", workload.rulesPath, "--to", edited.path, "--events", workload.eventsFile.path,
+      "--format", "json",
+    ])
     if let s = simulateKiB, let d = diffKiB {
-      print("memory: diff peak \(d / 1024) MiB vs simulate peak \(s / 1024) MiB: \(Measure.format(Double(d) / Double(s), 2))x (bar: < 2x)")
+      print(
+        "memory: diff peak \(d / 1024) MiB vs simulate peak \(s / 1024) MiB: \(Measure.format(Double(d) / Double(s), 2))x (bar: < 2x)"
+      )
     }
   }
 }

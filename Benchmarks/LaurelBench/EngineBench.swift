@@ -34,7 +34,9 @@ enum EngineBench {
       }
       let rate = Double(prepared.count) / seconds
       let how = blocks ? "apply(contentsOf:), ids and members prefetched ahead" : "apply(_:), one at a time"
-      print("\(how): applied \(prepared.count) actions to \(members) members in \(Measure.format(seconds, 3)) s: \(Measure.format(rate / 1e6, 2)) M actions/s (\(Measure.format(1e9 / rate, 0)) ns/action; bar: 3 M/s)")
+      print(
+        "\(how): applied \(prepared.count) actions to \(members) members in \(Measure.format(seconds, 3)) s: \(Measure.format(rate / 1e6, 2)) M actions/s (\(Measure.format(1e9 / rate, 0)) ns/action; bar: 3 M/s)"
+      )
     }
   }
 }

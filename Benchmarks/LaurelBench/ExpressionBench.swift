@@ -19,7 +19,8 @@ enum ExpressionBench {
     let tags = env.declare("event.tags", .list(.string))
     let counts = ["m1": Int64(251), "m2": 3]
     let countsMap = try! MapValue(counts.map { (MapKey.string($0.key), Value.int($0.value)) })
-    env.declare("member.counters.module_messages", .map(.string, .int),
+    env.declare(
+      "member.counters.module_messages", .map(.string, .int),
       resolver: { _ in .map(countsMap) },
       keyedResolver: { _, key in .int(counts[key.plainText] ?? 0) })
     let activation = Activation(slotCount: env.slotCount)
@@ -31,7 +32,8 @@ enum ExpressionBench {
     activation.variables[tags] = .list((0..<10).map { .string("tag\($0)") })
 
     let cases = [
-      Case(name: "1 arithmetic && startsWith", source: "event.a + event.b * 2 > 10 && event.name.startsWith(\"x\")") { act in
+      Case(name: "1 arithmetic && startsWith", source: "event.a + event.b * 2 > 10 && event.name.startsWith(\"x\")") {
+        act in
         guard case .int(let x)? = act.variables[a], case .int(let y)? = act.variables[b],
           case .string(let n)? = act.variables[name]
         else { return .null }
@@ -64,7 +66,9 @@ enum ExpressionBench {
         for _ in 0..<n { if case .bool(true) = c.handWritten(activation) { sink &+= 1 } }
       }
       blackHole(sink)
-      print("\(c.name.padding(toLength: 28, withPad: " ", startingAt: 0))  \(Measure.format(compiled).leftPad(8))   \(Measure.format(hand).leftPad(12))   \(Measure.format(compiled / hand, 2).leftPad(5))x")
+      print(
+        "\(c.name.padding(toLength: 28, withPad: " ", startingAt: 0))  \(Measure.format(compiled).leftPad(8))   \(Measure.format(hand).leftPad(12))   \(Measure.format(compiled / hand, 2).leftPad(5))x"
+      )
     }
     let typical = "has(event.minutes) && event.minutes >= 5 && member.counters.module_messages[event.module] < 250"
     let compileNanos = Measure.nanosPerIteration(iterations: 2000) {

@@ -57,7 +57,9 @@ enum Measure {
     process.waitUntilExit()
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     guard process.terminationStatus == 0 else {
-      throw NSError(domain: "laurel-bench", code: Int(process.terminationStatus), userInfo: [NSLocalizedDescriptionKey: "\(command.joined(separator: " ")) failed"])
+      throw NSError(
+        domain: "laurel-bench", code: Int(process.terminationStatus),
+        userInfo: [NSLocalizedDescriptionKey: "\(command.joined(separator: " ")) failed"])
     }
     let peak = (try? String(contentsOf: stats, encoding: .utf8)).flatMap { Int($0.split(separator: "\n").last ?? "") }
     try? FileManager.default.removeItem(at: stats)

@@ -26,12 +26,16 @@ enum SimulateBench {
       if let baseline { best = min(best, try Measure.run([baseline.path, workload.eventsFile.path]).seconds) }
     }
     let rate = Double(workload.events) / laurel
-    print("laurel (in process)  \(Measure.format(laurel, 3)) s   \(Measure.format(rate / 1e3, 0)) k events/s   \(members) members")
+    print(
+      "laurel (in process)  \(Measure.format(laurel, 3)) s   \(Measure.format(rate / 1e3, 0)) k events/s   \(members) members"
+    )
     guard baseline != nil else {
       print("baseline.c not available (needs ../shared/bench and gcc with libsqlite3-dev): no ratio")
       return
     }
-    print("baseline.c           \(Measure.format(best, 3)) s   \(Measure.format(Double(workload.events) / best / 1e3, 0)) k events/s")
+    print(
+      "baseline.c           \(Measure.format(best, 3)) s   \(Measure.format(Double(workload.events) / best / 1e3, 0)) k events/s"
+    )
     print("ratio: laurel runs at \(Measure.format(best / laurel, 3)) of baseline.c's throughput (bar: >= 0.333)")
     try memory(workload, members: members)
   }
@@ -39,7 +43,8 @@ enum SimulateBench {
   /// Peak RSS of `laurel simulate` on the workload and on one with 5x the users,
   /// to separate the cost per member from fixed and per-action costs.
   static func memory(_ workload: Workload, members: Int) throws {
-    let laurel = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("laurel")
+    let laurel = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+      "laurel")
     guard FileManager.default.isExecutableFile(atPath: laurel.path) else {
       print("memory: build the laurel product in the same configuration to measure peak RSS")
       return
@@ -51,7 +56,9 @@ enum SimulateBench {
     func peak(_ w: Workload) throws -> (Int, Int) {
       var kib = Int.max
       for _ in 0..<3 {
-        let run = try Measure.run([laurel.path, "simulate", "--rules", w.rulesPath, "--events", w.eventsFile.path, "--format", "json"])
+        let run = try Measure.run([
+          laurel.path, "simulate", "--rules", w.rulesPath, "--events", w.eventsFile.path, "--format", "json",
+        ])
         kib = min(kib, run.peakKiB ?? 0)
       }
       var s = Simulation(rules: w.rules)
@@ -61,7 +68,11 @@ enum SimulateBench {
     let (kibA, membersA) = try peak(workload)
     let (kibB, membersB) = try peak(many)
     let perMember = Double(kibB - kibA) * 1024 / Double(max(1, membersB - membersA))
-    print("memory: peak RSS (lowest of 3 runs) \(kibA / 1024) MiB with \(membersA) members, \(kibB / 1024) MiB with \(membersB) members (same \(workload.events) events)")
-    print("        marginal cost \(Measure.format(perMember, 0)) bytes per member (bar: < 1024); whole-process peak / members = \(kibA * 1024 / max(membersA, 1)) bytes")
+    print(
+      "memory: peak RSS (lowest of 3 runs) \(kibA / 1024) MiB with \(membersA) members, \(kibB / 1024) MiB with \(membersB) members (same \(workload.events) events)"
+    )
+    print(
+      "        marginal cost \(Measure.format(perMember, 0)) bytes per member (bar: < 1024); whole-process peak / members = \(kibA * 1024 / max(membersA, 1)) bytes"
+    )
   }
 }

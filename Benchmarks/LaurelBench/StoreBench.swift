@@ -28,7 +28,8 @@ enum StoreBench {
         }
       }
     }
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-bench-store-\(UUID().uuidString)")
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "laurel-bench-store-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
 
@@ -47,17 +48,24 @@ enum StoreBench {
     let batchedCPU = Measure.cpuSeconds() - batchCPUStart
     try engine.store.checkpoint()
     let size = (try FileManager.default.attributesOfItem(atPath: batchedPath)[.size] as? Int) ?? 0
-    print("batched (decode + apply, written while the next batch is planned, \(batchSize) per transaction): \(Measure.format(batched, 2)) s (cpu \(Measure.format(batchedCPU, 2)) s), \(Measure.format(Double(lines.count) / batched / 1e3, 1)) k actions/s, \(Measure.format(Double(size) * 1e6 / Double(max(lines.count, 1)) / 1_048_576, 0)) MiB per million actions (action log included); batches planned ahead \(importer.statistics.planned), in order \(importer.statistics.ordinary), replanned \(importer.statistics.replanned)")
+    print(
+      "batched (decode + apply, written while the next batch is planned, \(batchSize) per transaction): \(Measure.format(batched, 2)) s (cpu \(Measure.format(batchedCPU, 2)) s), \(Measure.format(Double(lines.count) / batched / 1e3, 1)) k actions/s, \(Measure.format(Double(size) * 1e6 / Double(max(lines.count, 1)) / 1_048_576, 0)) MiB per million actions (action log included); batches planned ahead \(importer.statistics.planned), in order \(importer.statistics.ordinary), replanned \(importer.statistics.replanned)"
+    )
     if let baseline = try workload.baseline() {
       let subset = folder.appendingPathComponent("subset.jsonl")
       try text.prefix(lines.last.map { $0.upperBound + 1 } ?? 0).write(to: subset)
       let childCPUStart = Measure.cpuSeconds(.children)
-      let c = try Measure.run([baseline.path, subset.path, "--sqlite", folder.appendingPathComponent("baseline.sqlite").path]).seconds
+      let c = try Measure.run([
+        baseline.path, subset.path, "--sqlite", folder.appendingPathComponent("baseline.sqlite").path,
+      ]).seconds
       let cCPU = Measure.cpuSeconds(.children) - childCPUStart
-      print("baseline.c --sqlite: \(Measure.format(c, 2)) s (cpu \(Measure.format(cCPU, 2)) s), \(Measure.format(Double(lines.count) / c / 1e3, 1)) k actions/s; ratio \(Measure.format(c / batched, 3)) (bar: >= 0.5; cpu ratio \(Measure.format(cCPU / batchedCPU, 3)))")
+      print(
+        "baseline.c --sqlite: \(Measure.format(c, 2)) s (cpu \(Measure.format(cCPU, 2)) s), \(Measure.format(Double(lines.count) / c / 1e3, 1)) k actions/s; ratio \(Measure.format(c / batched, 3)) (bar: >= 0.5; cpu ratio \(Measure.format(cCPU / batchedCPU, 3)))"
+      )
     }
 
-    let durable = Engine(rules: workload.rules, store: try SQLiteStore(path: folder.appendingPathComponent("durable.sqlite").path))
+    let durable = Engine(
+      rules: workload.rules, store: try SQLiteStore(path: folder.appendingPathComponent("durable.sqlite").path))
     let sample = decode(lines.prefix(20000))
     var latencies: [Double] = []
     latencies.reserveCapacity(sample.count)
@@ -71,6 +79,8 @@ enum StoreBench {
     latencies.sort()
     let p50 = latencies[latencies.count / 2]
     let p99 = latencies[latencies.count * 99 / 100]
-    print("durable (one transaction per action, \(sample.count) actions): \(Measure.format(Double(sample.count) / total / 1e3, 1)) k actions/s, p50 \(Measure.format(p50, 0)) µs, p99 \(Measure.format(p99, 0)) µs (bar: >= 10 k/s)")
+    print(
+      "durable (one transaction per action, \(sample.count) actions): \(Measure.format(Double(sample.count) / total / 1e3, 1)) k actions/s, p50 \(Measure.format(p50, 0)) µs, p99 \(Measure.format(p99, 0)) µs (bar: >= 10 k/s)"
+    )
   }
 }

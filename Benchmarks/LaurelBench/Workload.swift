@@ -14,13 +14,16 @@ struct Workload {
   static func prepare(events: Int, users: Int = 20000, seed: Int = 42) throws -> Workload {
     let repository = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     let shared = repository.deletingLastPathComponent().appendingPathComponent("shared")
-    let file = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-bench-\(events)-\(users)-\(seed).jsonl")
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "laurel-bench-\(events)-\(users)-\(seed).jsonl")
     if !FileManager.default.fileExists(atPath: file.path) {
       print("generating \(events) events with shared/bench/gen_events.py ...")
       let p = Process()
       p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      p.arguments = ["python3", shared.appendingPathComponent("bench/gen_events.py").path, "--events", "\(events)",
-        "--users", "\(users)", "--seed", "\(seed)"]
+      p.arguments = [
+        "python3", shared.appendingPathComponent("bench/gen_events.py").path, "--events", "\(events)",
+        "--users", "\(users)", "--seed", "\(seed)",
+      ]
       // Written beside, then renamed: an interrupted run must not leave a
       // short file that later runs would take for the workload.
       let partial = file.appendingPathExtension("partial")
@@ -30,7 +33,9 @@ struct Workload {
       p.waitUntilExit()
       guard p.terminationStatus == 0 else {
         try? FileManager.default.removeItem(at: partial)
-        throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "gen_events.py failed (status \(p.terminationStatus))"])
+        throw CocoaError(
+          .fileWriteUnknown,
+          userInfo: [NSLocalizedDescriptionKey: "gen_events.py failed (status \(p.terminationStatus))"])
       }
       try FileManager.default.moveItem(at: partial, to: file)
     }

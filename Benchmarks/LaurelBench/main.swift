@@ -8,7 +8,9 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let which = arguments.first { !$0.hasPrefix("--") } ?? "all"
 /// The positive number after `name` on the command line, if any.
 func option(_ name: String) -> Int? {
-  guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let n = Int(arguments[i + 1]), n > 0 else { return nil }
+  guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let n = Int(arguments[i + 1]), n > 0 else {
+    return nil
+  }
   return n
 }
 let events = option("--events") ?? 1_000_000

@@ -86,7 +86,12 @@ public struct ExpressionCompiler: Sendable {
     }
     let length = source.text.unicodeScalars.count
     guard length <= options.maxLength else {
-      return .failure(DiagnosticError([diagnostic(.tooComplex, "expression is too long (\(length) characters; the limit is \(options.maxLength))", SourceRange(start: 0, end: 1))]))
+      return .failure(
+        DiagnosticError([
+          diagnostic(
+            .tooComplex, "expression is too long (\(length) characters; the limit is \(options.maxLength))",
+            SourceRange(start: 0, end: 1))
+        ]))
     }
     let parsed: (Expr, nodeCount: Int)
     do {
@@ -98,7 +103,8 @@ public struct ExpressionCompiler: Sendable {
     let type = checker.check(parsed.0)
     var problems = checker.result.problems.map { diagnostic(code(for: $0.message), $0.message, $0.range) }
     if checked, let expecting, !type.isCompatible(with: expecting) {
-      problems.append(diagnostic(.typeMismatch, "expected \(describe(expecting)), but this expression gives \(type)", parsed.0.range))
+      problems.append(
+        diagnostic(.typeMismatch, "expected \(describe(expecting)), but this expression gives \(type)", parsed.0.range))
     }
     if !problems.isEmpty { return .failure(DiagnosticError(problems)) }
     let root = Planner(checked: checker.result).plan(parsed.0)

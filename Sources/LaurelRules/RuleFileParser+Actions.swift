@@ -12,7 +12,8 @@ extension RuleFileParser {
     } else if node.mapping != nil {
       ruleNodes = [node]
     } else {
-      reader.error(.wrongType, "action '\(type.text)' needs a rule or a list of rules, not \(reader.describe(node))", node)
+      reader.error(
+        .wrongType, "action '\(type.text)' needs a rule or a list of rules, not \(reader.describe(node))", node)
       return
     }
     if ruleNodes.isEmpty { reader.error(.missingKey, "action '\(type.text)' has no rules", node) }

@@ -12,8 +12,12 @@ extension RuleFileParser {
       case "currency": currency = reader.name(value, "currency")
       case "policy":
         if let text = reader.scalar(value, "policy") {
-          if let policy = TierPolicy(rawValue: text) { ladder.policy = policy } else {
-            reader.error(.invalidValue, "policy must be ratchet (never goes down) or follow (tracks the balance), not '\(text)'", value)
+          if let policy = TierPolicy(rawValue: text) {
+            ladder.policy = policy
+          } else {
+            reader.error(
+              .invalidValue, "policy must be ratchet (never goes down) or follow (tracks the balance), not '\(text)'",
+              value)
           }
         }
       case "segment": ladder.segment = reader.name(value, "segment")
@@ -96,7 +100,8 @@ extension RuleFileParser {
         } else if w.text.hasSuffix("d"), let days = Int(w.text.dropLast()), days > 0 {
           windows.append(.days(days))
         } else {
-          reader.error(.invalidValue, "a leaderboard window is 'all' or a number of days such as 7d, not '\(w.text)'", nil)
+          reader.error(
+            .invalidValue, "a leaderboard window is 'all' or a number of days such as 7d, not '\(w.text)'", nil)
           reader.diagnostics[reader.diagnostics.count - 1].location = w.location
         }
       }

@@ -20,7 +20,8 @@ struct RuleFileParser {
       case "scheme":
         if let name = reader.name(value, "scheme") {
           if !book.scheme.text.isEmpty && book.scheme.text != name.text {
-            reader.error(.duplicate, "scheme '\(name.text)' differs from '\(book.scheme.text)' declared in another file", value)
+            reader.error(
+              .duplicate, "scheme '\(name.text)' differs from '\(book.scheme.text)' declared in another file", value)
           }
           book.scheme = name
         }
@@ -53,7 +54,9 @@ struct RuleFileParser {
     for (_, keyNode, value) in reader.mapping(node, what) ?? [] {
       guard let name = reader.name(keyNode, "a name in \(what)") else { continue }
       guard Self.isIdentifier(name.text) else {
-        reader.error(.invalidValue, "'\(name.text)' is not a valid name in \(what): use letters, digits and _ (starting with a letter)", keyNode)
+        reader.error(
+          .invalidValue,
+          "'\(name.text)' is not a valid name in \(what): use letters, digits and _ (starting with a letter)", keyNode)
         continue
       }
       body(&self, name, value)
@@ -62,14 +65,19 @@ struct RuleFileParser {
 
   static func isIdentifier(_ s: String) -> Bool {
     guard let first = s.unicodeScalars.first, first.properties.isAlphabetic || first == "_" else { return false }
-    return s.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_") }
+    return s.unicodeScalars.allSatisfy {
+      $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_")
+    }
   }
 
   private mutating func parseFields(_ node: Node) {
     each(node, "fields") { p, name, value in
       guard let text = p.reader.scalar(value, "the type of field '\(name.text)'") else { return }
       guard let type = ExprType(parsing: text) else {
-        p.reader.error(.invalidValue, "unknown type '\(text)' for field '\(name.text)'; use string, int, double, bool, timestamp, duration, list(string) or map(string, int)", value)
+        p.reader.error(
+          .invalidValue,
+          "unknown type '\(text)' for field '\(name.text)'; use string, int, double, bool, timestamp, duration, list(string) or map(string, int)",
+          value)
         return
       }
       p.book.fields.append(FieldDeclaration(name: name, type: type))
@@ -128,7 +136,9 @@ struct RuleFileParser {
   private mutating func parseStreak(_ name: Name, _ node: Node) {
     var streak = StreakDeclaration(name: name)
     for (key, _, value) in reader.mapping(node, "streak '\(name.text)'", keys: RuleKeys.streak) ?? [] {
-      if key == "every" { streak.every = reader.window(value, "every") ?? .day } else {
+      if key == "every" {
+        streak.every = reader.window(value, "every") ?? .day
+      } else {
         streak.on = reader.names(value, "an action type")
       }
     }

@@ -45,7 +45,8 @@ public enum RuleKeys {
     /// An example, as JSON text.
     public var example: String?
     init(
-      _ name: String, _ summary: String, _ shape: Shape = .string, required: Bool = false, default defaultValue: String? = nil,
+      _ name: String, _ summary: String, _ shape: Shape = .string, required: Bool = false,
+      default defaultValue: String? = nil,
       example: String? = nil
     ) {
       self.name = name
@@ -60,28 +61,46 @@ public enum RuleKeys {
   public static let top: [Key] = [
     Key("scheme", "Name of the scheme; at least one file of a scheme declares it.", example: "\"community-points\""),
     Key("description", "What this scheme is for, in a sentence or two."),
-    Key("members", "How members are identified: `scope` gives the community-like scope of an action.", .section(members)),
-    Key("time_zone", "Time zone for days, weeks and months: UTC (default), +02:00 or a name like Europe/Paris.", default: "\"UTC\"", example: "\"Europe/Paris\""),
-    Key("fields", "Attributes actions carry, with their types (string, int, double, bool, timestamp, list(string)).", .named(.fieldType), example: "{\"author\": \"string\", \"minutes\": \"int\"}"),
+    Key(
+      "members", "How members are identified: `scope` gives the community-like scope of an action.", .section(members)),
+    Key(
+      "time_zone", "Time zone for days, weeks and months: UTC (default), +02:00 or a name like Europe/Paris.",
+      default: "\"UTC\"", example: "\"Europe/Paris\""),
+    Key(
+      "fields", "Attributes actions carry, with their types (string, int, double, bool, timestamp, list(string)).",
+      .named(.fieldType), example: "{\"author\": \"string\", \"minutes\": \"int\"}"),
     Key("traits", "Member properties the host sets, such as plan: Free or Paid.", .named(.section(trait))),
-    Key("currencies", "Balances members hold (xp, points), with a start value and an optional floor.", .named(.section(currency), nullable: true)),
-    Key("counters", "Per-member counts rules add to, optionally per key and per window.", .named(.section(counter), nullable: true)),
+    Key(
+      "currencies", "Balances members hold (xp, points), with a start value and an optional floor.",
+      .named(.section(currency), nullable: true)),
+    Key(
+      "counters", "Per-member counts rules add to, optionally per key and per window.",
+      .named(.section(counter), nullable: true)),
     Key("progress", "Per-key states (a module's NotStarted / InProgress / Completed).", .named(.section(progress))),
     Key("streaks", "Consecutive days (or weeks) in which a member acted.", .named(.section(streak))),
-    Key("actions", "What each action type awards: a list of rules per action type.", .named(.anyOf([.list(.section(rule)), .section(rule)]))),
-    Key("bonuses", "Rewards on a member's first qualifying action of each day (or week, month).", .named(.section(bonus))),
+    Key(
+      "actions", "What each action type awards: a list of rules per action type.",
+      .named(.anyOf([.list(.section(rule)), .section(rule)]))),
+    Key(
+      "bonuses", "Rewards on a member's first qualifying action of each day (or week, month).", .named(.section(bonus))),
     Key("caps", "Limits on what a member can earn per day, week or month.", .named(.section(cap))),
     Key("ladders", "Levels or grades: ordered tiers over a currency.", .named(.section(ladder))),
     Key("badges", "Badges earned when a condition holds, or granted by an admin.", .named(.section(badge))),
     Key("gates", "Access checks such as 'this course needs level 3'.", .named(.section(gate))),
     Key("leaderboards", "Rankings of members by a currency over windows.", .named(.section(leaderboard))),
   ]
-  public static let members: [Key] = [Key("scope", "Expression giving a member's scope from an action, e.g. event.community.", .expression, example: "\"event.community\"")]
+  public static let members: [Key] = [
+    Key(
+      "scope", "Expression giving a member's scope from an action, e.g. event.community.", .expression,
+      example: "\"event.community\"")
+  ]
   public static let trait: [Key] = [
-    Key("values", "The allowed values, e.g. [Free, Paid].", .names, example: "[\"Free\", \"Paid\"]"), Key("default", "The value a new member has.", example: "\"Free\""),
+    Key("values", "The allowed values, e.g. [Free, Paid].", .names, example: "[\"Free\", \"Paid\"]"),
+    Key("default", "The value a new member has.", example: "\"Free\""),
   ]
   public static let currency: [Key] = [
-    Key("start", "Balance of a new member (default 0).", .integer, default: "0"), Key("floor", "Lowest the balance can go; deductions stop there.", .integer, example: "0"),
+    Key("start", "Balance of a new member (default 0).", .integer, default: "0"),
+    Key("floor", "Lowest the balance can go; deductions stop there.", .integer, example: "0"),
   ]
   public static let counter: [Key] = [
     Key("key", "Expression giving the key to count per, e.g. event.module.", .expression, example: "\"event.module\""),
@@ -89,23 +108,42 @@ public enum RuleKeys {
     Key("tracks", "A currency whose applied amounts this counter adds up automatically."),
   ]
   public static let progress: [Key] = [
-    Key("key", "Expression giving the key, e.g. event.module.", .expression, required: true, example: "\"event.module\""),
-    Key("states", "The states in order; the first is the initial state.", .names, required: true, example: "[\"NotStarted\", \"InProgress\", \"Completed\"]"),
+    Key(
+      "key", "Expression giving the key, e.g. event.module.", .expression, required: true, example: "\"event.module\""),
+    Key(
+      "states", "The states in order; the first is the initial state.", .names, required: true,
+      example: "[\"NotStarted\", \"InProgress\", \"Completed\"]"),
   ]
   public static let streak: [Key] = [
-    Key("every", "day (default), week or month.", .window, default: "\"day\""), Key("on", "Action types that count; every action if omitted.", .names),
+    Key("every", "day (default), week or month.", .window, default: "\"day\""),
+    Key("on", "Action types that count; every action if omitted.", .names),
   ]
   public static let rule: [Key] = [
-    Key("id", "Name of the rule in ledgers and reports (default: the action type).", .pattern("^[A-Za-z_][A-Za-z0-9_#.-]*$")),
+    Key(
+      "id", "Name of the rule in ledgers and reports (default: the action type).",
+      .pattern("^[A-Za-z_][A-Za-z0-9_#.-]*$")),
     Key("description", "What the rule is for."),
-    Key("when", "Condition (CEL) that must hold, e.g. event.minutes >= 5.", .expression, example: "\"event.minutes >= 5\""),
-    Key("award", "Amounts to give per currency: a number or an expression, e.g. { xp: event.minutes * 2 }.", .amounts, example: "{\"xp\": \"event.minutes * 2\"}"),
-    Key("deduct", "Amounts to take per currency (stops at the currency's floor).", .amounts, example: "{\"points\": 1}"),
-    Key("to", "Who receives it: an expression giving a user id (default: the actor), e.g. event.author.", .expression, example: "\"event.author\""),
-    Key("once_per", "Pay only once per member and value of this expression, e.g. event.lesson.", .expression, example: "\"event.lesson\""),
+    Key(
+      "when", "Condition (CEL) that must hold, e.g. event.minutes >= 5.", .expression, example: "\"event.minutes >= 5\""
+    ),
+    Key(
+      "award", "Amounts to give per currency: a number or an expression, e.g. { xp: event.minutes * 2 }.", .amounts,
+      example: "{\"xp\": \"event.minutes * 2\"}"),
+    Key(
+      "deduct", "Amounts to take per currency (stops at the currency's floor).", .amounts, example: "{\"points\": 1}"),
+    Key(
+      "to", "Who receives it: an expression giving a user id (default: the actor), e.g. event.author.", .expression,
+      example: "\"event.author\""),
+    Key(
+      "once_per", "Pay only once per member and value of this expression, e.g. event.lesson.", .expression,
+      example: "\"event.lesson\""),
     Key("cooldown", "Fire at most once per member within this time, e.g. 10m or 1h.", .duration, example: "\"10m\""),
-    Key("count", "Counters to add 1 to (a name or list), or { counter: amount }.", .anyOf([.names, .amounts]), example: "\"module_messages\""),
-    Key("progress", "Progress states to set, e.g. { modules: Completed }.", .stringMap, example: "{\"modules\": \"Completed\"}"),
+    Key(
+      "count", "Counters to add 1 to (a name or list), or { counter: amount }.", .anyOf([.names, .amounts]),
+      example: "\"module_messages\""),
+    Key(
+      "progress", "Progress states to set, e.g. { modules: Completed }.", .stringMap,
+      example: "{\"modules\": \"Completed\"}"),
     Key("from", "Apply only to actions at or after this time (2019-11-13 or RFC 3339).", .timestamp),
     Key("until", "Apply only to actions before this time.", .timestamp),
   ]
@@ -123,7 +161,9 @@ public enum RuleKeys {
   ]
   public static let ladder: [Key] = [
     Key("currency", "The currency the tiers are thresholds of.", required: true),
-    Key("policy", "ratchet (never goes down, default) or follow (tracks the balance).", .enumeration(["ratchet", "follow"]), default: "\"ratchet\""),
+    Key(
+      "policy", "ratchet (never goes down, default) or follow (tracks the balance).",
+      .enumeration(["ratchet", "follow"]), default: "\"ratchet\""),
     Key("segment", "A trait whose value can limit tiers (see a tier's access)."),
     Key("overridable", "Whether admins may rename tiers and move thresholds per scope.", .boolean, default: "false"),
     Key("tiers", "The tiers from lowest to highest.", .list(.section(tier)), required: true),
@@ -131,13 +171,21 @@ public enum RuleKeys {
   public static let tier: [Key] = [
     Key("name", "Tier name shown to members.", required: true),
     Key("at", "Balance needed; strictly increasing.", .integer, required: true, example: "100"),
-    Key("access", "Segment values that may hold it: All (default), or e.g. Paid or [Free, Paid].", .names, default: "\"All\""),
-    Key("attributes", "Extra data for clients, e.g. { animation: https://... }.", .stringMap, example: "{\"animation\": \"https://cdn.example.com/expert.json\"}"),
+    Key(
+      "access", "Segment values that may hold it: All (default), or e.g. Paid or [Free, Paid].", .names,
+      default: "\"All\""),
+    Key(
+      "attributes", "Extra data for clients, e.g. { animation: https://... }.", .stringMap,
+      example: "{\"animation\": \"https://cdn.example.com/expert.json\"}"),
   ]
   public static let badge: [Key] = [
     Key("title", "Display name."), Key("description", "What it is for."),
-    Key("key", "One badge per value of this expression, e.g. event.module; usable as `key` in when.", .expression, example: "\"event.module\""),
-    Key("when", "Condition over the member's state, e.g. member.counters.module_messages[key] >= 250.", .expression, example: "\"member.counters.module_messages[key] >= 250\""),
+    Key(
+      "key", "One badge per value of this expression, e.g. event.module; usable as `key` in when.", .expression,
+      example: "\"event.module\""),
+    Key(
+      "when", "Condition over the member's state, e.g. member.counters.module_messages[key] >= 250.", .expression,
+      example: "\"member.counters.module_messages[key] >= 250\""),
     Key("manual", "true when only admins grant it.", .boolean, default: "false"),
   ]
   public static let gate: [Key] = [
@@ -146,6 +194,9 @@ public enum RuleKeys {
   ]
   public static let leaderboard: [Key] = [
     Key("currency", "The currency ranked.", required: true),
-    Key("windows", "Periods: all, or a number of days such as 7d, 30d.", .anyOf([.pattern("^(all|all_time|[1-9][0-9]*d)$"), .list(.pattern("^(all|all_time|[1-9][0-9]*d)$"))]), default: "[\"all\"]", example: "[\"7d\", \"30d\", \"all\"]"),
+    Key(
+      "windows", "Periods: all, or a number of days such as 7d, 30d.",
+      .anyOf([.pattern("^(all|all_time|[1-9][0-9]*d)$"), .list(.pattern("^(all|all_time|[1-9][0-9]*d)$"))]),
+      default: "[\"all\"]", example: "[\"7d\", \"30d\", \"all\"]"),
   ]
 }

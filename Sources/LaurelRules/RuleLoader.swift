@@ -42,12 +42,15 @@ public struct RuleLoader: Sendable {
       throw DiagnosticError([
         Diagnostic(
           code: .duplicate,
-          message: "these paths hold \(schemes.count) schemes (\(schemes.map(\.name).joined(separator: ", "))); name one file or folder per scheme",
+          message:
+            "these paths hold \(schemes.count) schemes (\(schemes.map(\.name).joined(separator: ", "))); name one file or folder per scheme",
           at: nil)
       ])
     }
     guard let scheme = schemes.first else {
-      throw DiagnosticError([Diagnostic(code: .io, message: "no rule files (*.yaml) found in \(paths.joined(separator: ", "))", at: nil)])
+      throw DiagnosticError([
+        Diagnostic(code: .io, message: "no rule files (*.yaml) found in \(paths.joined(separator: ", "))", at: nil)
+      ])
     }
     guard let rules = scheme.rules else { throw DiagnosticError(scheme.diagnostics) }
     return rules
@@ -73,7 +76,8 @@ public struct RuleLoader: Sendable {
       guard text.utf8.count <= maxFileSize else {
         problems.append(
           Diagnostic(
-            code: .tooComplex, message: "the text is over \(maxFileSize) bytes; rule files are limited to \(maxFileSize) bytes",
+            code: .tooComplex,
+            message: "the text is over \(maxFileSize) bytes; rule files are limited to \(maxFileSize) bytes",
             at: SourceLocation(file: file, line: 1, column: 1)))
         continue
       }
@@ -100,7 +104,8 @@ public struct RuleLoader: Sendable {
         }
         files += found
       } catch {
-        diagnostics.append(Diagnostic(code: .io, message: "cannot read \(path): \(error.localizedDescription)", at: nil))
+        diagnostics.append(
+          Diagnostic(code: .io, message: "cannot read \(path): \(error.localizedDescription)", at: nil))
       }
     }
     var groups: [(name: String, roots: [(String, String, Node)])] = []
@@ -145,13 +150,19 @@ public struct RuleLoader: Sendable {
     case .failure(let error): problems += error.diagnostics
     }
     let errors = problems.contains { $0.severity == .error }
-    return LoadedScheme(name: book.scheme.text, files: roots.map(\.0), rules: errors ? nil : rules, diagnostics: problems)
+    return LoadedScheme(
+      name: book.scheme.text, files: roots.map(\.0), rules: errors ? nil : rules, diagnostics: problems)
   }
 
   /// Reads and composes one file, enforcing the size and expansion limits.
   func read(_ file: String) -> Result<(String, Node), DiagnosticError> {
-    func fail(_ code: Diagnostic.Code, _ message: String, line: Int = 1, column: Int = 1) -> Result<(String, Node), DiagnosticError> {
-      .failure(DiagnosticError([Diagnostic(code: code, message: message, at: SourceLocation(file: file, line: line, column: column))]))
+    func fail(
+      _ code: Diagnostic.Code, _ message: String, line: Int = 1, column: Int = 1
+    ) -> Result<(String, Node), DiagnosticError> {
+      .failure(
+        DiagnosticError([
+          Diagnostic(code: code, message: message, at: SourceLocation(file: file, line: line, column: column))
+        ]))
     }
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
@@ -163,7 +174,9 @@ public struct RuleLoader: Sendable {
     // Read at most one byte past the limit: a huge file is refused without being read whole.
     var data = Data()
     do {
-      while data.count <= maxFileSize, let chunk = try handle.read(upToCount: maxFileSize + 1 - data.count), !chunk.isEmpty {
+      while data.count <= maxFileSize, let chunk = try handle.read(upToCount: maxFileSize + 1 - data.count),
+        !chunk.isEmpty
+      {
         data.append(chunk)
       }
     } catch {
@@ -178,8 +191,13 @@ public struct RuleLoader: Sendable {
 
   /// Composes YAML text into nodes, enforcing the expansion limits.
   func compose(_ text: String, file: String) -> Result<Node, DiagnosticError> {
-    func fail(_ code: Diagnostic.Code, _ message: String, line: Int = 1, column: Int = 1) -> Result<Node, DiagnosticError> {
-      .failure(DiagnosticError([Diagnostic(code: code, message: message, at: SourceLocation(file: file, line: line, column: column))]))
+    func fail(
+      _ code: Diagnostic.Code, _ message: String, line: Int = 1, column: Int = 1
+    ) -> Result<Node, DiagnosticError> {
+      .failure(
+        DiagnosticError([
+          Diagnostic(code: code, message: message, at: SourceLocation(file: file, line: line, column: column))
+        ]))
     }
     let root: Node
     do {
@@ -194,7 +212,9 @@ public struct RuleLoader: Sendable {
     var budget = (nodes: maxNodes, bytes: maxExpandedBytes)
     guard Self.fits(root, budget: &budget) else {
       let what = budget.nodes < 0 ? "\(maxNodes) YAML nodes" : "\(maxExpandedBytes) bytes of text"
-      return fail(.tooComplex, "the document expands to more than \(what) (are aliases used to multiply it?); rule files must stay small")
+      return fail(
+        .tooComplex,
+        "the document expands to more than \(what) (are aliases used to multiply it?); rule files must stay small")
     }
     return .success(root)
   }
@@ -218,13 +238,18 @@ public struct RuleLoader: Sendable {
     switch error {
     case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
       if problem.hasPrefix("Maximum nesting level") {
-        return ("invalid YAML: the document nests too deeply; rule files nest a few levels at most", mark.line, mark.column)
+        return (
+          "invalid YAML: the document nests too deeply; rule files nest a few levels at most", mark.line, mark.column
+        )
       }
       return ("invalid YAML: \(problem)", mark.line, mark.column)
     case .composer(_, let problem, let mark, _):
       return ("invalid YAML: \(problem)", mark.line, mark.column)
     case .duplicatedKeysInMapping(let duplicates, let context):
-      return ("a key appears twice in one mapping: \(duplicates.joined(separator: ", "))", context.mark.line, context.mark.column)
+      return (
+        "a key appears twice in one mapping: \(duplicates.joined(separator: ", "))", context.mark.line,
+        context.mark.column
+      )
     default:
       return ("invalid YAML: \(error)", 1, 1)
     }

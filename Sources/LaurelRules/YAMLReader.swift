@@ -39,7 +39,8 @@ struct YAMLReader {
       }
       if let allowed, !allowed.contains(where: { $0.name == name }) {
         let names = allowed.map(\.name)
-        let hint = Suggestions.closest(to: name, in: names).map { "; did you mean '\($0)'?" }
+        let hint =
+          Suggestions.closest(to: name, in: names).map { "; did you mean '\($0)'?" }
           ?? " (expected one of: \(names.joined(separator: ", ")))"
         error(.unknownKey, "unknown key '\(name)' in \(what)\(hint)", key)
         continue
@@ -168,4 +169,3 @@ struct YAMLReader {
     return result
   }
 }
-

@@ -41,12 +41,14 @@ final class BackgroundCheckpointer: Sendable {
   }
 
   /// Called by SQLite on the writer's thread after a commit, with the log's size in pages.
-  private static let walHook: @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafePointer<CChar>?, Int32) -> Int32 = {
-    context, writer, _, pages in
-    guard let context else { return SQLITE_OK }
-    Unmanaged<BackgroundCheckpointer>.fromOpaque(context).takeUnretainedValue().committed(logPages: pages, writer: writer)
-    return SQLITE_OK
-  }
+  private static let walHook:
+    @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafePointer<CChar>?, Int32) -> Int32 = {
+      context, writer, _, pages in
+      guard let context else { return SQLITE_OK }
+      Unmanaged<BackgroundCheckpointer>.fromOpaque(context).takeUnretainedValue().committed(
+        logPages: pages, writer: writer)
+      return SQLITE_OK
+    }
 
   /// After a commit: queues a background checkpoint once the log outgrows
   /// the threshold, and lets the writer finish the job once it has run.

@@ -56,7 +56,9 @@ struct BatchPlan: Sendable {
   /// Writes the plan in the current transaction of the store's writer.
   func write(in db: Database, cache: MemberCache) throws {
     let dataVersion = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? -1
-    guard cache.check(dataVersion: dataVersion) == .current else { throw Outdated(description: "another connection wrote") }
+    guard cache.check(dataVersion: dataVersion) == .current else {
+      throw Outdated(description: "another connection wrote")
+    }
     for case let action? in actions {
       guard try StoreRows.insertAction(action, rulesVersion: rulesVersion, in: db) else {
         throw Outdated(description: "action \(action.id) was logged before")
@@ -88,11 +90,14 @@ struct BatchPlan: Sendable {
       }
     }
     for once in onceRows {
-      guard let row = rows[once.member], try StoreRows.insertOnce(member: row, rule: once.rule, key: once.key, in: db) else {
+      guard let row = rows[once.member], try StoreRows.insertOnce(member: row, rule: once.rule, key: once.key, in: db)
+      else {
         throw Outdated(description: "a once-per key of \(members[once.member].key) was claimed before")
       }
     }
-    guard ledger.allSatisfy({ rows[$0.memberHandle] != nil }) else { throw Outdated(description: "a ledger row has no member") }
+    guard ledger.allSatisfy({ rows[$0.memberHandle] != nil }) else {
+      throw Outdated(description: "a ledger row has no member")
+    }
     try StoreRows.insertLedger(ledger, rulesVersion: rulesVersion, in: db) { rows[$0.memberHandle] }
     for (member, award, actionID) in badges {
       guard let row = rows[member] else { throw Outdated(description: "a badge of \(award.member) has no member") }

@@ -26,7 +26,9 @@ struct DirectStatement {
   func bind(_ index: Int32, _ value: String) {
     var value = value
     value.withUTF8 { bytes in
-      _ = sqlite3_bind_text(handle, index, bytes.baseAddress.map(UnsafeRawPointer.init)?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), Self.transient)
+      _ = sqlite3_bind_text(
+        handle, index, bytes.baseAddress.map(UnsafeRawPointer.init)?.assumingMemoryBound(to: CChar.self),
+        Int32(bytes.count), Self.transient)
     }
   }
 

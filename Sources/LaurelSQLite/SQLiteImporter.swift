@@ -82,7 +82,9 @@ public final class SQLiteImporter<Tag: Sendable> {
     store.cache.planStarted()
     do {
       planned = try reader.inDatabase { db in
-        var tx = PlanningTransaction(reader: db, cache: store.cache, before: before, rulesVersion: store.currentRulesVersion, layout: store.currentLayout)
+        var tx = PlanningTransaction(
+          reader: db, cache: store.cache, before: before, rulesVersion: store.currentRulesVersion,
+          layout: store.currentLayout)
         let outcomes = try engine.run(actions, in: &tx)
         return (outcomes, tx.finish(counts: EventCounts(outcomes, undecodable: undecodable)))
       }

@@ -77,7 +77,8 @@ enum SQLiteSchema {
         bytes.removeAll(keepingCapacity: true)
         state.encode(into: &bytes)
         try db.execute(
-          sql: "UPDATE members SET state = ?, version = version + 1 WHERE id = ?", arguments: [Data(bytes), row["id"] as Int64])
+          sql: "UPDATE members SET state = ?, version = version + 1 WHERE id = ?",
+          arguments: [Data(bytes), row["id"] as Int64])
       }
     }
     migrator.registerMigration("v3") { db in

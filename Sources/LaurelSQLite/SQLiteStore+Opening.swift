@@ -14,10 +14,12 @@ extension SQLiteStore {
   static func check(_ db: Database, path: String) throws {
     let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
     if !tables.isEmpty && !tables.contains("laurel_meta") && !tables.contains("grdb_migrations") {
-      throw OpenError(kind: .notLaurel, description: "\(path) is not a Laurel database (it has tables Laurel did not create)")
+      throw OpenError(
+        kind: .notLaurel, description: "\(path) is not a Laurel database (it has tables Laurel did not create)")
     }
     if try SQLiteSchema.migrator.hasBeenSuperseded(db) {
-      throw OpenError(kind: .newerVersion, description: "\(path) was written by a newer version of Laurel; upgrade Laurel to open it")
+      throw OpenError(
+        kind: .newerVersion, description: "\(path) was written by a newer version of Laurel; upgrade Laurel to open it")
     }
   }
 
@@ -29,7 +31,9 @@ extension SQLiteStore {
       let queue = try DatabaseQueue(path: path, configuration: configuration)
       try queue.read { _ = try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") }
       return queue
-    } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN || error.resultCode == .SQLITE_READONLY {
+    } catch let error as DatabaseError
+      where error.resultCode == .SQLITE_CANTOPEN || error.resultCode == .SQLITE_READONLY
+    {
       let folder = (path as NSString).deletingLastPathComponent
       guard !FileManager.default.isWritableFile(atPath: folder.isEmpty ? "." : folder) else { throw error }
       // An immutable read ignores the write-ahead log: refuse rather than show a state without its last commits.
@@ -37,7 +41,9 @@ extension SQLiteStore {
       guard log == 0 else {
         throw OpenError(
           kind: .unwritable,
-          description: "\(path) has commits in its write-ahead log that only a writable folder lets SQLite read; open it once where its folder can be written")
+          description:
+            "\(path) has commits in its write-ahead log that only a writable folder lets SQLite read; open it once where its folder can be written"
+        )
       }
       var allowed = CharacterSet.urlPathAllowed
       allowed.remove(charactersIn: "?#%")
@@ -67,7 +73,8 @@ extension SQLiteStore {
     var attempt = 0
     while true {
       do { return try body() } catch let error as DatabaseError {
-        let racing = error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+        let racing =
+          error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
           || (error.resultCode == .SQLITE_ERROR && (error.message ?? "").contains("already exists"))
         attempt += 1
         guard racing, Date() < deadline else { throw error }

@@ -69,7 +69,8 @@ extension SQLiteStore {
       throw RuleChangeError(
         kind: .removesState,
         description:
-          "\(path): the new rules no longer declare \(migration.removals.joined(separator: ", ")), which members of this store hold state for; to delete that state, adopt them explicitly (laurel ingest --drop-removed-state)")
+          "\(path): the new rules no longer declare \(migration.removals.joined(separator: ", ")), which members of this store hold state for; to delete that state, adopt them explicitly (laurel ingest --drop-removed-state)"
+      )
     }
     let rewrite = migration.map { !$0.isIdentity } ?? false
     let (version, migrated) = try writeRules { db -> (Int64, Int) in
@@ -78,7 +79,8 @@ extension SQLiteStore {
       let version = try Self.record(files, in: db)
       let json = String(decoding: try JSONEncoder().encode(newLayout), as: UTF8.self)
       try db.execute(
-        sql: "INSERT INTO laurel_meta (key, value) VALUES ('rules_version', ?), ('layout', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        sql:
+          "INSERT INTO laurel_meta (key, value) VALUES ('rules_version', ?), ('layout', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         arguments: ["\(version)", json])
       return (version, migrated)
     }
@@ -124,11 +126,14 @@ extension SQLiteStore {
   func readAdoptedRules() throws -> (Int64?, StateLayout?) {
     try writer.read { db in
       let meta = Dictionary(
-        try Row.fetchAll(db, sql: "SELECT key, value FROM laurel_meta").map { ($0["key"] as String, $0["value"] as String) },
+        try Row.fetchAll(db, sql: "SELECT key, value FROM laurel_meta").map {
+          ($0["key"] as String, $0["value"] as String)
+        },
         uniquingKeysWith: { a, _ in a })
       let layout = meta["layout"].flatMap { try? JSONDecoder().decode(StateLayout.self, from: Data($0.utf8)) }
       // Before layouts were recorded, the newest version was the current one.
-      let version = try meta["rules_version"].flatMap(Int64.init) ?? Int64.fetchOne(db, sql: "SELECT max(id) FROM rule_versions")
+      let version =
+        try meta["rules_version"].flatMap(Int64.init) ?? Int64.fetchOne(db, sql: "SELECT max(id) FROM rule_versions")
       return (version, layout)
     }
   }
@@ -151,7 +156,9 @@ extension SQLiteStore {
   private func writeRules<R>(_ body: (Database) throws -> R) throws -> R {
     defer { cache.removeAll() }
     do { return try writer.write(body) } catch let error as DatabaseError {
-      throw WriteError(description: "\(path): the transaction was rolled back, nothing was written: \(Self.explain(error))", underlying: error)
+      throw WriteError(
+        description: "\(path): the transaction was rolled back, nothing was written: \(Self.explain(error))",
+        underlying: error)
     }
   }
 

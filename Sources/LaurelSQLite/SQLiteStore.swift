@@ -83,7 +83,10 @@ public final class SQLiteStore: Store {
     var configuration = Configuration()
     configuration.busyMode = .timeout(options.busyTimeout)
     configuration.prepareDatabase { db in
-      try db.execute(sql: "PRAGMA wal_autocheckpoint = \(max(1, options.checkpointPages)); PRAGMA synchronous = \(options.synchronous.rawValue); PRAGMA cache_size = -\(max(1, options.cacheMiB) * 1024)")
+      try db.execute(
+        sql:
+          "PRAGMA wal_autocheckpoint = \(max(1, options.checkpointPages)); PRAGMA synchronous = \(options.synchronous.rawValue); PRAGMA cache_size = -\(max(1, options.cacheMiB) * 1024)"
+      )
       if let limit = options.maxSizeMiB {
         let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
         try db.execute(sql: "PRAGMA max_page_count = \(max(1, limit * 1_048_576 / pageSize))")
@@ -108,16 +111,21 @@ public final class SQLiteStore: Store {
           guard try SQLiteSchema.migrator.hasCompletedMigrations(db) else {
             throw OpenError(
               kind: .olderVersion,
-              description: "\(path) was written by an older version of Laurel; open it once for writing (laurel ingest) to upgrade it")
+              description:
+                "\(path) was written by an older version of Laurel; open it once for writing (laurel ingest) to upgrade it"
+            )
           }
         }
       } else {
         // A file that is not Laurel's is refused before anything writes to it (WAL, migrations).
         try Self.inspect(path, busyTimeout: options.busyTimeout)
         let deadline = Date().addingTimeInterval(max(1, options.busyTimeout))
-        writer = try Self.retryingWhileOthersCreate(until: deadline) { try DatabasePool(path: path, configuration: configuration) }
+        writer = try Self.retryingWhileOthersCreate(until: deadline) {
+          try DatabasePool(path: path, configuration: configuration)
+        }
         try Self.retryingWhileOthersCreate(until: deadline) { [writer] in try Self.prepare(writer, path: path) }
-        checkpointer = try BackgroundCheckpointer(path: path, configuration: configuration, thresholdPages: options.checkpointPages)
+        checkpointer = try BackgroundCheckpointer(
+          path: path, configuration: configuration, thresholdPages: options.checkpointPages)
         try writer.writeWithoutTransaction { [checkpointer] in try checkpointer?.attach(to: $0) }
       }
     } catch let error as OpenError {
@@ -167,7 +175,9 @@ public final class SQLiteStore: Store {
       }
     } catch let error as DatabaseError {
       cache.removeAll()
-      throw WriteError(description: "\(path): the transaction was rolled back, nothing was written: \(Self.explain(error))", underlying: error)
+      throw WriteError(
+        description: "\(path): the transaction was rolled back, nothing was written: \(Self.explain(error))",
+        underlying: error)
     } catch {
       cache.removeAll()
       throw error

@@ -79,16 +79,21 @@ public struct SQLiteTransaction: StateTransaction {
 
   /// A stored state (binary since schema v2), checked against the layout
   /// of the rules the store was written under when one is known.
-  static func decodeState(_ bytes: UnsafeRawBufferPointer, member: MemberID, layout: StateLayout?) throws -> MemberState {
+  static func decodeState(_ bytes: UnsafeRawBufferPointer, member: MemberID, layout: StateLayout?) throws -> MemberState
+  {
     let state: MemberState
     do {
       state = try MemberState(binary: bytes)
     } catch {
-      throw SQLiteStore.OpenError(kind: .damaged, description: "the stored state of member \(member) is damaged: \(error)")
+      throw SQLiteStore.OpenError(
+        kind: .damaged, description: "the stored state of member \(member) is damaged: \(error)")
     }
     if let layout, !layout.admits(state) {
-      throw SQLiteStore.OpenError(kind: .damaged,
-        description: "the stored state of member \(member) does not match the store's rules (\(layout.scheme)); it was written under other rules")
+      throw SQLiteStore.OpenError(
+        kind: .damaged,
+        description:
+          "the stored state of member \(member) does not match the store's rules (\(layout.scheme)); it was written under other rules"
+      )
     }
     return state
   }
@@ -106,7 +111,9 @@ public struct SQLiteTransaction: StateTransaction {
     return add(key, rowID: nil, version: 0, state: initial(), dirty: true)
   }
 
-  private mutating func add(_ key: MemberKey, rowID: Int64?, version: Int64, state: MemberState, dirty isDirty: Bool) -> Int {
+  private mutating func add(
+    _ key: MemberKey, rowID: Int64?, version: Int64, state: MemberState, dirty isDirty: Bool
+  ) -> Int {
     let h = ids.count
     ids.append(key)
     rowIDs.append(rowID)

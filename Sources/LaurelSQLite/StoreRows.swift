@@ -33,7 +33,9 @@ enum StoreRows {
 
   /// Replaces a member's state if its version is still `version`; false when
   /// someone changed the member since it was read.
-  static func updateMember(row: Int64, ifVersion version: Int64, state: [UInt8], now: Int64, in db: Database) throws -> Bool {
+  static func updateMember(
+    row: Int64, ifVersion version: Int64, state: [UInt8], now: Int64, in db: Database
+  ) throws -> Bool {
     let update = try DirectStatement(
       db, "UPDATE members SET state = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?")
     update.bind(1, blob: state)
@@ -82,9 +84,12 @@ enum StoreRows {
   }
 
   /// Records a badge earned (once per member, badge and key).
-  static func insertBadge(_ award: BadgeAward, member row: Int64, actionID: String, rulesVersion: Int64?, in db: Database) throws {
+  static func insertBadge(
+    _ award: BadgeAward, member row: Int64, actionID: String, rulesVersion: Int64?, in db: Database
+  ) throws {
     let insert = try DirectStatement(
-      db, "INSERT OR IGNORE INTO badges (member_id, badge, key, at, action_id, rules_version) VALUES (?, ?, ?, ?, ?, ?)")
+      db, "INSERT OR IGNORE INTO badges (member_id, badge, key, at, action_id, rules_version) VALUES (?, ?, ?, ?, ?, ?)"
+    )
     insert.bind(1, row)
     insert.bind(2, award.badge)
     insert.bind(3, award.key ?? "")
@@ -101,7 +106,8 @@ enum StoreRows {
       ("ignored", counts.ignored), ("rejected", counts.rejected),
     ] where value != 0 {
       let upsert = try DirectStatement(
-        db, "INSERT INTO counts (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value")
+        db,
+        "INSERT INTO counts (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value")
       upsert.bind(1, name)
       upsert.bind(2, Int64(value))
       try upsert.run()

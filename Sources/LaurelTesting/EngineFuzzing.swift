@@ -54,52 +54,52 @@ public enum EngineFuzzing {
     let (sum, overflow) = two.addingReportingOverflow(1 + c.natural() / 2)
     let three = c.byte() % 8 == 0 ? c.number() : overflow ? .max : sum
     let text = """
-    scheme: fuzz
-    members: { scope: \(c.pick(["event.community", "event.community + ''"])) }
-    time_zone: \(c.pick(["UTC", "Europe/Paris", "Pacific/Kiritimati"]))
-    fields: { community: string, author: string, n: int, s: string, p: string, lesson: string }
-    traits: { plan: { values: [Free, Paid], default: Free } }
-    currencies:
-      points: { floor: \(floor), start: \(start) }
-      xp: {}
-    counters:
-      likes: { key: event.author }
-      today: { tracks: points, window: \(c.pick(["day", "week", "month"])) }
-    streaks: { active: { every: day } }
-    actions:
-      liked:
-        - award: { points: \(c.natural()) }
-          to: event.author
-      unliked:
-        - deduct: { points: event.n }
-          to: event.author
-      computed:
-        - award: { points: "event.n * \(c.natural())", xp: "event.n + \(c.natural())" }
-          count: { likes: event.n }
-      lesson:
-        - award: { xp: \(c.natural()) }
-          once_per: event.lesson
-          cooldown: \(c.pick(["1s", "1h", "30m"]))
-      matched:
-        - when: "event.s.matches(event.p) || event.s.matches('\(c.pick(["^(a+)+$", "(a|a)*b", "[", "a{1001}", "(?i)A", ".*"]))')"
-          award: { points: 1 }
-    bonuses:
-      daily: { every: day, award: { points: \(c.natural()) } }
-    caps:
-      per_day: { currency: points, max: \(c.natural()), per: day }
-    ladders:
-      level:
-        currency: points
-        policy: \(c.pick(["ratchet", "follow"]))
-        segment: plan
-        tiers:
-          - { name: One, at: 0 }
-          - { name: Two, at: \(two) }
-          - { name: Three, at: \(three), access: [Paid] }
-    badges:
-      many: { title: Many, when: "member.counters.today >= \(c.number())" }
-      rich: { title: Rich, when: "member.balances.points > \(c.number())" }
-    """
+      scheme: fuzz
+      members: { scope: \(c.pick(["event.community", "event.community + ''"])) }
+      time_zone: \(c.pick(["UTC", "Europe/Paris", "Pacific/Kiritimati"]))
+      fields: { community: string, author: string, n: int, s: string, p: string, lesson: string }
+      traits: { plan: { values: [Free, Paid], default: Free } }
+      currencies:
+        points: { floor: \(floor), start: \(start) }
+        xp: {}
+      counters:
+        likes: { key: event.author }
+        today: { tracks: points, window: \(c.pick(["day", "week", "month"])) }
+      streaks: { active: { every: day } }
+      actions:
+        liked:
+          - award: { points: \(c.natural()) }
+            to: event.author
+        unliked:
+          - deduct: { points: event.n }
+            to: event.author
+        computed:
+          - award: { points: "event.n * \(c.natural())", xp: "event.n + \(c.natural())" }
+            count: { likes: event.n }
+        lesson:
+          - award: { xp: \(c.natural()) }
+            once_per: event.lesson
+            cooldown: \(c.pick(["1s", "1h", "30m"]))
+        matched:
+          - when: "event.s.matches(event.p) || event.s.matches('\(c.pick(["^(a+)+$", "(a|a)*b", "[", "a{1001}", "(?i)A", ".*"]))')"
+            award: { points: 1 }
+      bonuses:
+        daily: { every: day, award: { points: \(c.natural()) } }
+      caps:
+        per_day: { currency: points, max: \(c.natural()), per: day }
+      ladders:
+        level:
+          currency: points
+          policy: \(c.pick(["ratchet", "follow"]))
+          segment: plan
+          tiers:
+            - { name: One, at: 0 }
+            - { name: Two, at: \(two) }
+            - { name: Three, at: \(three), access: [Paid] }
+      badges:
+        many: { title: Many, when: "member.counters.today >= \(c.number())" }
+        rich: { title: Rich, when: "member.balances.points > \(c.number())" }
+      """
     return (text, min(floor, start))
   }
 
@@ -110,7 +110,8 @@ public enum EngineFuzzing {
     let type = c.pick(["liked", "unliked", "computed", "lesson", "matched", "unknown"])
     let at = (try? Timestamp(seconds: clock)).map { "\($0)" } ?? "x"
     let id = c.byte() % 4 == 0 ? index / 2 : index  // some ids repeat
-    var line = #"{"id":"a\#(id)","type":"\#(type)","at":"\#(at)","user":"u\#(c.byte() % 4)","community":"c\#(c.byte() % 2)""#
+    var line =
+      #"{"id":"a\#(id)","type":"\#(type)","at":"\#(at)","user":"u\#(c.byte() % 4)","community":"c\#(c.byte() % 2)""#
     line += #","author":"u\#(c.byte() % 4)","n":\#(c.number()),"lesson":"l\#(c.byte() % 3)","p":"\#(c.pick(patterns))""#
     if c.byte() % 5 == 0 { line += #","traits":{"plan":"\#(c.pick(["Paid", "Free", "Gold"]))"}"# }
     var bytes = Array(line.utf8) + Array(#","s":""#.utf8)
@@ -156,7 +157,8 @@ public enum EngineFuzzing {
     for member in report.members {
       for (currency, balance) in member.balances where currency == "points" {
         if balance < lowestPoints {
-          failures.append("\(member.id) holds \(balance) points, below the lowest its floor and start allow (\(lowestPoints))")
+          failures.append(
+            "\(member.id) holds \(balance) points, below the lowest its floor and start allow (\(lowestPoints))")
         }
       }
     }

@@ -42,7 +42,9 @@ public enum StoreConformance {
       ActionDeclaration(type: Name("lesson_completed"), rules: [lesson]),
     ]
     var ladder = LadderDeclaration(name: Name("level"), currency: Name("points"))
-    ladder.tiers = [("Student", 0), ("Learner", 5), ("Builder", 20)].map { TierDeclaration(name: Name($0.0), threshold: $0.1) }
+    ladder.tiers = [("Student", 0), ("Learner", 5), ("Builder", 20)].map {
+      TierDeclaration(name: Name($0.0), threshold: $0.1)
+    }
     book.ladders = [ladder]
     return try RuleCompiler().compile(book).get()
   }
@@ -83,11 +85,13 @@ public enum StoreConformance {
       _ = try await engine.apply(json: like("same", author: "ann"))
       let again = try await engine.apply(json: like("same", author: "ann"))
       let balance = try await engine.store.members().first?.1.balances[0]
-      return again.status == .duplicate && balance == 2 ? nil : "status \(again.status), balance \(balance.map(String.init) ?? "-")"
+      return again.status == .duplicate && balance == 2
+        ? nil : "status \(again.status), balance \(balance.map(String.init) ?? "-")"
     }
 
     await check("a rejected action changes nothing and does not use up its id") { engine in
-      let bad = try await engine.apply(json: #"{"id":"r1","type":"post_liked","at":"2026-03-01T10:00:00Z","user":"fan","community":"c1"}"#)
+      let bad = try await engine.apply(
+        json: #"{"id":"r1","type":"post_liked","at":"2026-03-01T10:00:00Z","user":"fan","community":"c1"}"#)
       guard case .rejected = bad.status else { return "expected a rejection, got \(bad.status)" }
       guard try await engine.store.members().isEmpty else { return "a member was created" }
       let good = try await engine.apply(json: like("r1", author: "ann"))
@@ -96,7 +100,10 @@ public enum StoreConformance {
 
     await check("a once-per key pays once") { engine in
       for i in 0..<3 {
-        _ = try await engine.apply(json: #"{"id":"l\#(i)","type":"lesson_completed","at":"2026-03-01T10:00:00Z","user":"ann","community":"c1","lesson":"l1"}"#)
+        _ = try await engine.apply(
+          json:
+            #"{"id":"l\#(i)","type":"lesson_completed","at":"2026-03-01T10:00:00Z","user":"ann","community":"c1","lesson":"l1"}"#
+        )
       }
       let balance = try await engine.store.members().first?.1.balances[0]
       return balance == 5 ? nil : "balance \(balance.map(String.init) ?? "-") after three completions of one lesson"
@@ -105,10 +112,14 @@ public enum StoreConformance {
     await check("floors and ratchet levels hold") { engine in
       for i in 0..<10 { _ = try await engine.apply(json: like("f\(i)", author: "ann")) }
       for i in 0..<10 {
-        _ = try await engine.apply(json: #"{"id":"u\#(i)","type":"post_unliked","at":"2026-03-01T11:00:00Z","user":"fan","community":"c1","author":"ann"}"#)
+        _ = try await engine.apply(
+          json:
+            #"{"id":"u\#(i)","type":"post_unliked","at":"2026-03-01T11:00:00Z","user":"fan","community":"c1","author":"ann"}"#
+        )
       }
       let state = try await engine.store.members().first?.1
-      return state?.balances[0] == 0 && state?.tiers[0] == 3 ? nil : "balance \(state?.balances[0] ?? -1), tier \(state?.tiers[0] ?? -1)"
+      return state?.balances[0] == 0 && state?.tiers[0] == 3
+        ? nil : "balance \(state?.balances[0] ?? -1), tier \(state?.tiers[0] ?? -1)"
     }
 
     await check("concurrent writers lose no update") { engine in
@@ -124,8 +135,15 @@ public enum StoreConformance {
     await check("a transaction that throws keeps nothing of a batch") { engine in
       _ = try await engine.apply(json: like("k0", author: "ann"))
       let before = try await engine.store.members()
-      let batch = try ["k1", "k2", "k3"].map { try ActionDecoder(rules: engine.rules).decode(like($0, author: $0 == "k2" ? "bob" : "ann")) }
-        + [try ActionDecoder(rules: engine.rules).decode(#"{"id":"k4","type":"lesson_completed","at":"2026-03-01T10:00:00Z","user":"ann","community":"c1","lesson":"l9"}"#)]
+      let batch =
+        try ["k1", "k2", "k3"].map {
+          try ActionDecoder(rules: engine.rules).decode(like($0, author: $0 == "k2" ? "bob" : "ann"))
+        }
+        + [
+          try ActionDecoder(rules: engine.rules).decode(
+            #"{"id":"k4","type":"lesson_completed","at":"2026-03-01T10:00:00Z","user":"ann","community":"c1","lesson":"l9"}"#
+          )
+        ]
       do {
         _ = try await engine.applyBatch(batch) { _, _ in throw Interrupted() }
         return "the batch did not throw"
@@ -144,12 +162,19 @@ public enum StoreConformance {
     if let reopen {
       await check("state, ids and once-per keys survive reopening") { engine in
         _ = try await engine.apply(json: like("p1", author: "ann"))
-        _ = try await engine.apply(json: #"{"id":"p2","type":"lesson_completed","at":"2026-03-01T10:00:00Z","user":"ann","community":"c1","lesson":"l1"}"#)
+        _ = try await engine.apply(
+          json:
+            #"{"id":"p2","type":"lesson_completed","at":"2026-03-01T10:00:00Z","user":"ann","community":"c1","lesson":"l1"}"#
+        )
         let reopened = Engine(rules: engine.rules, store: try await reopen(engine.store))
         let duplicate = try await reopened.apply(json: like("p1", author: "ann"))
-        _ = try await reopened.apply(json: #"{"id":"p3","type":"lesson_completed","at":"2026-03-01T10:00:00Z","user":"ann","community":"c1","lesson":"l1"}"#)
+        _ = try await reopened.apply(
+          json:
+            #"{"id":"p3","type":"lesson_completed","at":"2026-03-01T10:00:00Z","user":"ann","community":"c1","lesson":"l1"}"#
+        )
         let balance = try await reopened.store.members().first?.1.balances[0]
-        return duplicate.status == .duplicate && balance == 7 ? nil : "status \(duplicate.status), balance \(balance.map(String.init) ?? "-")"
+        return duplicate.status == .duplicate && balance == 7
+          ? nil : "status \(duplicate.status), balance \(balance.map(String.init) ?? "-")"
       }
     }
     return failures

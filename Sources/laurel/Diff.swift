@@ -88,11 +88,13 @@ enum GitRules {
         && !$0.dropFirst(relative.count + 1).contains("/")
     }
     guard !files.isEmpty else { throw GitError("no rule files at \(relative) in \(rev)") }
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-\(rev.replacingOccurrences(of: "/", with: "_"))-\(UUID().uuidString)")
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "laurel-\(rev.replacingOccurrences(of: "/", with: "_"))-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     var written: [String] = []
     for file in files {
-      let url = folder.appendingPathComponent("\(rev.replacingOccurrences(of: "/", with: "_"))-\((file as NSString).lastPathComponent)")
+      let url = folder.appendingPathComponent(
+        "\(rev.replacingOccurrences(of: "/", with: "_"))-\((file as NSString).lastPathComponent)")
       try git(["show", "\(rev):\(file)"], in: top).write(to: url, atomically: true, encoding: .utf8)
       written.append(url.path)
     }
@@ -114,7 +116,8 @@ enum GitRules {
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
       let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-      throw GitError("git \(arguments.joined(separator: " ")): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+      throw GitError(
+        "git \(arguments.joined(separator: " ")): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
     }
     return String(decoding: data, as: UTF8.self)
   }

@@ -20,7 +20,10 @@ struct Ingest: AsyncParsableCommand {
   @Option(help: "Actions per transaction (1 commits every action on its own).") var batch = 50_000
   @Flag(help: "Exit with status 2 when any action was rejected (they are never applied either way).")
   var strict = false
-  @Flag(help: "Accept rules that no longer declare a currency, ladder, counter, trait, progress, streak or badge the store holds state for, and delete that state.")
+  @Flag(
+    help:
+      "Accept rules that no longer declare a currency, ladder, counter, trait, progress, streak or badge the store holds state for, and delete that state."
+  )
   var dropRemovedState = false
 
   func run() async throws {
@@ -35,7 +38,8 @@ struct Ingest: AsyncParsableCommand {
       if let migration = adoption.migration, adoption.migratedMembers > 0 {
         let changes = migration.additions.map { "added \($0)" } + migration.removals.map { "removed \($0)" }
         Output.error(
-          "laurel: the rules changed (\(changes.isEmpty ? "rules renumbered" : changes.joined(separator: ", "))): \(adoption.migratedMembers) members carried over by name")
+          "laurel: the rules changed (\(changes.isEmpty ? "rules renumbered" : changes.joined(separator: ", "))): \(adoption.migratedMembers) members carried over by name"
+        )
       }
     } catch let error as SQLiteStore.RuleChangeError {
       Output.error("laurel: \(error)")
@@ -43,7 +47,9 @@ struct Ingest: AsyncParsableCommand {
     }
     let importer = try SQLiteImporter<BatchLines>(engine: Engine(rules: compiled, store: store))
     let reader = BatchPrefetcher(try BatchReader(path: events, rules: compiled, size: max(1, batch)))
-    let progress = Progress(enabled: isatty(2) == 1, total: events == "-" ? nil : (try? FileManager.default.attributesOfItem(atPath: events)[.size] as? Int) ?? nil)
+    let progress = Progress(
+      enabled: isatty(2) == 1,
+      total: events == "-" ? nil : (try? FileManager.default.attributesOfItem(atPath: events)[.size] as? Int) ?? nil)
     var total = EventCounts()
     var shown = 0
     /// Counts a committed batch and shows its first rejections.
@@ -76,16 +82,21 @@ struct Ingest: AsyncParsableCommand {
     for batch in try await importer.finish() { report(batch) }
     progress.finish()
     if total.rejected > shown { Output.error("... \(total.rejected - shown) more rejected actions") }
-    try Output.print("\(total.read) read, \(total.applied) applied, \(total.duplicates) duplicates, \(total.ignored) ignored, \(total.rejected) rejected -> \(options.store)")
+    try Output.print(
+      "\(total.read) read, \(total.applied) applied, \(total.duplicates) duplicates, \(total.ignored) ignored, \(total.rejected) rejected -> \(options.store)"
+    )
     if strict && total.rejected > 0 { throw ExitCode(2) }
   }
 
   static func ruleFiles(_ path: String) throws -> [(path: String, text: String)] {
     var isDirectory: ObjCBool = false
     _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-    let files = isDirectory.boolValue
-      ? try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
-        .sorted().map { (path as NSString).appendingPathComponent($0) }
+    let files =
+      isDirectory.boolValue
+      ? try FileManager.default.contentsOfDirectory(atPath: path).filter {
+        $0.hasSuffix(".yaml") || $0.hasSuffix(".yml")
+      }
+      .sorted().map { (path as NSString).appendingPathComponent($0) }
       : [path]
     return try files.map { ($0, try String(contentsOfFile: $0, encoding: .utf8)) }
   }
@@ -192,7 +203,9 @@ struct BatchReader {
       buffer.removeSubrange(..<start)
       start = 0
       let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
-      if chunk.isEmpty { finished = true } else {
+      if chunk.isEmpty {
+        finished = true
+      } else {
         buffer.append(contentsOf: chunk)
         bytesRead += chunk.count
       }

@@ -70,9 +70,11 @@ enum Output {
     }
     var isDirectory: ObjCBool = false
     let problem: String? =
-      !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) ? "no such file"
-      : isDirectory.boolValue ? "it is a directory, not a file"
-      : !FileManager.default.isReadableFile(atPath: path) ? "permission denied" : nil
+      !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+      ? "no such file"
+      : isDirectory.boolValue
+        ? "it is a directory, not a file"
+        : !FileManager.default.isReadableFile(atPath: path) ? "permission denied" : nil
     if let problem {
       error("laurel: cannot read \(path): \(problem)")
       throw ExitCode(1)

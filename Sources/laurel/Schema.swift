@@ -6,7 +6,8 @@ import LaurelRules
 struct Schema: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Print the JSON Schema of rule files, actions or reports (for editors and validators).",
-    discussion: "Schemas: \(Schemas.all.map(\.name).joined(separator: ", ")). With --write DIR, writes every schema file there.")
+    discussion:
+      "Schemas: \(Schemas.all.map(\.name).joined(separator: ", ")). With --write DIR, writes every schema file there.")
 
   @Argument(help: "Which schema to print.")
   var name = "rules"
@@ -25,7 +26,8 @@ struct Schema: ParsableCommand {
       return
     }
     guard let schema = Schemas.all.first(where: { $0.name == name }) else {
-      throw ValidationError("unknown schema '\(name)'; choose one of: \(Schemas.all.map(\.name).joined(separator: ", "))")
+      throw ValidationError(
+        "unknown schema '\(name)'; choose one of: \(Schemas.all.map(\.name).joined(separator: ", "))")
     }
     try Output.print(schema.schema().rendered(), terminator: "")
   }

@@ -23,14 +23,17 @@ struct StoreOptions: ParsableArguments {
     }
   }
 
-  @Option(help: "When a commit waits for the disk: normal (survives a crash of the process), full (survives a power loss), off.")
+  @Option(
+    help:
+      "When a commit waits for the disk: normal (survives a crash of the process), full (survives a power loss), off.")
   var synchronous: Durability = .normal
 
   @Option(help: "Seconds to wait for another process's transaction before giving up.")
   var busyTimeout: Double = 10
 
   func open(readOnly: Bool = false) throws -> SQLiteStore {
-    let options = SQLiteStore.Options(synchronous: synchronous.setting, busyTimeout: max(0, busyTimeout), readOnly: readOnly)
+    let options = SQLiteStore.Options(
+      synchronous: synchronous.setting, busyTimeout: max(0, busyTimeout), readOnly: readOnly)
     do { return try SQLiteStore(path: store, options: options) } catch {
       Output.error("laurel: cannot open \(store): \(error)")
       throw ExitCode(1)

@@ -32,7 +32,9 @@ struct Validate: ParsableCommand {
       for diagnostic in scheme.diagnostics {
         Output.error(excerpts ? renderer.render(diagnostic) : diagnostic.description)
       }
-      if scheme.rules == nil { failed = true } else {
+      if scheme.rules == nil {
+        failed = true
+      } else {
         try Output.print("\(scheme.name): ok (\(scheme.files.joined(separator: ", ")))")
       }
     }

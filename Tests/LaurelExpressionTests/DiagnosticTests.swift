@@ -21,11 +21,16 @@ import Testing
     ("event.minutes +", "1:16: error: the expression is empty or ends too early"),
     ("frobnicate(1)", "1:1: error: unknown function 'frobnicate'"),
     ("event.name.startWith('x')", "1:12: error: unknown function 'startWith'; did you mean 'startsWith'?"),
-    ("event == 1", "1:1: error: 'event' is a group of names, not a value; use one of: minutes, name, a, b, tags, score"),
+    (
+      "event == 1", "1:1: error: 'event' is a group of names, not a value; use one of: minutes, name, a, b, tags, score"
+    ),
     ("event.minutes = 3", "1:15: error: unexpected '=': did you mean '=='?"),
     ("event.minutes > 3 & true", "1:19: error: unexpected '&': did you mean '&&'?"),
     ("'unterminated", "1:1: error: unterminated string literal"),
-    ("event.name == 3", "1:1: error: comparing string with int with '==' can never match; convert one side (e.g. string(...) or int(...))"),
+    (
+      "event.name == 3",
+      "1:1: error: comparing string with int with '==' can never match; convert one side (e.g. string(...) or int(...))"
+    ),
     ("event.minutes && true", "1:1: error: '&&' needs true/false on both sides, but event.minutes is int"),
     ("event.tags.exists(t, t + 1)", "1:22: error: operator '+' does not apply to string and int"),
   ])
@@ -45,8 +50,10 @@ import Testing
     let source = ExpressionSource("member_plan == 'Paid'", at: SourceLocation(file: "rules.yaml", line: 14, column: 11))
     let error = try #require(ExpressionCompiler(declarations: env.declarations).compile(source).failureValue)
     #expect(error.diagnostics.map(\.description) == ["rules.yaml:14:11: error: unknown name 'member_plan'"])
-    let rendered = DiagnosticRenderer(sources: ["rules.yaml": String(repeating: "\n", count: 13) + "    when: member_plan == 'Paid'\n"])
-      .render(error.diagnostics[0])
+    let rendered = DiagnosticRenderer(sources: [
+      "rules.yaml": String(repeating: "\n", count: 13) + "    when: member_plan == 'Paid'\n"
+    ])
+    .render(error.diagnostics[0])
     #expect(
       rendered == """
         rules.yaml:14:11: error: unknown name 'member_plan'
@@ -58,13 +65,21 @@ import Testing
   @Test func mapsLinesOfBlockScalars() throws {
     let source = ExpressionSource(
       "event.minutes > 3 &&\n  event.nme == 'x'",
-      lineStarts: [SourceLocation(file: "r.yaml", line: 5, column: 7), SourceLocation(file: "r.yaml", line: 6, column: 7)])
+      lineStarts: [
+        SourceLocation(file: "r.yaml", line: 5, column: 7), SourceLocation(file: "r.yaml", line: 6, column: 7),
+      ])
     let error = try #require(ExpressionCompiler(declarations: env.declarations).compile(source).failureValue)
-    #expect(error.diagnostics.map(\.description) == ["r.yaml:6:15: error: unknown field 'nme' on 'event'; did you mean 'name'?"])
+    #expect(
+      error.diagnostics.map(\.description) == [
+        "r.yaml:6:15: error: unknown field 'nme' on 'event'; did you mean 'name'?"
+      ])
   }
 
   @Test func rejectsConditionsThatAreNotBooleans() throws {
-    let error = try #require(ExpressionCompiler(declarations: env.declarations).compile(ExpressionSource("event.minutes * 2"), expecting: .bool).failureValue)
+    let error = try #require(
+      ExpressionCompiler(declarations: env.declarations).compile(
+        ExpressionSource("event.minutes * 2"), expecting: .bool
+      ).failureValue)
     #expect(error.diagnostics.map(\.message) == ["expected a condition (true/false), but this expression gives int"])
   }
 

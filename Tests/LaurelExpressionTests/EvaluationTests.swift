@@ -66,7 +66,9 @@ import Testing
   @Test func evaluatesTimestampsFromTheActionNotTheClock() throws {
     #expect(try value("timestamp('2026-03-01T10:00:00Z').getDayOfWeek()") == .int(0))
     #expect(try value("timestamp('2026-03-01T23:30:00Z').getHours('+02:00')") == .int(1))
-    #expect(try value("timestamp('2026-03-01T10:00:00Z') + duration('36h') == timestamp('2026-03-02T22:00:00Z')") == .bool(true))
+    #expect(
+      try value("timestamp('2026-03-01T10:00:00Z') + duration('36h') == timestamp('2026-03-02T22:00:00Z')")
+        == .bool(true))
     #expect(try value("timestamp('2019-11-13T00:00:00Z') > timestamp('2019-11-12T23:59:59Z') ? 10 : 5") == .int(10))
   }
 

@@ -32,12 +32,17 @@ import Testing
     switch Int.random(in: 0..<8, using: &rng) {
     case 0: return "(\(randomExpression(&rng, depth: depth - 1)))"
     case 1: return "!\(randomExpression(&rng, depth: depth - 1))"
-    case 2: return "\(randomExpression(&rng, depth: depth - 1)) ? \(randomExpression(&rng, depth: depth - 1)) : \(randomExpression(&rng, depth: depth - 1))"
-    case 3: return "[\(randomExpression(&rng, depth: depth - 1)), \(randomExpression(&rng, depth: depth - 1))].exists(x, \(randomExpression(&rng, depth: depth - 1)))"
+    case 2:
+      return
+        "\(randomExpression(&rng, depth: depth - 1)) ? \(randomExpression(&rng, depth: depth - 1)) : \(randomExpression(&rng, depth: depth - 1))"
+    case 3:
+      return
+        "[\(randomExpression(&rng, depth: depth - 1)), \(randomExpression(&rng, depth: depth - 1))].exists(x, \(randomExpression(&rng, depth: depth - 1)))"
     case 4: return "size(\(randomExpression(&rng, depth: depth - 1)))"
     case 5: return "\(randomExpression(&rng, depth: depth - 1))[\(randomExpression(&rng, depth: depth - 1))]"
     default:
-      return "\(randomExpression(&rng, depth: depth - 1)) \(Self.binary.randomElement(using: &rng)!) \(randomExpression(&rng, depth: depth - 1))"
+      return
+        "\(randomExpression(&rng, depth: depth - 1)) \(Self.binary.randomElement(using: &rng)!) \(randomExpression(&rng, depth: depth - 1))"
     }
   }
 
@@ -61,7 +66,8 @@ import Testing
     var compiled = 0
     var evaluatedWithError = 0
     for i in 0..<6000 {
-      let text = i % 2 == 0
+      let text =
+        i % 2 == 0
         ? randomExpression(&rng, depth: Int.random(in: 1...5, using: &rng))
         : mutate(Self.seeds.randomElement(using: &rng)!, &rng)
       for checked in [true, false] {

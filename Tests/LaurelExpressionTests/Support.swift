@@ -36,7 +36,9 @@ struct TestEnvironment {
     switch compile(text) {
     case .success: return []
     case .failure(let error):
-      return error.diagnostics.map { "\($0.location!.line):\($0.location!.column): \($0.severity.rawValue): \($0.message)" }
+      return error.diagnostics.map {
+        "\($0.location!.line):\($0.location!.column): \($0.severity.rawValue): \($0.message)"
+      }
     }
   }
 }

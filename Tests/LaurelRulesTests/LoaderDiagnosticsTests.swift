@@ -48,7 +48,9 @@ import Testing
     (
       "a deduction of Int64.min (validate trapped negating it)",
       RuleFiles.base + "\nactions:\n  post_unliked:\n    - deduct: { xp: -9223372036854775808 }\n",
-      ["broken.yaml:8:21: error: deduct takes an amount of 0 or more, not -9223372036854775808; write the amount without its sign"]
+      [
+        "broken.yaml:8:21: error: deduct takes an amount of 0 or more, not -9223372036854775808; write the amount without its sign"
+      ]
     ),
     (
       "a negative award",
@@ -58,7 +60,9 @@ import Testing
     (
       "an amount computed from literals is worked out at load time",
       RuleFiles.base + "\nactions:\n  post_unliked:\n    - deduct: { xp: -9223372036854775807 - 1 }\n",
-      ["broken.yaml:8:21: error: deduct takes an amount of 0 or more, not -9223372036854775808 (-9223372036854775807 - 1)"]
+      [
+        "broken.yaml:8:21: error: deduct takes an amount of 0 or more, not -9223372036854775808 (-9223372036854775807 - 1)"
+      ]
     ),
     (
       "an amount that overflows",
@@ -77,17 +81,22 @@ import Testing
     ),
     (
       "thresholds that do not increase",
-      RuleFiles.base + "\nladders:\n  grade:\n    currency: xp\n    tiers:\n      - { name: A, at: 0 }\n      - { name: B, at: 100 }\n      - { name: C, at: 100 }\n",
-      ["broken.yaml:12:9: error: tier 'C' needs more than 100 (the threshold of 'B'): thresholds must increase strictly"]
+      RuleFiles.base
+        + "\nladders:\n  grade:\n    currency: xp\n    tiers:\n      - { name: A, at: 0 }\n      - { name: B, at: 100 }\n      - { name: C, at: 100 }\n",
+      [
+        "broken.yaml:12:9: error: tier 'C' needs more than 100 (the threshold of 'B'): thresholds must increase strictly"
+      ]
     ),
     (
       "a tier limited without a segment",
-      RuleFiles.base + "\nladders:\n  grade:\n    currency: xp\n    tiers:\n      - { name: A, at: 0 }\n      - { name: B, at: 100, access: Paid }\n",
+      RuleFiles.base
+        + "\nladders:\n  grade:\n    currency: xp\n    tiers:\n      - { name: A, at: 0 }\n      - { name: B, at: 100, access: Paid }\n",
       ["broken.yaml:11:37: error: tier 'B' limits access, so ladder 'grade' needs a 'segment' trait"]
     ),
     (
       "a tier limited to a value the trait does not have",
-      RuleFiles.base + "\nladders:\n  grade:\n    currency: xp\n    segment: plan\n    tiers:\n      - { name: A, at: 0 }\n      - { name: B, at: 100, access: Gold }\n",
+      RuleFiles.base
+        + "\nladders:\n  grade:\n    currency: xp\n    segment: plan\n    tiers:\n      - { name: A, at: 0 }\n      - { name: B, at: 100, access: Gold }\n",
       ["broken.yaml:12:37: error: 'Gold' is not a value of trait 'plan'"]
     ),
     (
@@ -103,7 +112,9 @@ import Testing
     (
       "an unknown time zone",
       "scheme: test\ntime_zone: Mars/Olympus\n",
-      ["broken.yaml:2:12: error: unknown time zone 'Mars/Olympus'; use UTC, an offset like +02:00, or a name like Europe/Paris"]
+      [
+        "broken.yaml:2:12: error: unknown time zone 'Mars/Olympus'; use UTC, an offset like +02:00, or a name like Europe/Paris"
+      ]
     ),
     (
       "a badge that can never be earned",
@@ -122,7 +133,8 @@ import Testing
     ),
     (
       "an unknown progress state",
-      RuleFiles.base + "\nprogress:\n  modules: { key: event.module, states: [NotStarted, Done] }\nactions:\n  module_completed: [ { progress: { modules: Completed } } ]\n",
+      RuleFiles.base
+        + "\nprogress:\n  modules: { key: event.module, states: [NotStarted, Done] }\nactions:\n  module_completed: [ { progress: { modules: Completed } } ]\n",
       ["broken.yaml:9:46: error: unknown state 'Completed' of progress 'modules'; its states are NotStarted, Done"]
     ),
     (
@@ -139,14 +151,15 @@ import Testing
   }
 
   @Test func reportsEveryProblemOfAFileInOneRun() throws {
-    let yaml = RuleFiles.base + """
+    let yaml =
+      RuleFiles.base + """
 
-      actions:
-        a: [ { award: { pts: 1 } } ]
-        b: [ { when: event.minuts > 1, award: { xp: 1 } } ]
-      gates:
-        course: { ladder: level }
-      """
+        actions:
+          a: [ { award: { pts: 1 } } ]
+          b: [ { when: event.minuts > 1, award: { xp: 1 } } ]
+        gates:
+          course: { ladder: level }
+        """
     #expect(
       try RuleFiles.diagnostics(yaml) == [
         "broken.yaml:7:19: error: unknown currency 'pts'",

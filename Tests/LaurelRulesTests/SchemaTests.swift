@@ -27,7 +27,9 @@ import Yams
   }
 
   @Test func theKitchenSinkUsesEveryKeyOfEveryTable() throws {
-    let text = try String(contentsOfFile: Self.repository.appendingPathComponent("Tests/LaurelRulesTests/Fixtures/kitchen-sink.yaml").path, encoding: .utf8)
+    let text = try String(
+      contentsOfFile: Self.repository.appendingPathComponent("Tests/LaurelRulesTests/Fixtures/kitchen-sink.yaml").path,
+      encoding: .utf8)
     let root = try #require(try Yams.compose(yaml: text))
     var used = Set<String>()
     func walk(_ node: Node, path: String) {

@@ -20,13 +20,18 @@ import Testing
   }
 
   func line(_ id: [UInt8] = Array("e1".utf8), extra: String = "") -> [UInt8] {
-    Array(#"{"id":""#.utf8) + id + Array(#"","type":"post_created","at":"2026-03-01T10:00:00Z","user":"u","community":"c1","author":"u","post":"p1"\#(extra)}"#.utf8)
+    Array(#"{"id":""#.utf8) + id
+      + Array(
+        #"","type":"post_created","at":"2026-03-01T10:00:00Z","user":"u","community":"c1","author":"u","post":"p1"\#(extra)}"#
+          .utf8)
   }
 
-  @Test(arguments: [
-    ([0xFF], "lone byte"), ([0xFE], "another lone byte"), ([0xC0, 0xAF], "overlong '/'"), ([0xED, 0xA0, 0x80], "a surrogate"),
-    ([0xF4, 0x90, 0x80, 0x80], "above U+10FFFF"), ([0xE2, 0x82], "truncated"), ([0x80], "a continuation byte alone"),
-  ] as [([UInt8], String)])
+  @Test(
+    arguments: [
+      ([0xFF], "lone byte"), ([0xFE], "another lone byte"), ([0xC0, 0xAF], "overlong '/'"),
+      ([0xED, 0xA0, 0x80], "a surrogate"),
+      ([0xF4, 0x90, 0x80, 0x80], "above U+10FFFF"), ([0xE2, 0x82], "truncated"), ([0x80], "a continuation byte alone"),
+    ] as [([UInt8], String)])
   func invalidUTF8IsRejectedNotRepaired(bad: [UInt8], what: String) {
     #expect(reason(line(Array("e".utf8) + bad)) == "invalid UTF-8 at byte 9: actions must be UTF-8 text", "\(what)")
   }

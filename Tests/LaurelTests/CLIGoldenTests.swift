@@ -15,16 +15,67 @@ struct CLIGoldenTests {
     ("validate-rules", ["validate", "rules"]),
     ("validate-broken", ["validate", "Tests/LaurelRulesTests/Fixtures/wrong.yaml"]),
     ("validate-broken-excerpts", ["validate", "--excerpts", "Tests/LaurelRulesTests/Fixtures/wrong.yaml"]),
-    ("simulate-table", ["simulate", "--rules", "rules/community-points.yaml", "--events", "rules/examples/community-history.jsonl", "--limit", "8"]),
-    ("simulate-json-xp", ["simulate", "--rules", "rules/xp-grades-badges.yaml", "--events", "rules/examples/xp-history.jsonl", "--format", "json"]),
-    ("simulate-rejections", ["simulate", "--rules", "rules/xp-grades-badges.yaml", "--events", "rules/examples/rejected-actions.jsonl"]),
-    ("simulate-rejections-strict", ["simulate", "--rules", "rules/xp-grades-badges.yaml", "--events", "rules/examples/rejected-actions.jsonl", "--strict", "--format", "json"]),
-    ("simulate-missing-events", ["simulate", "--rules", "rules/community-points.yaml", "--events", "no-such-history.jsonl"]),
-    ("simulate-bad-option", ["simulate", "--rules", "rules/community-points.yaml", "--events", "-", "--format", "xml"]),
-    ("diff-table", ["diff", "--from", "rules/community-points.yaml", "--to", "Tests/LaurelTests/Golden/community-points-edited.yaml", "--events", "rules/examples/community-history.jsonl", "--limit", "5"]),
-    ("ingest", ["ingest", "--rules", "rules/community-points.yaml", "--store", store, "--events", "rules/examples/community-history.jsonl"]),
-    ("ingest-again", ["ingest", "--rules", "rules/community-points.yaml", "--store", store, "--events", "rules/examples/community-history.jsonl"]),
-    ("ingest-other-scheme", ["ingest", "--rules", "rules/xp-grades-badges.yaml", "--store", store, "--events", "rules/examples/xp-history.jsonl"]),
+    (
+      "simulate-table",
+      [
+        "simulate", "--rules", "rules/community-points.yaml", "--events", "rules/examples/community-history.jsonl",
+        "--limit", "8",
+      ]
+    ),
+    (
+      "simulate-json-xp",
+      [
+        "simulate", "--rules", "rules/xp-grades-badges.yaml", "--events", "rules/examples/xp-history.jsonl", "--format",
+        "json",
+      ]
+    ),
+    (
+      "simulate-rejections",
+      ["simulate", "--rules", "rules/xp-grades-badges.yaml", "--events", "rules/examples/rejected-actions.jsonl"]
+    ),
+    (
+      "simulate-rejections-strict",
+      [
+        "simulate", "--rules", "rules/xp-grades-badges.yaml", "--events", "rules/examples/rejected-actions.jsonl",
+        "--strict", "--format", "json",
+      ]
+    ),
+    (
+      "simulate-missing-events",
+      ["simulate", "--rules", "rules/community-points.yaml", "--events", "no-such-history.jsonl"]
+    ),
+    (
+      "simulate-bad-option", ["simulate", "--rules", "rules/community-points.yaml", "--events", "-", "--format", "xml"]
+    ),
+    (
+      "diff-table",
+      [
+        "diff", "--from", "rules/community-points.yaml", "--to",
+        "Tests/LaurelTests/Golden/community-points-edited.yaml", "--events", "rules/examples/community-history.jsonl",
+        "--limit", "5",
+      ]
+    ),
+    (
+      "ingest",
+      [
+        "ingest", "--rules", "rules/community-points.yaml", "--store", store, "--events",
+        "rules/examples/community-history.jsonl",
+      ]
+    ),
+    (
+      "ingest-again",
+      [
+        "ingest", "--rules", "rules/community-points.yaml", "--store", store, "--events",
+        "rules/examples/community-history.jsonl",
+      ]
+    ),
+    (
+      "ingest-other-scheme",
+      [
+        "ingest", "--rules", "rules/xp-grades-badges.yaml", "--store", store, "--events",
+        "rules/examples/xp-history.jsonl",
+      ]
+    ),
     ("show", ["show", "--store", store, "--scope", "c1", "--user", "u107"]),
   ]
 

@@ -16,7 +16,9 @@ struct CommandLineErrorTests {
   }
 
   /// Runs laurel with its standard output sent to `stdout` (a path) and its input closed or not.
-  func run(_ arguments: [String], stdout: String = "/dev/null", closedStdin: Bool = false) throws -> (status: Int32, stderr: String) {
+  func run(
+    _ arguments: [String], stdout: String = "/dev/null", closedStdin: Bool = false
+  ) throws -> (status: Int32, stderr: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/bin/sh")
     let quoted = ([BuiltLaurel.path!] + arguments).map { "'\($0)'" }.joined(separator: " ")
@@ -51,7 +53,9 @@ struct CommandLineErrorTests {
     #expect(directory.status == 1 && directory.stderr.contains("it is a directory, not a file"))
     let closed = try run(["simulate", "--rules", rules, "--events", "-"], closedStdin: true)
     #expect(closed.status == 1 && closed.stderr.contains("cannot read standard input: it is closed"))
-    let missing = try run(["ingest", "--rules", rules, "--store", store, "--events", folder.appendingPathComponent("no.jsonl").path])
+    let missing = try run([
+      "ingest", "--rules", rules, "--store", store, "--events", folder.appendingPathComponent("no.jsonl").path,
+    ])
     #expect(missing.status == 1 && missing.stderr.contains("no such file"))
     #expect(!FileManager.default.fileExists(atPath: store), "a mistyped events path created no store")
   }

@@ -6,7 +6,9 @@ import Testing
   var scenario: Scenario
   init() throws { scenario = try Scenario("community-points.yaml") }
 
-  func like(_ liker: String, _ author: String, at time: String = "2026-03-01T10:00:00Z", in community: String = "c1") -> String {
+  func like(
+    _ liker: String, _ author: String, at time: String = "2026-03-01T10:00:00Z", in community: String = "c1"
+  ) -> String {
     #"{"type":"post_liked","at":"\#(time)","user":"\#(liker)","community":"\#(community)","author":"\#(author)","post":"p1"}"#
   }
 
@@ -59,12 +61,13 @@ import Testing
   }
 
   @Test mutating func countsAJumpOfSeveralLevelsAsSeveralSteps() throws {
-    var s = try Scenario(yaml: """
-      scheme: jump
-      currencies: { points: {} }
-      actions: { big: [ { award: { points: 70 } } ] }
-      ladders: { level: { currency: points, tiers: [ { name: A, at: 0 }, { name: B, at: 5 }, { name: C, at: 20 }, { name: D, at: 65 } ] } }
-      """)
+    var s = try Scenario(
+      yaml: """
+        scheme: jump
+        currencies: { points: {} }
+        actions: { big: [ { award: { points: 70 } } ] }
+        ladders: { level: { currency: points, tiers: [ { name: A, at: 0 }, { name: B, at: 5 }, { name: C, at: 20 }, { name: D, at: 65 } ] } }
+        """)
     let outcome = try s.apply(#"{"type":"big","at":"2026-03-01T10:00:00Z","user":"u"}"#)
     #expect(outcome.tierChanges.map { [$0.from, $0.to] } == [[1, 4]])
     #expect(s.simulation.notifications.leveledUp == 3)
@@ -86,7 +89,8 @@ import Testing
   }
 
   @Test mutating func ignoresADuplicateActionID() throws {
-    let json = #"{"id":"same","type":"post_created","at":"2026-03-01T10:00:00Z","user":"ann","community":"c1","author":"ann","post":"p1"}"#
+    let json =
+      #"{"id":"same","type":"post_created","at":"2026-03-01T10:00:00Z","user":"ann","community":"c1","author":"ann","post":"p1"}"#
     try scenario.apply(json)
     let again = try scenario.apply(json)
     #expect(again.status == .duplicate)
@@ -98,9 +102,11 @@ import Testing
     try scenario.apply(like("bob", "alice"))
     let before = scenario.simulation.report().members
     scenario.applyRaw(#"{"id":"m1","at":"2026-03-01T10:00:00Z","user":"bob","community":"c1"}"#)
-    scenario.applyRaw(#"{"id":"m2","type":"post_liked","at":"not a time","user":"bob","community":"c1","author":"alice"}"#)
+    scenario.applyRaw(
+      #"{"id":"m2","type":"post_liked","at":"not a time","user":"bob","community":"c1","author":"alice"}"#)
     scenario.applyRaw(#"{"id":"m3","type":"post_liked","at":"2026-03-01T10:00:00Z","user":"bob","community":"c1"}"#)
-    scenario.applyRaw(#"{"id":"m4","type":"post_liked","at":"2026-03-01T10:00:00Z","user":"bob","community":"c1","author":42}"#)
+    scenario.applyRaw(
+      #"{"id":"m4","type":"post_liked","at":"2026-03-01T10:00:00Z","user":"bob","community":"c1","author":42}"#)
     scenario.applyRaw(#"{"id":"m5","type":"post_liked""#)
     #expect(scenario.simulation.counts.rejected == 5)
     #expect(scenario.simulation.report().members == before)
@@ -109,12 +115,15 @@ import Testing
     #expect(reasons[2] == "action m3: rule 'post_liked': no such key: 'event.author'")
     #expect(reasons[3] == "action m4: field 'author' must be string, got int 42")
     // A rejected id is not recorded: the corrected action still applies.
-    try scenario.apply(#"{"id":"m3","type":"post_liked","at":"2026-03-01T10:00:00Z","user":"bob","community":"c1","author":"alice","post":"p1"}"#)
+    try scenario.apply(
+      #"{"id":"m3","type":"post_liked","at":"2026-03-01T10:00:00Z","user":"bob","community":"c1","author":"alice","post":"p1"}"#
+    )
     #expect(scenario.balance("alice", in: "c1", "points") == 2)
   }
 
   @Test mutating func countsUnknownActionTypesAsIgnored() throws {
-    let outcome = try scenario.apply(#"{"type":"profile_viewed","at":"2026-03-01T10:00:00Z","user":"bob","community":"c1"}"#)
+    let outcome = try scenario.apply(
+      #"{"type":"profile_viewed","at":"2026-03-01T10:00:00Z","user":"bob","community":"c1"}"#)
     #expect(outcome.status == .ignored)
     #expect(scenario.simulation.counts.ignored == 1)
   }

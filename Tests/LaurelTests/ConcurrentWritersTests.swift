@@ -40,7 +40,10 @@ import Testing
       let replayed = try await replayActionLog(of: store)
       let stored = try store.allMembers()
       let differing = zip(stored, replayed).filter { $0.0 != $0.1 }.map(\.0.0)
-      #expect(stored.count == replayed.count && differing.isEmpty, "batch \(batch), run \(repetition): \(differing.count) members differ from the replay, e.g. \(differing.prefix(5))")
+      #expect(
+        stored.count == replayed.count && differing.isEmpty,
+        "batch \(batch), run \(repetition): \(differing.count) members differ from the replay, e.g. \(differing.prefix(5))"
+      )
       #expect(try store.eventCounts().applied == actions)
     }
   }

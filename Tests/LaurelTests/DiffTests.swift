@@ -17,7 +17,8 @@ import Testing
     events = folder.appendingPathComponent("events.jsonl")
     history = CommunityHistory.lines(count: 20_000, communities: 4, users: 800, seed: 9)
     try CommunityHistory.write(history, to: events)
-    rulesText = try String(contentsOf: Scenario.repository.appendingPathComponent("rules/community-points.yaml"), encoding: .utf8)
+    rulesText = try String(
+      contentsOf: Scenario.repository.appendingPathComponent("rules/community-points.yaml"), encoding: .utf8)
   }
 
   /// The oracle's members -> (points, level), with its constants edited.
@@ -59,7 +60,8 @@ import Testing
   }
 
   @Test func aChangedThresholdMovesExactlyTheMembersTheOracleMoves() throws {
-    let edited = rulesText.replacingOccurrences(of: "{ name: Builder,     at: 20 }", with: "{ name: Builder,     at: 12 }")
+    let edited = rulesText.replacingOccurrences(
+      of: "{ name: Builder,     at: 20 }", with: "{ name: Builder,     at: 12 }")
     #expect(edited != rulesText)
     let report = try diff(to: edited)
     let before = try oracle()
@@ -91,13 +93,14 @@ import Testing
   }
 
   @Test func aNewBadgeShowsUpAsNewlyEarned() throws {
-    let edited = rulesText + """
+    let edited =
+      rulesText + """
 
-      badges:
-        rising_star:
-          title: Rising star
-          when: member.balances.points >= 30
-      """
+        badges:
+          rising_star:
+            title: Rising star
+            when: member.balances.points >= 30
+        """
     let report = try diff(to: edited)
     let earned = report.members.filter { $0.badgesGained.contains { $0.badge == "rising_star" } }
     #expect(!earned.isEmpty)
@@ -108,12 +111,14 @@ import Testing
   }
 
   @Test func rendersStableJSONAndAnHTMLPageWithCharts() throws {
-    let edited = rulesText.replacingOccurrences(of: "{ name: Builder,     at: 20 }", with: "{ name: Builder,     at: 12 }")
+    let edited = rulesText.replacingOccurrences(
+      of: "{ name: Builder,     at: 20 }", with: "{ name: Builder,     at: 12 }")
     let a = try diff(to: edited)
     let b = try diff(to: edited)
     #expect(a.json() == b.json(), "same inputs, byte-identical JSON")
     let json = try #require(try JSONSerialization.jsonObject(with: Data(a.json().utf8)) as? [String: Any])
-    #expect(Set(json.keys).isSuperset(of: ["summary", "members", "tier_distributions", "balance_histograms", "badges"]))
+    #expect(
+      Set(json.keys).isSuperset(of: ["summary", "members", "tier_distributions", "balance_histograms", "badges"]))
     let html = a.html()
     #expect(html.hasPrefix("<!doctype html>"))
     #expect(html.components(separatedBy: "<svg").count - 1 == 2, "one chart for the ladder, one for the balances")

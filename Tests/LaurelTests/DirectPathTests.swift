@@ -10,7 +10,8 @@ import Testing
   /// The community scheme on its sample history, plus the edge cases the
   /// direct path hands over to the general one or must get right itself.
   @Test func communityRulesEndWhereTheGeneralPathEnds() throws {
-    let yaml = try String(contentsOf: Scenario.repository.appendingPathComponent("rules/community-points.yaml"), encoding: .utf8)
+    let yaml = try String(
+      contentsOf: Scenario.repository.appendingPathComponent("rules/community-points.yaml"), encoding: .utf8)
     let history = try String(
       contentsOf: Scenario.repository.appendingPathComponent("rules/examples/community-history.jsonl"), encoding: .utf8)
     var lines = history.split(separator: "\n").map(String.init)
@@ -63,8 +64,11 @@ import Testing
       """
     var lines: [String] = []
     for (i, day) in ["01", "01", "02", "03", "03"].enumerated() {
-      lines.append(#"{"id":"a\#(i)","type":"answered","at":"2026-03-\#(day)T09:00:00Z","user":"u\#(i % 2)","author":"u\#(1 - i % 2)"}"#)
-      lines.append(#"{"id":"v\#(i)","type":"voted","at":"2026-03-\#(day)T10:00:00Z","user":"u\#(i % 3)","author":"u1"}"#)
+      lines.append(
+        #"{"id":"a\#(i)","type":"answered","at":"2026-03-\#(day)T09:00:00Z","user":"u\#(i % 2)","author":"u\#(1 - i % 2)"}"#
+      )
+      lines.append(
+        #"{"id":"v\#(i)","type":"voted","at":"2026-03-\#(day)T10:00:00Z","user":"u\#(i % 3)","author":"u1"}"#)
     }
     try expectSameEnd(directYAML: yaml, generalYAML: Self.generalVariant(of: yaml), lines: lines, directTypes: 1)
   }
@@ -92,7 +96,8 @@ import Testing
       guard a.status == b.status, a.ledger == b.ledger, a.tierChanges == b.tierChanges else {
         // The first difference only: later ones follow from it.
         Issue.record(
-          "the paths part at \(line)\ndirect: \(a.status) \(a.ledger) \(a.tierChanges)\ngeneral: \(b.status) \(b.ledger) \(b.tierChanges)")
+          "the paths part at \(line)\ndirect: \(a.status) \(a.ledger) \(a.tierChanges)\ngeneral: \(b.status) \(b.ledger) \(b.tierChanges)"
+        )
         return
       }
     }

@@ -20,7 +20,9 @@ import Testing
       if compiled { loaded += 1 }
       #expect(failures.isEmpty, "seed \(seed): \(failures)")
     }
-    #expect(loaded > Self.runs / 2, "most inputs must give valid rules, or the actions are never run (\(loaded) of \(Self.runs))")
+    #expect(
+      loaded > Self.runs / 2,
+      "most inputs must give valid rules, or the actions are never run (\(loaded) of \(Self.runs))")
   }
 
   /// The same random schemes and histories through the SQLite store, action

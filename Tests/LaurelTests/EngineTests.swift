@@ -8,7 +8,9 @@ import Testing
   let rules: CompiledRules
 
   init() throws {
-    rules = try RuleLoader().load(paths: [Scenario.repository.appendingPathComponent("rules/community-points.yaml").path])
+    rules = try RuleLoader().load(paths: [
+      Scenario.repository.appendingPathComponent("rules/community-points.yaml").path
+    ])
   }
 
   func like(_ id: Int, author: String) -> String {
@@ -20,10 +22,12 @@ import Testing
     var outcome = Outcome()
     for i in 1...5 { outcome = try await engine.apply(json: like(i, author: "ann")) }
     #expect(outcome.status == .applied)
-    #expect(outcome.notifications == [
-      .pointsAwarded(outcome.ledger[0]),
-      .leveledUp(TierChange(member: MemberID(scope: "c1", user: "ann"), ladder: "level", from: 1, to: 2, name: "Learner")),
-    ])
+    #expect(
+      outcome.notifications == [
+        .pointsAwarded(outcome.ledger[0]),
+        .leveledUp(
+          TierChange(member: MemberID(scope: "c1", user: "ann"), ladder: "level", from: 1, to: 2, name: "Learner")),
+      ])
     #expect(try await engine.apply(json: like(5, author: "ann")).status == .duplicate)
     let members = try await engine.store.members()
     #expect(members.map(\.0) == [MemberID(scope: "c1", user: "ann")])
@@ -71,7 +75,8 @@ import Testing
     for position in [0, 17, 4095, 4096, 4097, 8191, 8192, lines.count] {
       lines.insert(position % 2 == 0 ? #"{"id":"broken","type":}"# : "not json", at: position)
     }
-    let file = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-batches-\(UUID().uuidString).jsonl")
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "laurel-batches-\(UUID().uuidString).jsonl")
     try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(at: file) }
     var sequential = Simulation(rules: rules)
@@ -90,7 +95,9 @@ import Testing
 @Suite struct ReplayModeTests {
   @Test(arguments: [false, true])
   func treatsARepeatOfARejectedActionAsNew(parallel: Bool) throws {
-    let rules = try RuleLoader().load(paths: [Scenario.repository.appendingPathComponent("rules/community-points.yaml").path])
+    let rules = try RuleLoader().load(paths: [
+      Scenario.repository.appendingPathComponent("rules/community-points.yaml").path
+    ])
     let lines = [
       #"{"id":"a","type":"post_liked","at":"2026-03-01T10:00:00Z","user":"u1","community":"c1","post":"p1"}"#,  // rejected: no author
       #"{"id":"a","type":"post_liked","at":"2026-03-01T10:00:01Z","user":"u1","community":"c1","author":"ann","post":"p1"}"#,  // applies
@@ -119,14 +126,19 @@ import Testing
   }
 
   @Test func appliesABlockOfActionsExactlyAsOneAtATime() throws {
-    let rules = try RuleLoader().load(paths: [Scenario.repository.appendingPathComponent("rules/community-points.yaml").path])
+    let rules = try RuleLoader().load(paths: [
+      Scenario.repository.appendingPathComponent("rules/community-points.yaml").path
+    ])
     let history = try String(
       contentsOf: Scenario.repository.appendingPathComponent("rules/examples/community-history.jsonl"), encoding: .utf8)
     var lines = history.split(separator: "\n").map(String.init)
     // Repeats and a rejection around block boundaries (apply(contentsOf:) looks ids up 16 at a time).
     lines.insert(lines[3], at: 15)
-    lines.insert(#"{"id":"x","type":"post_liked","at":"2026-03-01T10:00:00Z","user":"u1","community":"c1","post":"p1"}"#, at: 16)
-    lines.insert(#"{"id":"x","type":"post_liked","at":"2026-03-01T10:00:01Z","user":"u1","community":"c1","author":"ann","post":"p1"}"#, at: 17)
+    lines.insert(
+      #"{"id":"x","type":"post_liked","at":"2026-03-01T10:00:00Z","user":"u1","community":"c1","post":"p1"}"#, at: 16)
+    lines.insert(
+      #"{"id":"x","type":"post_liked","at":"2026-03-01T10:00:01Z","user":"u1","community":"c1","author":"ann","post":"p1"}"#,
+      at: 17)
     lines.insert(lines[17], at: 32)
     let decoder = ActionDecoder(rules: rules)
     let actions = lines.compactMap { try? decoder.decode($0) }
@@ -141,10 +153,13 @@ import Testing
 
   /// Bulk replays count an action's effects (Outcome.tally) instead of listing
   /// them: the counts must be what the list says, on both seed schemes.
-  @Test(arguments: [("community-points.yaml", "community-history.jsonl"), ("xp-grades-badges.yaml", "xp-history.jsonl")])
+  @Test(arguments: [
+    ("community-points.yaml", "community-history.jsonl"), ("xp-grades-badges.yaml", "xp-history.jsonl"),
+  ])
   func countsWhatItLists(scheme: String, history: String) throws {
     let rules = try RuleLoader().load(paths: [Scenario.repository.appendingPathComponent("rules/\(scheme)").path])
-    let text = try String(contentsOf: Scenario.repository.appendingPathComponent("rules/examples/\(history)"), encoding: .utf8)
+    let text = try String(
+      contentsOf: Scenario.repository.appendingPathComponent("rules/examples/\(history)"), encoding: .utf8)
     let decoder = ActionDecoder(rules: rules)
     let actions = text.split(separator: "\n").compactMap { try? decoder.decode(String($0)) }
     var listed = Simulation(rules: rules)

@@ -29,8 +29,10 @@ import Testing
     let outcome = try await engine.apply(json: action("a", "took", "-9223372036854775808"))
     #expect(
       outcome.status
-        == .rejected("action a: rule 'took': the amount of points is negative (-9223372036854775808); amounts are 0 or more"))
-    if case .rejected = try await engine.apply(json: action("b", "gave", "-5")).status {} else {
+        == .rejected(
+          "action a: rule 'took': the amount of points is negative (-9223372036854775808); amounts are 0 or more"))
+    if case .rejected = try await engine.apply(json: action("b", "gave", "-5")).status {
+    } else {
       Issue.record("a negative award was applied")
     }
     #expect(try await engine.store.members().isEmpty, "nothing was applied")
@@ -48,14 +50,18 @@ import Testing
   }
 
   @Test func anIngestAroundABadActionCommitsTheGoodOnes() async throws {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-hostile-\(UUID().uuidString).sqlite").path
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "laurel-hostile-\(UUID().uuidString).sqlite"
+    ).path
     let store = try SQLiteStore(path: path)
     let importer = try SQLiteImporter<Int>(engine: Engine(rules: rules, store: store))
     var decoder = ActionDecoder(rules: rules)
     decoder.keepsSource = true
     let lines = [action("1", "gave", "3"), action("2", "took", "-9223372036854775808"), action("3", "gave", "4")]
     var outcomes: [Outcome] = []
-    for done in try await importer.submit(try lines.map { try decoder.decode($0) }, tag: 0) { outcomes += done.outcomes }
+    for done in try await importer.submit(try lines.map { try decoder.decode($0) }, tag: 0) {
+      outcomes += done.outcomes
+    }
     for done in try await importer.finish() { outcomes += done.outcomes }
     #expect(outcomes.map { $0.status == .applied } == [true, false, true])
     #expect(try store.allMembers().first?.1.balances[1] == 7)

@@ -46,7 +46,9 @@ struct IngestReliabilityTests {
   }
 
   /// The member lines of a report (everything after the counts).
-  func members(_ report: String) -> [Substring] { report.split(separator: "\n").drop { !$0.hasPrefix("\"members\"") }.map { $0 } }
+  func members(_ report: String) -> [Substring] {
+    report.split(separator: "\n").drop { !$0.hasPrefix("\"members\"") }.map { $0 }
+  }
 
   /// How many actions a store being written by another process has read so far.
   func actionsRead(_ store: String) -> Int {
@@ -54,9 +56,10 @@ struct IngestReliabilityTests {
     var configuration = Configuration()
     configuration.readonly = true
     configuration.busyMode = .timeout(5)
-    return (try? DatabaseQueue(path: store, configuration: configuration).read { db in
-      try Int.fetchOne(db, sql: "SELECT value FROM counts WHERE name = 'read'")
-    }) ?? 0
+    return
+      (try? DatabaseQueue(path: store, configuration: configuration).read { db in
+        try Int.fetchOne(db, sql: "SELECT value FROM counts WHERE name = 'read'")
+      }) ?? 0
   }
 
   @Test func aKilledIngestResumesToExactlyTheSimulatedState() throws {
@@ -110,7 +113,9 @@ struct IngestReliabilityTests {
     #expect(try ConcurrentWritersTests.ledgerChainBreaks(shared).isEmpty)
     // The action log in commit order, replayed.
     let log = folder.appendingPathComponent("log.jsonl")
-    let bodies = try DatabaseQueue(path: shared).read { try String.fetchAll($0, sql: "SELECT body FROM actions ORDER BY seq") }
+    let bodies = try DatabaseQueue(path: shared).read {
+      try String.fetchAll($0, sql: "SELECT body FROM actions ORDER BY seq")
+    }
     #expect(bodies.count == lines.count)
     try CommunityHistory.write(bodies, to: log)
     let stored = try laurel(["export", "--store", shared])

@@ -36,7 +36,8 @@ import Testing
     #expect(late.count == 9)
     #expect(
       late.first
-        == "action l2 is late: it falls in the day 2026-03-01, but cap 'likes' of member ann already counts the day 2026-03-02; windows only move forward")
+        == "action l2 is late: it falls in the day 2026-03-01, but cap 'likes' of member ann already counts the day 2026-03-02; windows only move forward"
+    )
   }
 
   @Test func alternatingDaysCannotPayADailyBonusOnEveryAction() throws {
@@ -44,7 +45,8 @@ import Testing
     var late = 0
     for n in 0..<6 {
       let day = n % 2 == 0 ? 1 : 2
-      let outcome = try s.apply(#"{"id":"s\#(n)","type":"session_started","at":"2026-03-0\#(day)T10:00:00Z","user":"ann"}"#)
+      let outcome = try s.apply(
+        #"{"id":"s\#(n)","type":"session_started","at":"2026-03-0\#(day)T10:00:00Z","user":"ann"}"#)
       if case .rejected = outcome.status { late += 1 }
     }
     #expect(s.balance("ann", "points") == 20, "the bonus was paid 6 times, once per action")

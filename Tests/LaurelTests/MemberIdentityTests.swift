@@ -29,7 +29,8 @@ struct MemberIdentityTests {
   @Test func aFieldOncePerKeyAndAComputedOneAreTheSameKey() throws {
     var s = try Scenario(yaml: Self.yaml)
     for second in 0..<2 {
-      try s.apply(#"{"type":"lesson","at":"2026-03-01T10:00:0\#(second)Z","user":"ann","community":"c1","lesson":"l1"}"#)
+      try s.apply(
+        #"{"type":"lesson","at":"2026-03-01T10:00:0\#(second)Z","user":"ann","community":"c1","lesson":"l1"}"#)
     }
     #expect(s.balance("ann", in: "c1", "points") == 1005)
   }

@@ -8,7 +8,9 @@ import Testing
 /// test would notice, so these check the guesses against what the engine did.
 @Suite struct RecipientPrefetchTests {
   @Test func guessesTheMembersAndOncePerKeysEachActionClaims() throws {
-    let rules = try RuleLoader().load(paths: [Scenario.repository.appendingPathComponent("rules/community-points.yaml").path])
+    let rules = try RuleLoader().load(paths: [
+      Scenario.repository.appendingPathComponent("rules/community-points.yaml").path
+    ])
     let history = try String(
       contentsOf: Scenario.repository.appendingPathComponent("rules/examples/community-history.jsonl"), encoding: .utf8)
     let decoder = ActionDecoder(rules: rules)

@@ -24,10 +24,12 @@ import Testing
     let store = try SQLiteStore(path: folder.appendingPathComponent("store.sqlite").path)
     let rules = try compile(original)
     try store.adopt(rules, files: [("points.yaml", original)])
-    try await apply(rules, store, [
-      #"{"id":"a1","type":"post_created","at":"2026-03-01T10:00:00Z","community":"c1","user":"u1","author":"u1","post":"p1"}"#,
-      #"{"id":"a2","type":"lesson_completed","at":"2026-03-01T11:00:00Z","community":"c1","user":"u1","lesson":"L1"}"#,
-    ])
+    try await apply(
+      rules, store,
+      [
+        #"{"id":"a1","type":"post_created","at":"2026-03-01T10:00:00Z","community":"c1","user":"u1","author":"u1","post":"p1"}"#,
+        #"{"id":"a2","type":"lesson_completed","at":"2026-03-01T11:00:00Z","community":"c1","user":"u1","lesson":"L1"}"#,
+      ])
     return store
   }
 
@@ -55,16 +57,20 @@ import Testing
     let store = try await makeStore()
     let yaml = original.replacingOccurrences(
       of: "ladders:\n",
-      with: "counters:\n  posts: {}\n\nladders:\n  stars:\n    currency: points\n    tiers:\n      - { name: One, at: 0 }\n      - { name: Two, at: 5 }\n")
+      with:
+        "counters:\n  posts: {}\n\nladders:\n  stars:\n    currency: points\n    tiers:\n      - { name: One, at: 0 }\n      - { name: Two, at: 5 }\n"
+    )
     let rules = try compile(yaml)
     try store.adopt(rules, files: [("points.yaml", yaml)])
     let member = try #require(try report(rules, store))
     #expect(member.tiers.first { $0.0 == "stars" }?.1.name == "Two", "ranked from the 7 points held")
     #expect(member.tiers.first { $0.0 == "level" }?.1.name == "Learner")
     // The engine runs on the carried-over states (it trapped on a short counter array before).
-    try await apply(rules, store, [
-      #"{"id":"a3","type":"post_created","at":"2026-03-02T10:00:00Z","community":"c1","user":"u1","author":"u1","post":"p2"}"#
-    ])
+    try await apply(
+      rules, store,
+      [
+        #"{"id":"a3","type":"post_created","at":"2026-03-02T10:00:00Z","community":"c1","user":"u1","author":"u1","post":"p2"}"#
+      ])
     #expect(try report(rules, store)?.balances.first?.1 == 9)
   }
 
@@ -75,9 +81,11 @@ import Testing
       of: "actions:\n", with: "actions:\n  welcomed:\n    - award: { points: 1 }\n")
     let rules = try compile(yaml)
     try store.adopt(rules, files: [("points.yaml", yaml)])
-    try await apply(rules, store, [
-      #"{"id":"a3","type":"lesson_completed","at":"2026-03-02T11:00:00Z","community":"c1","user":"u1","lesson":"L1"}"#
-    ])
+    try await apply(
+      rules, store,
+      [
+        #"{"id":"a3","type":"lesson_completed","at":"2026-03-02T11:00:00Z","community":"c1","user":"u1","lesson":"L1"}"#
+      ])
     #expect(try report(rules, store)?.balances.first?.1 == 7, "L1 was completed before: it pays once")
   }
 
@@ -86,8 +94,12 @@ import Testing
     let yaml = original.replacingOccurrences(of: "currencies:\n  points:", with: "currencies:\n  karma: {}\n  points:")
     try store.adopt(try compile(yaml), files: [("points.yaml", yaml)])
     let before = try store.allMembers()
-    #expect(throws: SQLiteStore.RuleChangeError.self) { try store.adopt(try compile(original), files: [("points.yaml", original)]) }
-    do { try store.adopt(try compile(original), files: [("points.yaml", original)]) } catch let error as SQLiteStore.RuleChangeError {
+    #expect(throws: SQLiteStore.RuleChangeError.self) {
+      try store.adopt(try compile(original), files: [("points.yaml", original)])
+    }
+    do { try store.adopt(try compile(original), files: [("points.yaml", original)]) } catch let error
+      as SQLiteStore.RuleChangeError
+    {
       #expect(error.kind == .removesState)
       #expect(error.description.contains("currency 'karma'"))
     }
@@ -114,7 +126,8 @@ import Testing
     let store = try await makeStore()
     let yaml = original.replacingOccurrences(of: "currencies:\n  points:", with: "currencies:\n  karma: {}\n  points:")
     let engine = Engine(rules: try compile(yaml), store: store)
-    let post = #"{"id":"a3","type":"post_created","at":"2026-03-02T10:00:00Z","community":"c1","user":"u1","author":"u1","post":"p2"}"#
+    let post =
+      #"{"id":"a3","type":"post_created","at":"2026-03-02T10:00:00Z","community":"c1","user":"u1","author":"u1","post":"p2"}"#
     await #expect(throws: Engine<SQLiteStore>.RulesMismatch.self) { try await engine.apply(json: post) }
     #expect(try store.loggedActions().count == 2, "nothing applied")
   }

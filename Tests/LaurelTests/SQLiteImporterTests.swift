@@ -39,7 +39,9 @@ import Testing
   /// Batches through the importer, and the same batches applied in order in memory.
   func importAndReplay(
     _ batches: [[String]], into store: SQLiteStore, between: (Int) async throws -> Void = { _ in }
-  ) async throws -> (importer: SQLiteImporter<Int>, outcomes: [[Outcome]], expected: [[Outcome]], reference: InMemoryStore) {
+  ) async throws -> (
+    importer: SQLiteImporter<Int>, outcomes: [[Outcome]], expected: [[Outcome]], reference: InMemoryStore
+  ) {
     let importer = try SQLiteImporter<Int>(engine: Engine(rules: rules, store: store))
     // Each write waits long enough for the next batch to be planned while it is in flight.
     importer.beforeEachWrite = { usleep(100_000) }
@@ -129,7 +131,8 @@ import Testing
 
   @Test func aBatchPlannedOnIDsLoggedBeforeIsAppliedAgainAndReportsThemAsDuplicates() async throws {
     let store = try SQLiteStore(path: file("resumed.sqlite"))
-    _ = try await Engine(rules: rules, store: store).applyBatch(try decode([post("b1", by: "u1"), post("b2", by: "u2")]))
+    _ = try await Engine(rules: rules, store: store).applyBatch(
+      try decode([post("b1", by: "u1"), post("b2", by: "u2")]))
     let batches = [
       [post("a1", by: "u1")],
       [post("b1", by: "u1"), post("b2", by: "u2"), post("b3", by: "u2")],

@@ -55,7 +55,10 @@ import Testing
       Issue.record("the write went through a held lock")
     } catch let error as SQLiteStore.WriteError {
       #expect(error.kind == .busy)
-      #expect(error.description.hasSuffix("the store is busy: another process held its write lock for longer than the busy timeout; try again once it is done, or give a longer --busy-timeout"))
+      #expect(
+        error.description.hasSuffix(
+          "the store is busy: another process held its write lock for longer than the busy timeout; try again once it is done, or give a longer --busy-timeout"
+        ))
     }
   }
 
@@ -121,7 +124,10 @@ import Testing
       _ = try SQLiteStore(path: path, options: .init(readOnly: true))
       Issue.record("a store was read without its write-ahead log")
     } catch let error as SQLiteStore.OpenError {
-      #expect(error.description.hasSuffix("has commits in its write-ahead log that only a writable folder lets SQLite read; open it once where its folder can be written"))
+      #expect(
+        error.description.hasSuffix(
+          "has commits in its write-ahead log that only a writable folder lets SQLite read; open it once where its folder can be written"
+        ))
     }
   }
 }

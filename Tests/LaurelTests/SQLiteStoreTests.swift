@@ -53,7 +53,9 @@ import Testing
     let store = try SQLiteStore(path: path)
     #expect(try store.state(of: MemberID(scope: "c1", user: "alice")) == state, "the JSON state became the binary one")
     let engine = Engine(rules: rules, store: store)
-    #expect(try await engine.apply(json: like("old-1", author: "alice")).status == .duplicate, "v1's processed ids still count")
+    #expect(
+      try await engine.apply(json: like("old-1", author: "alice")).status == .duplicate,
+      "v1's processed ids still count")
     #expect(try await engine.apply(json: like("new-1", author: "alice")).status == .applied)
     #expect(try store.state(of: MemberID(scope: "c1", user: "alice"))?.balances[0] == 8)
     let ledger = try await store.ledger(of: MemberID(scope: "c1", user: "alice"))
@@ -64,22 +66,30 @@ import Testing
   @Test func logsEveryKeptActionAsReceivedWithTheRulesVersion() async throws {
     let store = try SQLiteStore(path: file("log.sqlite"))
     let version = try store.adopt(rules, files: [("rules.yaml", "text")]).version
-    #expect(try store.adopt(rules, files: [("rules.yaml", "text")]).version == version, "the same files are the same version")
+    #expect(
+      try store.adopt(rules, files: [("rules.yaml", "text")]).version == version, "the same files are the same version")
     #expect(try store.adopt(rules, files: [("rules.yaml", "other text")]).version != version)
-    #expect(try store.adopt(rules, files: [("rules.yaml", "text")]).version == version, "switching back names the old version again")
+    #expect(
+      try store.adopt(rules, files: [("rules.yaml", "text")]).version == version,
+      "switching back names the old version again")
     let engine = Engine(rules: rules, store: store)
     let liked = like("a-1", author: "bob")
     let ignored = #"{"id":"a-2","type":"profile_viewed","at":"2026-03-01T10:00:00Z","user":"x","community":"c1"}"#
     let rejected = #"{"id":"a-3","type":"post_liked","at":"2026-03-01T10:00:00Z","user":"x"}"#
     #expect(try await engine.apply(json: liked).status == .applied)
     #expect(try await engine.apply(json: ignored).status == .ignored)
-    if case .rejected = try await engine.apply(json: rejected).status {} else { Issue.record("an action without community was not rejected") }
+    if case .rejected = try await engine.apply(json: rejected).status {
+    } else {
+      Issue.record("an action without community was not rejected")
+    }
     let log = try store.loggedActions()
     #expect(log.map(\.id) == ["a-1", "a-2"], "rejected actions are not kept")
     #expect(log.map(\.json) == [liked, ignored])
     #expect(log.allSatisfy { $0.rulesVersion == version })
     #expect(try store.loggedActions(after: log[0].sequence).map(\.id) == ["a-2"])
-    let rows = try await DatabaseQueue(path: store.path).read { try Int64.fetchAll($0, sql: "SELECT rules_version FROM ledger") }
+    let rows = try await DatabaseQueue(path: store.path).read {
+      try Int64.fetchAll($0, sql: "SELECT rules_version FROM ledger")
+    }
     #expect(rows == [version])
   }
 
@@ -107,22 +117,28 @@ import Testing
     func messages(_ user: String, _ count: Int, module: String, day: Int) throws -> [PreparedAction] {
       try (0..<count).map { i in
         try decoder.decode(
-          #"{"id":"\#(user)-\#(day)-\#(i)","type":"group_message_created","at":"2026-03-0\#(day)T10:00:00Z","user":"\#(user)","module":"\#(module)"}"#)
+          #"{"id":"\#(user)-\#(day)-\#(i)","type":"group_message_created","at":"2026-03-0\#(day)T10:00:00Z","user":"\#(user)","module":"\#(module)"}"#
+        )
       }
     }
     let store = try SQLiteStore(path: file("badges.sqlite"))
     let importer = try SQLiteImporter<Int>(engine: Engine(rules: xp, store: store))
     importer.smallestPlannedBatch = 1
     // The first batch is applied the ordinary way (bob's badge), the next ones are planned ahead (ann's).
-    _ = try await importer.submit(try messages("bob", 250, module: "m1", day: 1) + messages("ann", 130, module: "m1", day: 1), tag: 1)
+    _ = try await importer.submit(
+      try messages("bob", 250, module: "m1", day: 1) + messages("ann", 130, module: "m1", day: 1), tag: 1)
     _ = try await importer.submit(try messages("ann", 130, module: "m1", day: 2), tag: 2)
-    _ = try await importer.submit(try messages("ann", 10, module: "m2", day: 3) + messages("bob", 5, module: "m1", day: 3), tag: 3)
+    _ = try await importer.submit(
+      try messages("ann", 10, module: "m2", day: 3) + messages("bob", 5, module: "m1", day: 3), tag: 3)
     _ = try await importer.finish()
     #expect(importer.statistics.planned == 2)
     let holders = try store.badgeHolders("module_expert_contributor")
     #expect(holders.map(\.member.user) == ["bob", "ann"])
     #expect(holders.map(\.key) == ["m1", "m1"])
-    #expect(holders.map(\.at) == [try Timestamp(rfc3339: "2026-03-01T10:00:00Z"), try Timestamp(rfc3339: "2026-03-02T10:00:00Z")])
+    #expect(
+      holders.map(\.at) == [
+        try Timestamp(rfc3339: "2026-03-01T10:00:00Z"), try Timestamp(rfc3339: "2026-03-02T10:00:00Z"),
+      ])
     let stored = try store.state(of: MemberID(scope: nil, user: "ann"))?.badges.count
     #expect(stored == 1)
   }
@@ -160,7 +176,8 @@ import Testing
     let error = try #require(failure as? SQLiteStore.WriteError, "the store never filled up")
     #expect(error.description.hasSuffix("the transaction was rolled back, nothing was written: the disk is full"))
     let after = try await store.members()
-    #expect(after.map(\.0) == before.map(\.0) && after.map(\.1) == before.map(\.1), "no member of the failed batch changed")
+    #expect(
+      after.map(\.0) == before.map(\.0) && after.map(\.1) == before.map(\.1), "no member of the failed batch changed")
     #expect(try store.loggedActions(limit: 1_000_000).count == logged, "no id of the failed batch was recorded")
   }
 

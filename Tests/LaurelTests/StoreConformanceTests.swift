@@ -16,7 +16,10 @@ import Testing
   @Test func theSuiteCatchesAStoreThatForgetsActionIDs() async throws {
     let failures = await StoreConformance.run { ForgetfulStore() }
     // It keeps no ids, so a failed batch cannot be told from one never applied either.
-    #expect(failures.map(\.check) == ["a duplicate action id changes nothing", "a transaction that throws keeps nothing of a batch"])
+    #expect(
+      failures.map(\.check) == [
+        "a duplicate action id changes nothing", "a transaction that throws keeps nothing of a batch",
+      ])
   }
 
   @Test func theSuiteCatchesAStoreThatKeepsAFailedTransaction() async throws {
@@ -45,7 +48,9 @@ final class ForgetfulStore: Store {
     func existingMember(_ key: MemberKey) -> Int? { state.existingMember(key) }
     mutating func member(_ key: MemberKey, initial: () -> MemberState) -> Int { state.member(key, initial: initial) }
     mutating func withMember<R>(_ handle: Int, _ body: (inout MemberState) -> R) -> R { state.withMember(handle, body) }
-    mutating func claimOnce(_ handle: Int, rule: Int, key: String) -> Bool { state.claimOnce(handle, rule: rule, key: key) }
+    mutating func claimOnce(_ handle: Int, rule: Int, key: String) -> Bool {
+      state.claimOnce(handle, rule: rule, key: key)
+    }
   }
 
   private let state = Mutex(Transaction(state: InMemoryState()))
@@ -100,7 +105,9 @@ final class ForgetfulStore: Store {
     try other.write { try $0.execute(sql: "CREATE TABLE invoices (id INTEGER PRIMARY KEY)") }
     try other.close()
     #expect(throws: SQLiteStore.OpenError.self) { try SQLiteStore(path: file.path) }
-    let tables = try DatabaseQueue(path: file.path).read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master") }
+    let tables = try DatabaseQueue(path: file.path).read {
+      try String.fetchAll($0, sql: "SELECT name FROM sqlite_master")
+    }
     #expect(tables == ["invoices"], "the file is left as it was")
   }
 

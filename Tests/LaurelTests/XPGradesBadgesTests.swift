@@ -78,17 +78,21 @@ import Testing
 
   @Test mutating func regradesWhenThePlanChanges() throws {
     try scenario.apply(action("live_watched", "fay", at: "2026-03-01T08:00:00Z", #""minutes":2500"#))
-    let upgrade = try scenario.apply(action("session_started", "fay", at: "2026-03-01T09:00:00Z", #""traits":{"plan":"Paid"}"#))
+    let upgrade = try scenario.apply(
+      action("session_started", "fay", at: "2026-03-01T09:00:00Z", #""traits":{"plan":"Paid"}"#))
     #expect(upgrade.tierChanges.map { "\($0.from)->\($0.to) \($0.name)" } == ["4->5 Expert"])
-    let downgrade = try scenario.apply(action("session_started", "fay", at: "2026-03-01T10:00:00Z", #""traits":{"plan":"Free"}"#))
+    let downgrade = try scenario.apply(
+      action("session_started", "fay", at: "2026-03-01T10:00:00Z", #""traits":{"plan":"Free"}"#))
     #expect(downgrade.tierChanges.map { "\($0.from)->\($0.to) \($0.name)" } == ["5->4 Influencer"])
     #expect(downgrade.notifications.contains { if case .leveledDown = $0 { true } else { false } })
   }
 
   @Test mutating func rejectsAnUnknownPlanAndChangesNothing() throws {
     try scenario.apply(action("session_started", "gus", at: "2026-03-01T08:00:00Z"))
-    scenario.applyRaw(#"{"id":"p1","type":"session_started","at":"2026-03-02T08:00:00Z","user":"gus","traits":{"plan":"Gold"}}"#)
-    #expect(scenario.simulation.rejections.map(\.reason) == ["action p1: trait 'plan' must be one of Free, Paid, got 'Gold'"])
+    scenario.applyRaw(
+      #"{"id":"p1","type":"session_started","at":"2026-03-02T08:00:00Z","user":"gus","traits":{"plan":"Gold"}}"#)
+    #expect(
+      scenario.simulation.rejections.map(\.reason) == ["action p1: trait 'plan' must be one of Free, Paid, got 'Gold'"])
     #expect(scenario.balance("gus", "xp") == 5)
   }
 
@@ -101,14 +105,15 @@ import Testing
   }
 
   @Test mutating func followsTheBalanceDownForAFollowLadder() throws {
-    var s = try Scenario(yaml: """
-      scheme: follow
-      currencies: { xp: {} }
-      actions:
-        gain: [ { award: { xp: 150 } } ]
-        loss: [ { deduct: { xp: 100 } } ]
-      ladders: { grade: { currency: xp, policy: follow, tiers: [ { name: Rookie, at: 0 }, { name: Explorer, at: 100 } ] } }
-      """)
+    var s = try Scenario(
+      yaml: """
+        scheme: follow
+        currencies: { xp: {} }
+        actions:
+          gain: [ { award: { xp: 150 } } ]
+          loss: [ { deduct: { xp: 100 } } ]
+        ladders: { grade: { currency: xp, policy: follow, tiers: [ { name: Rookie, at: 0 }, { name: Explorer, at: 100 } ] } }
+        """)
     try s.apply(#"{"type":"gain","at":"2026-03-01T10:00:00Z","user":"u"}"#)
     #expect(s.tier("u", "grade")?.name == "Explorer")
     try s.apply(#"{"type":"loss","at":"2026-03-01T11:00:00Z","user":"u"}"#)
@@ -118,18 +123,19 @@ import Testing
   /// The engine re-ranks from the member's current tier; jumps of several
   /// tiers either way, and below the lowest tier, must land where a count from zero would.
   @Test mutating func followsTheBalanceAcrossSeveralTiersBothWays() throws {
-    var s = try Scenario(yaml: """
-      scheme: follow
-      currencies: { xp: {} }
-      actions:
-        gain: [ { award: { xp: 350 } } ]
-        loss: [ { deduct: { xp: 250 } } ]
-      ladders:
-        grade:
-          currency: xp
-          policy: follow
-          tiers: [ { name: A, at: 0 }, { name: B, at: 100 }, { name: C, at: 200 }, { name: D, at: 300 }, { name: E, at: 600 } ]
-      """)
+    var s = try Scenario(
+      yaml: """
+        scheme: follow
+        currencies: { xp: {} }
+        actions:
+          gain: [ { award: { xp: 350 } } ]
+          loss: [ { deduct: { xp: 250 } } ]
+        ladders:
+          grade:
+            currency: xp
+            policy: follow
+            tiers: [ { name: A, at: 0 }, { name: B, at: 100 }, { name: C, at: 200 }, { name: D, at: 300 }, { name: E, at: 600 } ]
+        """)
     var ranks: [Int?] = []
     for type in ["gain", "loss", "loss", "gain", "gain", "gain", "loss"] {
       try s.apply(#"{"type":"\#(type)","at":"2026-03-01T10:00:00Z","user":"u"}"#)
@@ -144,21 +150,23 @@ import Testing
 @Suite struct TraitUpdateTests {
   @Test func rejectedActionWithTraitsCreatesNoMember() throws {
     var s = try Scenario("xp-grades-badges.yaml")
-    s.applyRaw(#"{"id":"t1","type":"live_watched","at":"2026-03-01T08:00:00Z","user":"newbie","traits":{"plan":"Paid"}}"#)
+    s.applyRaw(
+      #"{"id":"t1","type":"live_watched","at":"2026-03-01T08:00:00Z","user":"newbie","traits":{"plan":"Paid"}}"#)
     #expect(s.simulation.counts.rejected == 1)
     #expect(s.member("newbie") == nil)
   }
 
   @Test func acceptedActionWithTraitsCreatesTheMemberWithThem() throws {
-    var s = try Scenario(yaml: """
-      scheme: plans
-      traits: { plan: { values: [Free, Paid], default: Free } }
-      currencies: { xp: {} }
-      actions:
-        watched:
-          - when: member.traits.plan == 'Paid'
-            award: { xp: 10 }
-      """)
+    var s = try Scenario(
+      yaml: """
+        scheme: plans
+        traits: { plan: { values: [Free, Paid], default: Free } }
+        currencies: { xp: {} }
+        actions:
+          watched:
+            - when: member.traits.plan == 'Paid'
+              award: { xp: 10 }
+        """)
     try s.apply(#"{"type":"watched","at":"2026-03-01T08:00:00Z","user":"newbie","traits":{"plan":"Paid"}}"#)
     #expect(s.balance("newbie", "xp") == 10, "the rule saw the new plan")
     #expect(s.simulation.state.state(of: MemberID(scope: nil, user: "newbie"))?.traits == ["Paid"])

@@ -113,12 +113,15 @@ public struct PreparedAction: Sendable {
 extension Action {
   /// The action in the JSON form of the action contract (keys in a fixed order).
   public func json() -> String {
-    var out = "{\"id\":\(JSON.quote(id)),\"type\":\(JSON.quote(type)),\"at\":\(JSON.quote(at.description)),\"user\":\(JSON.quote(user))"
+    var out =
+      "{\"id\":\(JSON.quote(id)),\"type\":\(JSON.quote(type)),\"at\":\(JSON.quote(at.description)),\"user\":\(JSON.quote(user))"
     for (name, value) in attributes.sorted(by: { $0.key < $1.key }) {
       out += ",\(JSON.quote(name)):\(Self.json(value))"
     }
     if !traits.isEmpty {
-      out += ",\"traits\":{" + traits.sorted { $0.key < $1.key }.map { "\(JSON.quote($0.key)):\(JSON.quote($0.value))" }
+      out +=
+        ",\"traits\":{"
+        + traits.sorted { $0.key < $1.key }.map { "\(JSON.quote($0.key)):\(JSON.quote($0.value))" }
         .joined(separator: ",") + "}"
     }
     return out + "}"
@@ -177,7 +180,8 @@ extension CompiledRules {
       }
     default:
       guard value.type.isCompatible(with: field.type) || field.type == .dyn else {
-        throw ActionError("action \(actionID): field '\(field.name)' must be \(field.type), got \(value.typeName) \(value)")
+        throw ActionError(
+          "action \(actionID): field '\(field.name)' must be \(field.type), got \(value.typeName) \(value)")
       }
       return value
     }
@@ -185,11 +189,14 @@ extension CompiledRules {
 
   func trait(_ name: String, _ value: String, actionID: String) throws(ActionError) -> (Int, String) {
     guard let t = traitIndex[name] else {
-      throw ActionError("action \(actionID): unknown trait '\(name)'; declared traits: \(traits.map(\.name).joined(separator: ", "))")
+      throw ActionError(
+        "action \(actionID): unknown trait '\(name)'; declared traits: \(traits.map(\.name).joined(separator: ", "))")
     }
     let allowed = traits[t].values
     guard allowed.isEmpty || allowed.contains(value) else {
-      throw ActionError("action \(actionID): trait '\(name)' must be one of \(allowed.sorted().joined(separator: ", ")), got '\(value)'")
+      throw ActionError(
+        "action \(actionID): trait '\(name)' must be one of \(allowed.sorted().joined(separator: ", ")), got '\(value)'"
+      )
     }
     return (t, value)
   }

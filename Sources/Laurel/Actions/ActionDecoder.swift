@@ -47,7 +47,8 @@ public struct ActionDecoder: Sendable {
           case .type:
             try first(2, "type")
             let (range, decoded) = try scanner.stringBytes()
-            action.typeIndex = decoded.map { rules.actionIndex[$0] } ?? typeNames.firstIndex { scanner.equals(range, $0) }
+            action.typeIndex =
+              decoded.map { rules.actionIndex[$0] } ?? typeNames.firstIndex { scanner.equals(range, $0) }
             if decoded == nil, let known = action.typeIndex {
               action.type = rules.actions[known].type  // shared, not decoded (and allocated) again
             } else {
@@ -58,7 +59,9 @@ public struct ActionDecoder: Sendable {
             let (range, decoded) = try scanner.stringBytes()
             if let decoded {
               let text = Array(decoded.utf8)
-              action.at = try text.withUnsafeBufferPointer { (p) throws(ActionError) -> Timestamp in try Self.timestamp(p) }
+              action.at = try text.withUnsafeBufferPointer { (p) throws(ActionError) -> Timestamp in
+                try Self.timestamp(p)
+              }
             } else {
               action.at = try Self.timestamp(UnsafeBufferPointer(rebasing: bytes[range]))
             }
@@ -69,13 +72,18 @@ public struct ActionDecoder: Sendable {
             try first(16, "traits")
             guard case .map(let traits) = try scanner.value() else { throw ActionError("'traits' must be an object") }
             for (k, v) in traits.entries {
-              guard case .string(let value) = v else { throw ActionError("trait '\(k.value.plainText)' must be a string") }
+              guard case .string(let value) = v else {
+                throw ActionError("trait '\(k.value.plainText)' must be a string")
+              }
               action.traits.append(try rules.trait(k.value.plainText, value, actionID: action.id))
             }
           case .none:
-            if let field = name.map({ fieldNames.firstIndex(of: $0) }) ?? fieldNames.firstIndex(where: { scanner.equals(key, $0) }) {
+            if let field = name.map({ fieldNames.firstIndex(of: $0) })
+              ?? fieldNames.firstIndex(where: { scanner.equals(key, $0) })
+            {
               if action.fields[field].value != nil {
-                throw ActionError("key '\(String(decoding: fieldNames[field], as: UTF8.self))' appears twice in the action")
+                throw ActionError(
+                  "key '\(String(decoding: fieldNames[field], as: UTF8.self))' appears twice in the action")
               }
               action.setField(field, try rules.coerce(try scanner.value(), to: field, actionID: action.id))
             } else {

@@ -190,7 +190,9 @@ struct JSONScanner {
     }
     guard digits > 0 else { throw fail("expected a value") }
     var isInteger = true
-    if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+    if index < bytes.count,
+      bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E")
+    {
       isInteger = false
       index += 1
       while index < bytes.count, (48...57).contains(bytes[index]) || [43, 45, 69, 101, 46].contains(bytes[index]) {

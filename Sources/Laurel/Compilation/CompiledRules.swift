@@ -199,7 +199,8 @@ final class CompiledRule: Sendable {
     self.until = until
     self.caps = caps
     self.globalIndex = globalIndex
-    readsMember = (when.map { !$0.references.isEmpty } ?? false) || amounts.contains { $0.amount.constant == nil }
+    readsMember =
+      (when.map { !$0.references.isEmpty } ?? false) || amounts.contains { $0.amount.constant == nil }
       || counts.contains { $0.amount != nil }
   }
 }

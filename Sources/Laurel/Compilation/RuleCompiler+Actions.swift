@@ -55,17 +55,24 @@ extension Compilation {
         // An amount that reads nothing (`-9223372036854775807 - 1`) is worked out now, not at run time.
         switch Result(catching: { () throws(EvalError) in try program.evaluate(Activation(slotCount: 0)) }) {
         case .success(.int(let value)) where value < 0:
-          error(.invalidValue, "\(a.isDeduction ? "deduct" : "award") takes an amount of 0 or more, not \(value) (\(a.amount.text))", at: a.amount.location)
+          error(
+            .invalidValue,
+            "\(a.isDeduction ? "deduct" : "award") takes an amount of 0 or more, not \(value) (\(a.amount.text))",
+            at: a.amount.location)
           ok = false
         case .failure(let failure):
-          error(.invalidValue, "the amount \(a.amount.text) cannot be worked out: \(failure.message)", at: a.amount.location)
+          error(
+            .invalidValue, "the amount \(a.amount.text) cannot be worked out: \(failure.message)", at: a.amount.location
+          )
           ok = false
         default: break
         }
       }
       if case .int(let constant)? = program?.constant, constant < 0 {
         let hint = a.isDeduction ? "write the amount without its sign" : "to take \(a.currency.text) away, use deduct"
-        error(.invalidValue, "\(a.isDeduction ? "deduct" : "award") takes an amount of 0 or more, not \(constant); \(hint)", at: a.amount.location)
+        error(
+          .invalidValue, "\(a.isDeduction ? "deduct" : "award") takes an amount of 0 or more, not \(constant); \(hint)",
+          at: a.amount.location)
         ok = false
       }
       if let currency, let program { amounts.append((currency, program)) } else { ok = false }
@@ -83,7 +90,10 @@ extension Compilation {
       guard let index = resolve(p.progress, in: progressIndex, kind: "progress") else { ok = false; continue }
       let states = book.progress[index].states.map(\.text)
       guard let state = states.firstIndex(of: p.state.text) else {
-        error(.undeclared, "unknown state '\(p.state.text)' of progress '\(p.progress.text)'; its states are \(states.joined(separator: ", "))", at: p.state.location, length: p.state.text.count)
+        error(
+          .undeclared,
+          "unknown state '\(p.state.text)' of progress '\(p.progress.text)'; its states are \(states.joined(separator: ", "))",
+          at: p.state.location, length: p.state.text.count)
         ok = false
         continue
       }
@@ -93,7 +103,9 @@ extension Compilation {
       error(.invalidValue, "rule '\(r.id.text)' ends (until \(until)) before it starts (from \(from))", at: r.location)
     }
     if r.amounts.isEmpty && r.counts.isEmpty && r.progress.isEmpty {
-      error(.missingKey, "rule '\(r.id.text)' does nothing: give it 'award', 'deduct', 'count' or 'progress'", at: r.location)
+      error(
+        .missingKey, "rule '\(r.id.text)' does nothing: give it 'award', 'deduct', 'count' or 'progress'",
+        at: r.location)
     }
     guard ok, r.recipient == nil || recipient != nil, r.oncePer == nil || once != nil else { return nil }
     return CompiledRule(

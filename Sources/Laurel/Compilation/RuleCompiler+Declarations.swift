@@ -7,7 +7,10 @@ extension Compilation {
       let values = Set(t.values.map(\.text))
       _ = index(t.values, kind: "value of trait '\(t.name.text)'")
       if let d = t.defaultValue, !values.isEmpty, !values.contains(d.text) {
-        error(.invalidValue, "default '\(d.text)' of trait '\(t.name.text)' is not one of its values: \(t.values.map(\.text).joined(separator: ", "))", at: d.location)
+        error(
+          .invalidValue,
+          "default '\(d.text)' of trait '\(t.name.text)' is not one of its values: \(t.values.map(\.text).joined(separator: ", "))",
+          at: d.location)
       }
       return CompiledTrait(name: t.name.text, values: values, defaultValue: t.defaultValue?.text)
     }
@@ -24,17 +27,23 @@ extension Compilation {
   mutating func compileProgress(env: RuleEnvironment) -> [CompiledProgress] {
     book.progress.compactMap { p in
       _ = index(p.states, kind: "state of progress '\(p.name.text)'")
-      if p.states.isEmpty { error(.missingKey, "progress '\(p.name.text)' needs at least one state", at: p.name.location) }
+      if p.states.isEmpty {
+        error(.missingKey, "progress '\(p.name.text)' needs at least one state", at: p.name.location)
+      }
       guard let key = expression(p.key, in: env.event, expecting: nil) else { return nil }
       return CompiledProgress(name: p.name.text, key: key, states: p.states.map(\.text))
     }
   }
 
-  mutating func compileCaps(currencyIndex: [String: Int], ruleIDs: [String: Int], bonusIndex: [String: Int]) -> [CompiledCap] {
+  mutating func compileCaps(
+    currencyIndex: [String: Int], ruleIDs: [String: Int], bonusIndex: [String: Int]
+  ) -> [CompiledCap] {
     book.caps.compactMap { cap in
       for r in cap.rules + cap.exempt where ruleIDs[r.text] == nil && bonusIndex[r.text] == nil {
         let all = Array(ruleIDs.keys) + Array(bonusIndex.keys)
-        error(.undeclared, "unknown rule '\(r.text)' in cap '\(cap.name.text)'\(Suggestions.didYouMean(r.text, in: all))", at: r.location, length: r.text.count)
+        error(
+          .undeclared, "unknown rule '\(r.text)' in cap '\(cap.name.text)'\(Suggestions.didYouMean(r.text, in: all))",
+          at: r.location, length: r.text.count)
       }
       if cap.max < 0 { error(.invalidValue, "cap '\(cap.name.text)' has a negative max", at: cap.name.location) }
       guard let currency = resolve(cap.currency, in: currencyIndex, kind: "currency") else { return nil }
@@ -60,7 +69,10 @@ extension Compilation {
       _ = index(l.tiers.map(\.name), kind: "tier of ladder '\(l.name.text)'")
       if l.tiers.isEmpty { error(.missingKey, "ladder '\(l.name.text)' needs at least one tier", at: l.name.location) }
       for (previous, tier) in zip(l.tiers, l.tiers.dropFirst()) where tier.threshold <= previous.threshold {
-        error(.invalidValue, "tier '\(tier.name.text)' needs more than \(previous.threshold) (the threshold of '\(previous.name.text)'): thresholds must increase strictly", at: tier.location ?? tier.name.location)
+        error(
+          .invalidValue,
+          "tier '\(tier.name.text)' needs more than \(previous.threshold) (the threshold of '\(previous.name.text)'): thresholds must increase strictly",
+          at: tier.location ?? tier.name.location)
       }
       let allowed = segment.map { Set(book.traits[$0].values.map(\.text)) } ?? []
       var tiers: [CompiledTier] = []
@@ -69,14 +81,20 @@ extension Compilation {
         let named = tier.access.filter { $0.text != "All" }
         if !named.isEmpty && named.count == tier.access.count {
           if segment == nil {
-            error(.missingKey, "tier '\(tier.name.text)' limits access, so ladder '\(l.name.text)' needs a 'segment' trait", at: tier.access[0].location)
+            error(
+              .missingKey, "tier '\(tier.name.text)' limits access, so ladder '\(l.name.text)' needs a 'segment' trait",
+              at: tier.access[0].location)
           }
           for value in named where !allowed.isEmpty && !allowed.contains(value.text) {
-            error(.invalidValue, "'\(value.text)' is not a value of trait '\(l.segment?.text ?? "")'\(Suggestions.didYouMean(value.text, in: allowed.sorted()))", at: value.location, length: value.text.count)
+            error(
+              .invalidValue,
+              "'\(value.text)' is not a value of trait '\(l.segment?.text ?? "")'\(Suggestions.didYouMean(value.text, in: allowed.sorted()))",
+              at: value.location, length: value.text.count)
           }
           access = Set(named.map(\.text))
         }
-        tiers.append(CompiledTier(name: tier.name.text, threshold: tier.threshold, access: access, attributes: tier.attributes))
+        tiers.append(
+          CompiledTier(name: tier.name.text, threshold: tier.threshold, access: access, attributes: tier.attributes))
       }
       guard let currency else { return nil }
       return CompiledLadder(
@@ -128,7 +146,9 @@ extension Compilation {
   mutating func compileBadges(env: RuleEnvironment, deps: Dependencies) -> [CompiledBadge] {
     book.badges.map { b in
       if !b.manual && b.when == nil {
-        error(.missingKey, "badge '\(b.name.text)' needs a 'when' condition, or 'manual: true' for badges admins grant", at: b.name.location)
+        error(
+          .missingKey, "badge '\(b.name.text)' needs a 'when' condition, or 'manual: true' for badges admins grant",
+          at: b.name.location)
       }
       let key = b.key.flatMap { expression($0, in: env.event, expecting: nil) }
       let when = b.when.flatMap { expression($0, in: env.badge, expecting: .bool) }
@@ -136,7 +156,8 @@ extension Compilation {
       for name in (key?.references ?? []).union(when?.references ?? []) {
         mask |= dependencyBits(of: name, deps: deps)
       }
-      return CompiledBadge(name: b.name.text, title: b.title ?? b.name.text, key: key, when: when, manual: b.manual, dependsOn: mask)
+      return CompiledBadge(
+        name: b.name.text, title: b.title ?? b.name.text, key: key, when: when, manual: b.manual, dependsOn: mask)
     }
   }
 

@@ -87,7 +87,9 @@ struct Compilation {
   mutating func run() -> CompiledRules? {
     _ = index(book.fields.map(\.name), kind: "field")
     for f in book.fields where ["id", "type", "user", "at", "traits"].contains(f.name.text) {
-      error(.duplicate, "field '\(f.name.text)' is built in; every action has id, type, user, at and traits", at: f.name.location)
+      error(
+        .duplicate, "field '\(f.name.text)' is built in; every action has id, type, user, at and traits",
+        at: f.name.location)
     }
     let traitIndex = index(book.traits.map(\.name), kind: "trait")
     let currencyIndex = index(book.currencies.map(\.name), kind: "currency")
@@ -104,7 +106,10 @@ struct Compilation {
     let ruleIDs = index(book.actions.flatMap { $0.rules.map(\.id) }, kind: "rule id")
 
     guard let timeZone = TimeZoneRule(book.timeZone.text) else {
-      error(.invalidValue, "unknown time zone '\(book.timeZone.text)'; use UTC, an offset like +02:00, or a name like Europe/Paris", at: book.timeZone.location)
+      error(
+        .invalidValue,
+        "unknown time zone '\(book.timeZone.text)'; use UTC, an offset like +02:00, or a name like Europe/Paris",
+        at: book.timeZone.location)
       return nil
     }
     let traits = compileTraits()
@@ -119,7 +124,9 @@ struct Compilation {
     }
     for c in book.currencies {
       if let floor = c.floor, c.start < floor {
-        error(.invalidValue, "currency '\(c.name.text)' starts at \(c.start), below its floor \(floor)", at: c.name.location)
+        error(
+          .invalidValue, "currency '\(c.name.text)' starts at \(c.start), below its floor \(floor)", at: c.name.location
+        )
       }
     }
     let caps = compileCaps(currencyIndex: currencyIndex, ruleIDs: ruleIDs, bonusIndex: bonusIndex)
@@ -159,7 +166,9 @@ struct Compilation {
     let ruleOrder = Self.ruleNames(actions)
     return CompiledRules(
       scheme: book.scheme.text, scope: scope, scopeField: stringField(read: scope), timeZone: timeZone,
-      fields: book.fields.enumerated().map { CompiledField(name: $1.name.text, type: $1.type, slot: env.fieldSlots[$0]) },
+      fields: book.fields.enumerated().map {
+        CompiledField(name: $1.name.text, type: $1.type, slot: env.fieldSlots[$0])
+      },
       fieldIndex: Dictionary(book.fields.enumerated().map { ($1.name.text, $0) }, uniquingKeysWith: { a, _ in a }),
       slots: env.slots, traits: traits, traitIndex: traitIndex, currencies: currencies, counters: counters,
       progress: progress,

@@ -7,17 +7,21 @@ extension DiffReport {
     body += "<p class=lead><b>\(s.changed)</b> of \(membersCompared) members change over \(events.read) actions: "
     body += "\(s.balance) balance, \(s.tier) tier, \(s.badges) badges.</p>\n<div class=charts>\n"
     for d in tierDistributions {
-      body += chart(title: "Tiers on \(d.ladder)", labels: d.rows.map { "\($0.rank) \($0.name)" },
+      body += chart(
+        title: "Tiers on \(d.ladder)", labels: d.rows.map { "\($0.rank) \($0.name)" },
         before: d.rows.map(\.before), after: d.rows.map(\.after))
     }
     for h in balanceHistograms {
-      body += chart(title: "\(h.currency) balances", labels: h.buckets.map(\.label),
+      body += chart(
+        title: "\(h.currency) balances", labels: h.buckets.map(\.label),
         before: h.buckets.map(\.before), after: h.buckets.map(\.after))
     }
     body += "</div>\n"
     if !badges.isEmpty {
       body += "<h2>Badges</h2><table><tr><th>badge</th><th>newly earned</th><th>no longer earned</th></tr>"
-      for b in badges { body += "<tr><td>\(esc(b.badge))</td><td>\(b.newlyEarned)</td><td>\(b.noLongerEarned)</td></tr>" }
+      for b in badges {
+        body += "<tr><td>\(esc(b.badge))</td><td>\(b.newlyEarned)</td><td>\(b.noLongerEarned)</td></tr>"
+      }
       body += "</table>\n"
     }
     if let c = primaryCurrency, !(gainers.isEmpty && losers.isEmpty) {
@@ -69,13 +73,18 @@ extension DiffReport {
       let x = 50 + i * 56
       let hb = before[i] * 150 / top
       let ha = after[i] * 150 / top
-      svg += "<rect x='\(x)' y='\(180 - hb)' width='20' height='\(hb)' fill='#b8b8b8'><title>before: \(before[i])</title></rect>"
-      svg += "<rect x='\(x + 22)' y='\(180 - ha)' width='20' height='\(ha)' fill='#2e8b57'><title>after: \(after[i])</title></rect>"
+      svg +=
+        "<rect x='\(x)' y='\(180 - hb)' width='20' height='\(hb)' fill='#b8b8b8'><title>before: \(before[i])</title></rect>"
+      svg +=
+        "<rect x='\(x + 22)' y='\(180 - ha)' width='20' height='\(ha)' fill='#2e8b57'><title>after: \(after[i])</title></rect>"
       svg += "<text x='\(x + 21)' y='196' font-size='10' text-anchor='middle'>\(esc(String(label.prefix(10))))</text>"
-      svg += "<text x='\(x + 21)' y='\(max(12, 176 - max(hb, ha)))' font-size='9' text-anchor='middle'>\(after[i] - before[i] == 0 ? "" : signed(Int64(after[i] - before[i])))</text>"
+      svg +=
+        "<text x='\(x + 21)' y='\(max(12, 176 - max(hb, ha)))' font-size='9' text-anchor='middle'>\(after[i] - before[i] == 0 ? "" : signed(Int64(after[i] - before[i])))</text>"
     }
-    svg += "<rect x='\(width - 150)' y='6' width='10' height='10' fill='#b8b8b8'/><text x='\(width - 136)' y='15' font-size='11'>before</text>"
-    svg += "<rect x='\(width - 85)' y='6' width='10' height='10' fill='#2e8b57'/><text x='\(width - 71)' y='15' font-size='11'>after</text>"
+    svg +=
+      "<rect x='\(width - 150)' y='6' width='10' height='10' fill='#b8b8b8'/><text x='\(width - 136)' y='15' font-size='11'>before</text>"
+    svg +=
+      "<rect x='\(width - 85)' y='6' width='10' height='10' fill='#2e8b57'/><text x='\(width - 71)' y='15' font-size='11'>after</text>"
     return svg + "</svg></figure>\n"
   }
 

@@ -7,23 +7,32 @@ extension DiffReport {
     out += "\"summary\":{\"members_compared\":\(membersCompared),\"members_changed\":\(s.changed),"
     out += "\"balance_changed\":\(s.balance),\"tier_changed\":\(s.tier),\"badges_changed\":\(s.badges),"
     out += "\"only_before\":\(s.onlyBefore),\"only_after\":\(s.onlyAfter)},\n"
-    out += "\"tier_distributions\":{" + tierDistributions.map { d in
-      JSON.quote(d.ladder) + ":[" + d.rows.map {
-        "{\"rank\":\($0.rank),\"name\":\(JSON.quote($0.name)),\"before\":\($0.before),\"after\":\($0.after)}"
-      }.joined(separator: ",") + "]"
-    }.joined(separator: ",") + "},\n"
-    out += "\"balance_histograms\":{" + balanceHistograms.map { h in
-      JSON.quote(h.currency) + ":[" + h.buckets.map {
-        "{\"bucket\":\(JSON.quote($0.label)),\"lower\":\($0.lower),\"before\":\($0.before),\"after\":\($0.after)}"
-      }.joined(separator: ",") + "]"
-    }.joined(separator: ",") + "},\n"
-    out += "\"badges\":[" + badges.map {
-      "{\"badge\":\(JSON.quote($0.badge)),\"newly_earned\":\($0.newlyEarned),\"no_longer_earned\":\($0.noLongerEarned)}"
-    }.joined(separator: ",") + "],\n"
+    out +=
+      "\"tier_distributions\":{"
+      + tierDistributions.map { d in
+        JSON.quote(d.ladder) + ":["
+          + d.rows.map {
+            "{\"rank\":\($0.rank),\"name\":\(JSON.quote($0.name)),\"before\":\($0.before),\"after\":\($0.after)}"
+          }.joined(separator: ",") + "]"
+      }.joined(separator: ",") + "},\n"
+    out +=
+      "\"balance_histograms\":{"
+      + balanceHistograms.map { h in
+        JSON.quote(h.currency) + ":["
+          + h.buckets.map {
+            "{\"bucket\":\(JSON.quote($0.label)),\"lower\":\($0.lower),\"before\":\($0.before),\"after\":\($0.after)}"
+          }.joined(separator: ",") + "]"
+      }.joined(separator: ",") + "},\n"
+    out +=
+      "\"badges\":["
+      + badges.map {
+        "{\"badge\":\(JSON.quote($0.badge)),\"newly_earned\":\($0.newlyEarned),\"no_longer_earned\":\($0.noLongerEarned)}"
+      }.joined(separator: ",") + "],\n"
     func movers(_ list: [(MemberID, Int64)]) -> String {
-      "[" + list.map { id, delta in
-        "{\"scope\":\(id.scope.map(JSON.quote) ?? "null"),\"user\":\(JSON.quote(id.user)),\"currency\":\(JSON.quote(primaryCurrency ?? "")),\"delta\":\(delta)}"
-      }.joined(separator: ",") + "]"
+      "["
+        + list.map { id, delta in
+          "{\"scope\":\(id.scope.map(JSON.quote) ?? "null"),\"user\":\(JSON.quote(id.user)),\"currency\":\(JSON.quote(primaryCurrency ?? "")),\"delta\":\(delta)}"
+        }.joined(separator: ",") + "]"
     }
     out += "\"gainers\":\(movers(gainers)),\n\"losers\":\(movers(losers)),\n"
     out += "\"members\":["

@@ -13,7 +13,8 @@ extension DiffReport {
       var rows = [["rank", "tier", "before", "%", "after", "%", "change"]]
       for r in d.rows {
         rows.append([
-          "\(r.rank)", r.name, "\(r.before)", percent(r.before, totalBefore), "\(r.after)", percent(r.after, totalAfter),
+          "\(r.rank)", r.name, "\(r.before)", percent(r.before, totalBefore), "\(r.after)",
+          percent(r.after, totalAfter),
           signed(Int64(r.after - r.before)),
         ])
       }
@@ -21,15 +22,19 @@ extension DiffReport {
     }
     for h in balanceHistograms {
       out += "\n\(h.currency) balances\n"
-      out += TextTable.render([["bucket", "before", "after", "change"]] + h.buckets.map {
-        [$0.label, "\($0.before)", "\($0.after)", signed(Int64($0.after - $0.before))]
-      })
+      out += TextTable.render(
+        [["bucket", "before", "after", "change"]]
+          + h.buckets.map {
+            [$0.label, "\($0.before)", "\($0.after)", signed(Int64($0.after - $0.before))]
+          })
     }
     if !badges.isEmpty {
       out += "\nbadges\n"
-      out += TextTable.render([["badge", "newly earned", "no longer earned"]] + badges.map {
-        [$0.badge, "\($0.newlyEarned)", "\($0.noLongerEarned)"]
-      })
+      out += TextTable.render(
+        [["badge", "newly earned", "no longer earned"]]
+          + badges.map {
+            [$0.badge, "\($0.newlyEarned)", "\($0.noLongerEarned)"]
+          })
     }
     if let currency = primaryCurrency, !(gainers.isEmpty && losers.isEmpty) {
       out += "\nbiggest changes in \(currency)\n"

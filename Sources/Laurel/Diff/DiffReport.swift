@@ -21,9 +21,15 @@ public struct DiffReport: Sendable {
       self.before = before
       self.after = after
       self.byRule = byRule
-      func balances(_ m: SimulationReport.Member?) -> [String: Int64] { Dictionary(m?.balances ?? [], uniquingKeysWith: { a, _ in a }) }
-      func tiers(_ m: SimulationReport.Member?) -> [String: Int] { Dictionary((m?.tiers ?? []).map { ($0.0, $0.1.rank) }, uniquingKeysWith: { a, _ in a }) }
-      func badges(_ m: SimulationReport.Member?) -> Set<String> { Set((m?.badges ?? []).map { "\($0.badge)\u{0}\($0.key ?? "")" }) }
+      func balances(_ m: SimulationReport.Member?) -> [String: Int64] {
+        Dictionary(m?.balances ?? [], uniquingKeysWith: { a, _ in a })
+      }
+      func tiers(_ m: SimulationReport.Member?) -> [String: Int] {
+        Dictionary((m?.tiers ?? []).map { ($0.0, $0.1.rank) }, uniquingKeysWith: { a, _ in a })
+      }
+      func badges(_ m: SimulationReport.Member?) -> Set<String> {
+        Set((m?.badges ?? []).map { "\($0.badge)\u{0}\($0.key ?? "")" })
+      }
       balanceChanged = balances(before) != balances(after)
       tierChanged = tiers(before) != tiers(after)
       badgesChanged = badges(before) != badges(after)
@@ -89,13 +95,15 @@ public struct DiffReport: Sendable {
   public var summary: (changed: Int, balance: Int, tier: Int, badges: Int, onlyBefore: Int, onlyAfter: Int) {
     (
       members.count, members.filter(\.balanceChanged).count, members.filter(\.tierChanged).count,
-      members.filter(\.badgesChanged).count, members.filter { $0.after == nil }.count, members.filter { $0.before == nil }.count
+      members.filter(\.badgesChanged).count, members.filter { $0.after == nil }.count,
+      members.filter { $0.before == nil }.count
     )
   }
 
   init(
     from: String, to: String, events: EventCounts, membersCompared: Int, changes: [Change],
-    before: [SimulationReport.Member], after: [SimulationReport.Member], fromRules: CompiledRules, toRules: CompiledRules,
+    before: [SimulationReport.Member], after: [SimulationReport.Member], fromRules: CompiledRules,
+    toRules: CompiledRules,
     topCount: Int
   ) {
     self.from = from
@@ -110,7 +118,9 @@ public struct DiffReport: Sendable {
       for b in change.badgesGained { badgeCounts[b.badge, default: (0, 0)].0 += 1 }
       for b in change.badgesLost { badgeCounts[b.badge, default: (0, 0)].1 += 1 }
     }
-    badges = badgeCounts.sorted { $0.key < $1.key }.map { BadgeCount(badge: $0.key, newlyEarned: $0.value.0, noLongerEarned: $0.value.1) }
+    badges = badgeCounts.sorted { $0.key < $1.key }.map {
+      BadgeCount(badge: $0.key, newlyEarned: $0.value.0, noLongerEarned: $0.value.1)
+    }
     primaryCurrency = toRules.currencyNames.first ?? fromRules.currencyNames.first
     var deltas: [(MemberID, Int64)] = []
     if let c = primaryCurrency { deltas = changes.map { ($0.id, $0.delta(c)) }.filter { $0.1 != 0 } }
@@ -141,7 +151,8 @@ public struct DiffReport: Sendable {
   }
 
   /// Log-scale buckets: below 0, 0, 1–9, 10–99, 100–999, …
-  static func histograms(_ before: [SimulationReport.Member], _ after: [SimulationReport.Member]) -> [BalanceHistogram] {
+  static func histograms(_ before: [SimulationReport.Member], _ after: [SimulationReport.Member]) -> [BalanceHistogram]
+  {
     var currencies: [String] = []
     for m in before + after { for (c, _) in m.balances where !currencies.contains(c) { currencies.append(c) } }
     func bucket(_ v: Int64) -> Int64 {

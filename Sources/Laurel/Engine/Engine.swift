@@ -91,7 +91,8 @@ public struct Engine<S: Store>: Sendable {
   /// (a gated ladder) under the name `nil`.
   public func levelDistribution(ladder: String, scope: String?) async throws -> [(tier: String?, members: Int)] {
     guard let index = rules.ladders.firstIndex(where: { $0.name == ladder }) else {
-      throw QueryError("unknown ladder '\(ladder)'; declared ladders: \(rules.ladders.map(\.name).joined(separator: ", "))")
+      throw QueryError(
+        "unknown ladder '\(ladder)'; declared ladders: \(rules.ladders.map(\.name).joined(separator: ", "))")
     }
     let tiers = rules.ladders[index].tiers
     var counts = Array(repeating: 0, count: tiers.count + 1)

@@ -44,13 +44,14 @@ extension Evaluator {
       }
     }
     for s in streaks {
-      if let reason = late("streak '\(rules.streaks[s].name)'", rules.streaks[s].every, holds: state.streaks[s].lastWindow) {
+      if let reason = late(
+        "streak '\(rules.streaks[s].name)'", rules.streaks[s].every, holds: state.streaks[s].lastWindow)
+      {
         return reason
       }
     }
     return nil
   }
-
 
   /// "the day 2026-03-01", "the week of 2026-02-23", "the month 2026-03".
   static func describe(_ window: Int64, _ kind: Window) -> String {
@@ -95,7 +96,10 @@ struct WindowedItems: Sendable {
     let byType = rules.actions.map { action in
       WindowedItems(
         caps: action.bonuses.flatMap { rules.bonuses[$0].caps.joined() },
-        counters: windowed(action.bonuses.flatMap { rules.bonuses[$0].amounts.flatMap { rules.currencies[$0.currency].trackingCounters } }))
+        counters: windowed(
+          action.bonuses.flatMap {
+            rules.bonuses[$0].amounts.flatMap { rules.currencies[$0.currency].trackingCounters }
+          }))
     }
     return (byRule, byType)
   }

@@ -30,7 +30,8 @@ extension Evaluator {
         guard case .string(let user) = value, !user.isEmpty else {
           return "action \(action.id): rule '\(rule.id)': 'to' must give a user id, got \(value)"
         }
-        recipient = MemberKey(MemberID(scope: scope.id, user: user), scopeHash: scope.hash, userHash: hash ?? fnv1a(user))
+        recipient = MemberKey(
+          MemberID(scope: scope.id, user: user), scopeHash: scope.hash, userHash: hash ?? fnv1a(user))
       }
       let handle = rule.readsMember ? try tx.existingMember(recipient) : nil
       let draft = handle == nil && recipient == actor ? actorDraft : nil
@@ -62,7 +63,8 @@ extension Evaluator {
           }
           // Amounts are 0 or more; the rule's kind (award or deduct) gives the sign.
           guard value >= 0 else {
-            return "action \(action.id): rule '\(rule.id)': the amount of \(rules.currencies[currency].name) is negative (\(value)); amounts are 0 or more"
+            return
+              "action \(action.id): rule '\(rule.id)': the amount of \(rules.currencies[currency].name) is negative (\(value)); amounts are 0 or more"
           }
           scratch.amounts.append(value * rule.signs[i])
         }
@@ -74,7 +76,9 @@ extension Evaluator {
             }
             by = v
           }
-          let key = try rules.counters[counter].key.map { (p: Program) throws(EvalError) -> String in try p.evaluate(activation).plainText }
+          let key = try rules.counters[counter].key.map { (p: Program) throws(EvalError) -> String in
+            try p.evaluate(activation).plainText
+          }
           scratch.counts.append((by, key))
         }
         for (progress, _) in rule.progress {
@@ -85,15 +89,22 @@ extension Evaluator {
         return "action \(action.id): rule '\(rule.id)': \(error.message)"
       }
       // The rule applies: its windowed effects must not go back in time.
-      if rules.usesWindows, let reason = try lateness(of: action, rule: rule, recipient: recipient, handle: handle, in: &tx) {
+      if rules.usesWindows,
+        let reason = try lateness(of: action, rule: rule, recipient: recipient, handle: handle, in: &tx)
+      {
         return reason
       }
     }
     if rules.usesWindows, !plan.bonuses.isEmpty || !plan.streaks.isEmpty, let h = try tx.existingMember(actor) {
       let items = windowedByType[action.typeIndex!]
-      if let reason = tx.readMember(h, { state in
-        lateness(of: action, for: actor.id, state, caps: items.caps, counters: items.counters, bonuses: plan.bonuses, streaks: plan.streaks)
-      }) {
+      if let reason = tx.readMember(
+        h,
+        { state in
+          lateness(
+            of: action, for: actor.id, state, caps: items.caps, counters: items.counters, bonuses: plan.bonuses,
+            streaks: plan.streaks)
+        })
+      {
         return reason
       }
     }
@@ -109,6 +120,8 @@ extension Evaluator {
     var existing = handle
     if existing == nil { existing = try tx.existingMember(recipient) }
     guard let h = existing else { return nil }
-    return tx.readMember(h) { state in lateness(of: action, for: recipient.id, state, caps: items.caps, counters: items.counters) }
+    return tx.readMember(h) { state in
+      lateness(of: action, for: recipient.id, state, caps: items.caps, counters: items.counters)
+    }
   }
 }

@@ -37,7 +37,8 @@ extension Evaluator {
   func updateProgression<T: StateTransaction>(action: PreparedAction, tx: inout T, outcome: inout Outcome) {
     for t in scratch.touched.indices {
       tx.withMember(scratch.touched[t].handle) { state in
-        let dirty = rerank(&state, member: scratch.touched[t].member, dirty: scratch.touched[t].dirty, outcome: &outcome)
+        let dirty = rerank(
+          &state, member: scratch.touched[t].member, dirty: scratch.touched[t].dirty, outcome: &outcome)
         if checksBadges {
           awardBadges(to: &state, member: scratch.touched[t].member, dirty: dirty, action: action, outcome: &outcome)
         }
@@ -91,7 +92,8 @@ extension Evaluator {
         guard let key = badgeKey(badge), !pointer.pointee.hasBadge(b, key: key ?? nil) else { continue }
         activation.variables[rules.slots.key] = (key ?? nil).map(Value.string)
         guard let when = badge.when else { continue }
-        let earned = (try? context.with(pointer) { () throws(EvalError) in try when.evaluate(activation) }) == .bool(true)
+        let earned =
+          (try? context.with(pointer) { () throws(EvalError) in try when.evaluate(activation) }) == .bool(true)
         if earned {
           pendingBadges.append((b, key ?? nil))
         }

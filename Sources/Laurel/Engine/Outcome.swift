@@ -99,7 +99,9 @@ final class LedgerNames: Sendable {
 
 /// An amount applied to a member's balance.
 public struct LedgerEntry: Sendable, Equatable {
-  public init(member: MemberID, currency: String, amount: Int64, balance: Int64, rule: String, actionID: String, at: Timestamp) {
+  public init(
+    member: MemberID, currency: String, amount: Int64, balance: Int64, rule: String, actionID: String, at: Timestamp
+  ) {
     self.member = member
     self.currency = currency
     self.amount = amount

@@ -30,23 +30,32 @@ extension SimulationReport {
   public static func json(_ m: Member) -> String {
     var out = "{\"scope\":\(m.id.scope.map(JSON.quote) ?? "null"),\"user\":\(JSON.quote(m.id.user)),"
     out += "\"balances\":{" + m.balances.map { "\(JSON.quote($0.0)):\($0.1)" }.joined(separator: ",") + "},"
-    out += "\"tiers\":{" + m.tiers.map { name, tier in
-      "\(JSON.quote(name)):{\"rank\":\(tier.rank),\"name\":\(tier.name.map(JSON.quote) ?? "null")}"
-    }.joined(separator: ",") + "},"
-    out += "\"badges\":[" + m.badges.map { b in
-      "{\"badge\":\(JSON.quote(b.badge)),\"key\":\(b.key.map(JSON.quote) ?? "null"),\"at\":\(JSON.quote(b.at.description))}"
-    }.joined(separator: ",") + "],"
-    out += "\"counters\":{" + m.counters.map { name, value in
-      switch value {
-      case .total(let n): return "\(JSON.quote(name)):\(n)"
-      case .byKey(let pairs):
-        return "\(JSON.quote(name)):{" + pairs.map { "\(JSON.quote($0.0)):\($0.1)" }.joined(separator: ",") + "}"
-      }
-    }.joined(separator: ",") + "}"
-    if !m.progress.isEmpty {
-      out += ",\"progress\":{" + m.progress.map { name, entries in
-        "\(JSON.quote(name)):{" + entries.map { "\(JSON.quote($0.0)):\(JSON.quote($0.1))" }.joined(separator: ",") + "}"
+    out +=
+      "\"tiers\":{"
+      + m.tiers.map { name, tier in
+        "\(JSON.quote(name)):{\"rank\":\(tier.rank),\"name\":\(tier.name.map(JSON.quote) ?? "null")}"
+      }.joined(separator: ",") + "},"
+    out +=
+      "\"badges\":["
+      + m.badges.map { b in
+        "{\"badge\":\(JSON.quote(b.badge)),\"key\":\(b.key.map(JSON.quote) ?? "null"),\"at\":\(JSON.quote(b.at.description))}"
+      }.joined(separator: ",") + "],"
+    out +=
+      "\"counters\":{"
+      + m.counters.map { name, value in
+        switch value {
+        case .total(let n): return "\(JSON.quote(name)):\(n)"
+        case .byKey(let pairs):
+          return "\(JSON.quote(name)):{" + pairs.map { "\(JSON.quote($0.0)):\($0.1)" }.joined(separator: ",") + "}"
+        }
       }.joined(separator: ",") + "}"
+    if !m.progress.isEmpty {
+      out +=
+        ",\"progress\":{"
+        + m.progress.map { name, entries in
+          "\(JSON.quote(name)):{" + entries.map { "\(JSON.quote($0.0)):\(JSON.quote($0.1))" }.joined(separator: ",")
+            + "}"
+        }.joined(separator: ",") + "}"
     }
     if !m.streaks.isEmpty {
       out += ",\"streaks\":{" + m.streaks.map { "\(JSON.quote($0.0)):\($0.1)" }.joined(separator: ",") + "}"
@@ -71,7 +80,9 @@ extension SimulationReport {
       var row = (scoped ? [m.id.scope ?? ""] : []) + [m.id.user]
       row += m.balances.map { String($0.1) }
       row += m.tiers.map { "\($0.1.rank) \($0.1.name ?? "-")" }
-      row.append(m.badges.isEmpty ? "-" : m.badges.map { b in b.key.map { "\(b.badge)[\($0)]" } ?? b.badge }.joined(separator: " "))
+      row.append(
+        m.badges.isEmpty
+          ? "-" : m.badges.map { b in b.key.map { "\(b.badge)[\($0)]" } ?? b.badge }.joined(separator: " "))
       rows.append(row)
     }
     out += TextTable.render(rows)

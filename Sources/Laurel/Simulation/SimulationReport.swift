@@ -84,7 +84,9 @@ public struct SimulationReport: Sendable {
       },
       progress: rules.progress.enumerated().compactMap { p, progress in
         guard p < s.progress.count else { return nil }
-        return (progress.name, s.progress[p].sorted { $0.key < $1.key }.map { ($0.key, progress.states[Int($0.value)]) })
+        return (
+          progress.name, s.progress[p].sorted { $0.key < $1.key }.map { ($0.key, progress.states[Int($0.value)]) }
+        )
       },
       streaks: rules.streaks.enumerated().compactMap { i, streak in
         i < s.streaks.count ? (streak.name, s.streaks[i].length) : nil

@@ -13,7 +13,9 @@ struct HashIndex: Sendable {
   private(set) var count = 0
 
   @inline(__always)
-  fileprivate static func home(_ h: UInt64, _ mask: Int) -> Int { Int(truncatingIfNeeded: (h &* 0x9E37_79B9_7F4A_7C15) >> 17) & mask }
+  fileprivate static func home(_ h: UInt64, _ mask: Int) -> Int {
+    Int(truncatingIfNeeded: (h &* 0x9E37_79B9_7F4A_7C15) >> 17) & mask
+  }
 
   /// The payload of the first entry with this hash that `matches` accepts.
   @inline(__always)

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-  import Glibc
+import Glibc
 #endif
 
 extension Array where Element: BitwiseCopyable {
@@ -22,11 +22,11 @@ extension Array where Element: BitwiseCopyable {
 /// Advises huge pages for the whole 2 MiB pages inside `region`.
 private func adviseHugePages(_ region: UnsafeMutableRawBufferPointer) {
   #if os(Linux)
-    let huge = 2 << 20
-    guard let base = region.baseAddress, region.count >= huge else { return }
-    let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
-    let end = (Int(bitPattern: base) + region.count) & ~(huge - 1)
-    guard end > start else { return }
-    _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE)
+  let huge = 2 << 20
+  guard let base = region.baseAddress, region.count >= huge else { return }
+  let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
+  let end = (Int(bitPattern: base) + region.count) & ~(huge - 1)
+  guard end > start else { return }
+  _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE)
   #endif
 }

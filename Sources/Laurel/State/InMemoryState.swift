@@ -44,7 +44,9 @@ public struct InMemoryState: StateTransaction, Sendable {
 
   public var memberCount: Int { ids.count }
 
-  public mutating func claimAction(_ action: PreparedAction) -> Bool { processed.insert(action.id, hash: action.idHash) }
+  public mutating func claimAction(_ action: PreparedAction) -> Bool {
+    processed.insert(action.id, hash: action.idHash)
+  }
 
   public mutating func claimAction(at action: UnsafePointer<PreparedAction>) -> Bool {
     processed.insert(action.pointee.id, hash: action.pointee.idHash)

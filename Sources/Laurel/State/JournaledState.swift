@@ -50,13 +50,14 @@ public struct JournaledState: StateTransaction {
 
   public mutating func existingMember(_ key: MemberKey) -> Int? { state.existingMember(key) }
 
-  public mutating func member(_ key: MemberKey, initial: () -> MemberState) -> Int { state.member(key, initial: initial) }
+  public mutating func member(_ key: MemberKey, initial: () -> MemberState) -> Int {
+    state.member(key, initial: initial)
+  }
 
   public mutating func withMember<R>(_ handle: Int, _ body: (inout MemberState) -> R) -> R {
     if handle < memberCount && before[handle] == nil { before[handle] = state.members[handle] }
     return state.withMember(handle, body)
   }
-
 
   public mutating func claimOnce(_ handle: Int, rule: Int, key: String) -> Bool {
     state.claimOnce(handle, rule: rule, key: key)

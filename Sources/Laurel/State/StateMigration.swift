@@ -45,12 +45,14 @@ public struct StateMigration: Sendable {
     guard old.scheme == new.scheme else {
       throw IncompatibleRules(
         description:
-          "the store holds scheme '\(old.scheme)' and these rules are scheme '\(new.scheme)'; use another store for another scheme")
+          "the store holds scheme '\(old.scheme)' and these rules are scheme '\(new.scheme)'; use another store for another scheme"
+      )
     }
     guard old.scoped == new.scoped else {
       throw IncompatibleRules(
         description:
-          "the store's members are \(old.scoped ? "scoped (per community)" : "global") and these rules' members are \(new.scoped ? "scoped" : "global"); members cannot be carried over")
+          "the store's members are \(old.scoped ? "scoped (per community)" : "global") and these rules' members are \(new.scoped ? "scoped" : "global"); members cannot be carried over"
+      )
     }
     from = old
     to = new

@@ -61,12 +61,14 @@ enum Operators {
     let symbol = op.rawValue
     if lt.isNumeric && rt.isNumeric {
       let target = lt == .double || rt == .double ? "double" : "int"
-      let fix = lt.description == target ? "\(left) \(symbol) \(target)(\(right))" : "\(target)(\(left)) \(symbol) \(right)"
+      let fix =
+        lt.description == target ? "\(left) \(symbol) \(target)(\(right))" : "\(target)(\(left)) \(symbol) \(right)"
       return "operator '\(symbol)' cannot mix \(lt) and \(rt); convert one side, e.g. write \(fix)"
     }
     switch op {
     case .equal, .notEqual:
-      return "comparing \(lt) with \(rt) with '\(symbol)' can never match; convert one side (e.g. string(...) or int(...))"
+      return
+        "comparing \(lt) with \(rt) with '\(symbol)' can never match; convert one side (e.g. string(...) or int(...))"
     case .in:
       return "'in' needs a list or map on the right whose elements match \(lt), found \(rt)"
     default:

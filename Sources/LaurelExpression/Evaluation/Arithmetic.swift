@@ -13,7 +13,8 @@ enum Arithmetic {
     case (.double(let a), .double(let b)): return .double(a + b)
     case (.string(let a), .string(let b)): return .string(a + b)
     case (.list(let a), .list(let b)): return .list(a + b)
-    case (.timestamp(let t), .duration(let d)), (.duration(let d), .timestamp(let t)): return .timestamp(try t.adding(d))
+    case (.timestamp(let t), .duration(let d)), (.duration(let d), .timestamp(let t)):
+      return .timestamp(try t.adding(d))
     case (.duration(let a), .duration(let b)): return .duration(try a.adding(b))
     default: throw EvalError.noSuchOverload("_+_", x, y)
     }

@@ -110,7 +110,9 @@ struct Planner {
         case .bool(let b) where b == decisive: return .bool(decisive)
         case .bool: break
         case let other:
-          if firstError == nil { firstError = EvalError("no matching overload for '\(op)' applied to \(other.typeName)") }
+          if firstError == nil {
+            firstError = EvalError("no matching overload for '\(op)' applied to \(other.typeName)")
+          }
         }
       } catch {
         if firstError == nil { firstError = error }

@@ -37,7 +37,9 @@ struct Lexer {
         let isBytes = c == "b" || c == "B"
         position += 1
         let lit = lexString(raw: !isBytes)
-        if isBytes, case .string = lit.kind { return Token(kind: .bytes, range: SourceRange(start: start, end: position)) }
+        if isBytes, case .string = lit.kind {
+          return Token(kind: .bytes, range: SourceRange(start: start, end: position))
+        }
         return Token(kind: lit.kind, range: SourceRange(start: start, end: position))
       }
       while let d = peek(), d == "_" || (d.isASCII && (d.properties.isAlphabetic || d.properties.numericType != nil)) {

@@ -183,9 +183,15 @@ public struct Parser {
     var lhs = try parseUnary()
     while true {
       let op: BinaryOperator
-      if isPunct("*") { op = .multiply } else if isPunct("/") { op = .divide } else if isPunct("%") {
+      if isPunct("*") {
+        op = .multiply
+      } else if isPunct("/") {
+        op = .divide
+      } else if isPunct("%") {
         op = .remainder
-      } else { return lhs }
+      } else {
+        return lhs
+      }
       _ = advance()
       try enter()
       let rhs = try parseUnary()
@@ -351,7 +357,8 @@ public struct Parser {
         }
         let comprehension: Comprehension
         switch (macro, args.count) {
-        case (.map, 2): comprehension = Comprehension(macro: macro, range: target, variable: variable, transform: args[1])
+        case (.map, 2):
+          comprehension = Comprehension(macro: macro, range: target, variable: variable, transform: args[1])
         case (.map, _):
           comprehension = Comprehension(
             macro: macro, range: target, variable: variable, predicate: args[1], transform: args[2])

@@ -19,7 +19,10 @@ public enum Schemas {
           ("$schema", "https://json-schema.org/draft/2020-12/schema"),
           ("$id", "https://laurel.dev/schemas/rules.schema.json"),
           ("title", "Laurel rule file"),
-          ("description", "A gamification scheme: currencies, actions and their rules, ladders, badges, caps and leaderboards. See docs/rules.md."),
+          (
+            "description",
+            "A gamification scheme: currencies, actions and their rules, ladders, badges, caps and leaderboards. See docs/rules.md."
+          ),
         ] + pairs)
     }
     return root
@@ -51,15 +54,26 @@ public enum Schemas {
     case .expression:
       return .object([("type", ["string", "integer", "number", "boolean"]), ("minLength", 1)])
     case .names:
-      return .object([("anyOf", [.object([("type", "string")]), .object([("type", "array"), ("items", .object([("type", "string")]))])])])
+      return .object([
+        (
+          "anyOf",
+          [.object([("type", "string")]), .object([("type", "array"), ("items", .object([("type", "string")]))])]
+        )
+      ])
     case .window: return .object([("enum", ["day", "week", "month"])])
     case .fieldType:
       return .object([
         ("type", "string"),
-        ("pattern", "^\\s*(dyn|any|bool|boolean|int|integer|uint|double|number|string|timestamp|duration|list|map|list\\(.+\\)|map\\(.+,.+\\))\\s*$"),
+        (
+          "pattern",
+          "^\\s*(dyn|any|bool|boolean|int|integer|uint|double|number|string|timestamp|duration|list|map|list\\(.+\\)|map\\(.+,.+\\))\\s*$"
+        ),
       ])
     case .timestamp:
-      return .object([("type", "string"), ("pattern", "^\\d{4}-\\d{2}-\\d{2}([Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2}))?$")])
+      return .object([
+        ("type", "string"),
+        ("pattern", "^\\d{4}-\\d{2}-\\d{2}([Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2}))?$"),
+      ])
     case .duration: return .object([("type", "string"), ("pattern", "^-?(\\d+(\\.\\d+)?(h|m|s|ms|us|µs|ns))+$")])
     case .amounts:
       return .object([
@@ -67,7 +81,9 @@ public enum Schemas {
         ("additionalProperties", Self.shape(.expression)),
       ])
     case .stringMap:
-      return .object([("type", "object"), ("additionalProperties", .object([("type", ["string", "integer", "number", "boolean"])]))])
+      return .object([
+        ("type", "object"), ("additionalProperties", .object([("type", ["string", "integer", "number", "boolean"])])),
+      ])
     case .named(let inner, let nullable):
       var value = Self.shape(inner)
       if nullable, case .object(var pairs) = value, let t = pairs.firstIndex(where: { $0.0 == "type" }) {
@@ -76,7 +92,8 @@ public enum Schemas {
         value = .object(pairs)
       }
       return .object([
-        ("type", "object"), ("propertyNames", .object([("pattern", .string(identifier))])), ("additionalProperties", value),
+        ("type", "object"), ("propertyNames", .object([("pattern", .string(identifier))])),
+        ("additionalProperties", value),
       ])
     case .section(let keys): return section(keys, summary: nil)
     case .list(let inner): return .object([("type", "array"), ("items", Self.shape(inner))])

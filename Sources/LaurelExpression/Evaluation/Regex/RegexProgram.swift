@@ -29,7 +29,8 @@ struct RegexProgram: Sendable {
 
   private mutating func append(_ instruction: Instruction) throws(RegexSyntaxError) -> Int {
     guard instructions.count < Self.maxInstructions else {
-      throw RegexSyntaxError(message: "the pattern is too large (over \(Self.maxInstructions) steps once repetitions are counted)")
+      throw RegexSyntaxError(
+        message: "the pattern is too large (over \(Self.maxInstructions) steps once repetitions are counted)")
     }
     instructions.append(instruction)
     return instructions.count - 1
@@ -100,7 +101,9 @@ struct RegexProgram: Sendable {
 
   /// Adds the thread at `pc` and every one its jumps, splits and holding
   /// assertions lead to; true when one of them is the match.
-  private func add(_ pc: Int, at i: Int, in input: [Unicode.Scalar], to list: inout ThreadList, stack: inout [Int]) -> Bool {
+  private func add(
+    _ pc: Int, at i: Int, in input: [Unicode.Scalar], to list: inout ThreadList, stack: inout [Int]
+  ) -> Bool {
     stack.append(pc)
     while let pc = stack.popLast() {
       guard list.insert(pc) else { continue }

@@ -113,7 +113,8 @@ struct RegexParser {
         atom = .repetition(atom, min: min, max: max)
         let before = position
         if try quantifier() != nil {
-          throw RegexSyntaxError(message: "bad repetition operator: \(String(String.UnicodeScalarView(scalars[before..<position])))")
+          throw RegexSyntaxError(
+            message: "bad repetition operator: \(String(String.UnicodeScalarView(scalars[before..<position])))")
         }
       }
       items.append(atom)
@@ -131,7 +132,10 @@ struct RegexParser {
     case "{":
       guard let counted = countedRepetition() else { return nil }
       guard counted.0 <= Self.maxRepeat, (counted.1 ?? 0) <= Self.maxRepeat, counted.1.map({ $0 >= counted.0 }) ?? true
-      else { throw RegexSyntaxError(message: "bad repetition operator: counts go from 0 to \(Self.maxRepeat), the second no lower than the first") }
+      else {
+        throw RegexSyntaxError(
+          message: "bad repetition operator: counts go from 0 to \(Self.maxRepeat), the second no lower than the first")
+      }
       result = counted
     default: return nil
     }
@@ -213,7 +217,8 @@ struct RegexParser {
             guard sawFlag else { throw RegexSyntaxError(message: "missing flags in (?)") }
             return .empty  // the flags stay set: the enclosing group restores them
           default:
-            throw RegexSyntaxError(message: "invalid or unsupported group syntax (?\(c) (look-around is not available in RE2)")
+            throw RegexSyntaxError(
+              message: "invalid or unsupported group syntax (?\(c) (look-around is not available in RE2)")
           }
         }
       }
