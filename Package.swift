@@ -1,22 +1,28 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
 
 /// Settings every Laurel target shares: Swift 6 language mode plus the
 /// upcoming features STYLE.md asks for.
-let swiftSettings: [SwiftSetting] = [
-  .enableUpcomingFeature("ExistentialAny"),
-  .enableUpcomingFeature("MemberImportVisibility"),
-  .enableUpcomingFeature("InternalImportsByDefault"),
-]
+/// `LAUREL_WARNINGS_AS_ERRORS=1 swift build` (what CI runs) fails on any
+/// warning in Laurel's own targets; dependencies are not affected.
+let swiftSettings: [SwiftSetting] =
+  [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+  ] + (Context.environment["LAUREL_WARNINGS_AS_ERRORS"] != nil ? [.treatAllWarnings(as: .error)] : [])
 
 let package = Package(
   name: "Laurel",
-  platforms: [.macOS(.v15)],
+  // Synchronization's Mutex sets the floor: macOS 15, iOS 18 and their peers.
+  platforms: [.macOS(.v15), .iOS(.v18), .tvOS(.v18), .watchOS(.v11), .visionOS(.v2)],
   products: [
     .library(name: "Laurel", targets: ["Laurel"]),
     .library(name: "LaurelRules", targets: ["LaurelRules"]),
     .library(name: "LaurelExpression", targets: ["LaurelExpression"]),
     .library(name: "LaurelSQLite", targets: ["LaurelSQLite"]),
+    .library(name: "LaurelReplay", targets: ["LaurelReplay"]),
+    .library(name: "LaurelReports", targets: ["LaurelReports"]),
     .executable(name: "laurel", targets: ["laurel"]),
   ],
   dependencies: [
@@ -31,9 +37,18 @@ let package = Package(
     .target(name: "LaurelExpression", dependencies: ["LaurelDiagnostics"], swiftSettings: swiftSettings),
     // A cache prefetch hint, which Swift cannot express (one inline C function).
     .target(name: "CLaurelPrefetch"),
-    // The engine core: rule model, compiler, engine, stores, simulation. No YAML, no SQL.
+    // The engine core: rule model, compiler, engine, store contract, in-memory
+    // store, read model. No YAML, no SQL, no files, no threads.
     .target(
       name: "Laurel", dependencies: ["LaurelDiagnostics", "LaurelExpression", "CLaurelPrefetch"],
+      swiftSettings: swiftSettings),
+    // Replaying histories: the one JSONL history reader, read-ahead on a
+    // thread of its own, and in-memory simulation of a file.
+    .target(name: "LaurelReplay", dependencies: ["Laurel", "LaurelExpression"], swiftSettings: swiftSettings),
+    // Reports for people and tools: simulation and rule-change (diff)
+    // reports as tables, JSON and HTML.
+    .target(
+      name: "LaurelReports", dependencies: ["Laurel", "LaurelReplay", "LaurelExpression"],
       swiftSettings: swiftSettings),
     // YAML rule files -> RuleBook, with file:line:column diagnostics.
     .target(
@@ -54,13 +69,13 @@ let package = Package(
     .executableTarget(
       name: "laurel",
       dependencies: [
-        "Laurel", "LaurelRules", "LaurelDiagnostics", "LaurelSQLite",
+        "Laurel", "LaurelRules", "LaurelDiagnostics", "LaurelSQLite", "LaurelReplay", "LaurelReports",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings),
     .executableTarget(
       name: "laurel-bench",
-      dependencies: ["Laurel", "LaurelRules", "LaurelExpression", "LaurelSQLite"],
+      dependencies: ["Laurel", "LaurelRules", "LaurelExpression", "LaurelSQLite", "LaurelReplay", "LaurelReports"],
       path: "Benchmarks/LaurelBench",
       swiftSettings: swiftSettings),
     .testTarget(
@@ -69,8 +84,11 @@ let package = Package(
     .testTarget(
       name: "LaurelTests",
       dependencies: [
-        "Laurel", "LaurelRules", "LaurelExpression", "LaurelTesting", "LaurelSQLite",
+        "Laurel", "LaurelRules", "LaurelExpression", "LaurelTesting", "LaurelSQLite", "LaurelReplay", "LaurelReports",
         .product(name: "GRDB", package: "GRDB.swift"),
+        // Built with the tests, so suites that run `laurel` run the binary of
+        // these sources, never a stale one.
+        "laurel",
       ],
       exclude: ["Golden"], swiftSettings: swiftSettings),
     .testTarget(

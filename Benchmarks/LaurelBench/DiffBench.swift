@@ -1,5 +1,7 @@
 import Foundation
 import Laurel
+import LaurelReplay
+import LaurelReports
 import LaurelRules
 
 /// A diff of two versions of the community scheme against one simulate of the same history.

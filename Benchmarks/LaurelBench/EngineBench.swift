@@ -1,5 +1,7 @@
 import Foundation
 import Laurel
+import LaurelReplay
+import LaurelReports
 
 /// The engine alone: actions decoded up front, then applied in memory.
 enum EngineBench {

@@ -1,5 +1,7 @@
 import Foundation
 import Laurel
+import LaurelReplay
+import LaurelReports
 
 /// End to end: read, decode, apply and report a JSONL history, against
 /// shared/bench/baseline.c doing the same work, in the same run.

@@ -1,5 +1,7 @@
 import Foundation
 import Laurel
+import LaurelReplay
+import LaurelReports
 import LaurelSQLite
 
 /// The SQLite store: batched ingest against baseline.c --sqlite in the same run,

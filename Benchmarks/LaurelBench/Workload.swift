@@ -1,5 +1,7 @@
 import Foundation
 import Laurel
+import LaurelReplay
+import LaurelReports
 import LaurelRules
 
 /// The reference workload: seed 004's scheme on a stream from shared/bench/gen_events.py.

@@ -101,7 +101,7 @@ public struct ExpressionCompiler: Sendable {
     }
     var checker = Checker(declarations: declarations, strict: checked, source: source.text, nodeCount: parsed.nodeCount)
     let type = checker.check(parsed.0)
-    var problems = checker.result.problems.map { diagnostic(code(for: $0.message), $0.message, $0.range) }
+    var problems = checker.result.problems.map { diagnostic($0.code, $0.message, $0.range) }
     if checked, let expecting, !type.isCompatible(with: expecting) {
       problems.append(
         diagnostic(.typeMismatch, "expected \(describe(expecting)), but this expression gives \(type)", parsed.0.range))
@@ -135,12 +135,5 @@ public struct ExpressionCompiler: Sendable {
     case .string: "a string"
     default: "\(t)"
     }
-  }
-
-  private func code(for message: String) -> Diagnostic.Code {
-    if message.hasPrefix("unknown name") { return .unknownName }
-    if message.hasPrefix("unknown field") { return .unknownField }
-    if message.hasPrefix("unknown function") { return .unknownFunction }
-    return .typeMismatch
   }
 }

@@ -97,7 +97,7 @@ extension RuleFileParser {
   mutating func parseCap(_ name: Name, _ node: Node) {
     var currency: Name?
     var max: Int64?
-    var per: Window?
+    var per: TimeWindow?
     var rules: [Name] = []
     var exempt: [Name] = []
     for (key, _, value) in reader.mapping(node, "cap '\(name.text)'", keys: RuleKeys.cap) ?? [] {

@@ -105,9 +105,9 @@ struct YAMLReader {
     }
   }
 
-  mutating func window(_ node: Node, _ what: String) -> Window? {
+  mutating func window(_ node: Node, _ what: String) -> TimeWindow? {
     guard let text = scalar(node, what) else { return nil }
-    guard let window = Window(rawValue: text) else {
+    guard let window = TimeWindow(rawValue: text) else {
       error(.invalidValue, "\(what) must be day, week or month, not '\(text)'", node)
       return nil
     }

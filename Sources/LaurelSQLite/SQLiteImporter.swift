@@ -48,6 +48,7 @@ public final class SQLiteImporter<Tag: Sendable> {
   /// A read-only connection for planning (nil for an in-memory store, which only applies batches in order).
   private let reader: DatabaseQueue?
   private let writeQueue = DispatchQueue(label: "laurel.sqlite.importer")
+  private let planQueue = DispatchQueue(label: "laurel.sqlite.importer.plan")
   private var inFlight: Pending?
   /// False while batches meet duplicates or other writers: then they are applied in order.
   private var plansAhead = false
@@ -81,12 +82,15 @@ public final class SQLiteImporter<Tag: Sendable> {
     let planned: (outcomes: [Outcome], plan: BatchPlan)
     store.cache.planStarted()
     do {
-      planned = try reader.inDatabase { db in
-        var tx = PlanningTransaction(
-          reader: db, cache: store.cache, before: before, rulesVersion: store.currentRulesVersion,
-          layout: store.currentLayout)
-        let outcomes = try engine.run(actions, in: &tx)
-        return (outcomes, tx.finish(counts: EventCounts(outcomes, undecodable: undecodable)))
+      // On a queue of the importer's own: planning reads the file.
+      planned = try await planQueue.run { [engine, store] in
+        try reader.inDatabase { db in
+          var tx = PlanningTransaction(
+            reader: db, cache: store.cache, before: before, rulesVersion: store.currentRulesVersion,
+            layout: store.currentLayout)
+          let outcomes = try engine.run(actions, in: &tx)
+          return (outcomes, tx.finish(counts: EventCounts(outcomes, undecodable: undecodable)))
+        }
       }
     } catch {
       // A failed read: apply this batch the ordinary way, which reports the error if it persists.
@@ -138,14 +142,31 @@ public final class SQLiteImporter<Tag: Sendable> {
   /// One batch in one ordinary transaction; the next batches are planned
   /// ahead when this one met no duplicate and no other writer.
   private func applyInOrder(_ actions: [PreparedAction], undecodable: Int, tag: Tag) async throws -> Completed {
-    var alone = false
+    let alone = Flag()
     let outcomes = try await engine.applyBatch(actions) { tx, outcomes in
-      alone = tx.freshness != .stale
+      alone.set(tx.freshness != .stale)
       try tx.add(EventCounts(outcomes, undecodable: undecodable))
     }
     statistics.ordinary += 1
-    plansAhead = alone && !outcomes.contains { $0.status == .duplicate }
+    plansAhead = alone.value && !outcomes.contains { $0.status == .duplicate }
     return Completed(tag: tag, outcomes: outcomes)
+  }
+}
+
+/// A boolean set inside a transaction and read after it.
+private final class Flag: Sendable {
+  private let state = Mutex(false)
+  func set(_ value: Bool) { state.withLock { $0 = value } }
+  var value: Bool { state.withLock { $0 } }
+}
+
+extension DispatchQueue {
+  /// Runs `work` on this queue and waits for it without holding a thread of
+  /// the cooperative pool.
+  func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+      async { continuation.resume(with: Result { try work() }) }
+    }
   }
 }
 

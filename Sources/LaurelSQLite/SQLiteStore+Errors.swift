@@ -21,11 +21,27 @@ extension SQLiteStore {
     case busy
     /// Anything else SQLite reported.
     case other
+
+    /// The stable code: `STORE_NOT_LAUREL`, `STORE_BUSY`, …
+    public var code: String {
+      switch self {
+      case .notLaurel: "STORE_NOT_LAUREL"
+      case .newerVersion: "STORE_NEWER_VERSION"
+      case .olderVersion: "STORE_OLDER_VERSION"
+      case .damaged: "STORE_DAMAGED"
+      case .unwritable: "STORE_UNWRITABLE"
+      case .full: "STORE_FULL"
+      case .busy: "STORE_BUSY"
+      case .other: "STORE_ERROR"
+      }
+    }
   }
 
   /// Why a file cannot be used as a Laurel store.
   public struct OpenError: Error, CustomStringConvertible {
     public var kind: Problem
+    /// The kind's stable code.
+    public var code: String { kind.code }
     public var description: String
 
     init(kind: Problem = .other, description: String) {
@@ -45,6 +61,8 @@ extension SQLiteStore {
   /// of it is in the store.
   public struct WriteError: Error, CustomStringConvertible {
     public var kind: Problem
+    /// The kind's stable code.
+    public var code: String { kind.code }
     public var description: String
     public var underlying: DatabaseError
 

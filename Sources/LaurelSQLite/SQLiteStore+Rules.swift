@@ -25,9 +25,20 @@ extension SQLiteStore {
       case removesState
       /// A stored member state does not match the rules it was written under.
       case damagedState
+
+      /// The stable code: `RULES_INCOMPATIBLE`, `RULES_REMOVE_STATE`, `STORE_DAMAGED`.
+      public var code: String {
+        switch self {
+        case .incompatible: "RULES_INCOMPATIBLE"
+        case .removesState: "RULES_REMOVE_STATE"
+        case .damagedState: "STORE_DAMAGED"
+        }
+      }
     }
 
     public var kind: Kind
+    /// The kind's stable code.
+    public var code: String { kind.code }
     public var description: String
   }
 

@@ -144,31 +144,38 @@ public final class SQLiteStore: Store {
     checkpointer.drain()
   }
 
-  public func transaction<R>(_ body: (inout SQLiteTransaction) throws -> R) async throws -> R {
-    try write(body)
-  }
-
-  /// The synchronous GRDB write: one SQLite transaction, rolled back if `body` throws.
+  /// Runs `body` in one SQLite transaction on GRDB's writer queue, so no
+  /// thread of Swift's cooperative pool waits for SQLite (nor for another
+  /// process's lock, up to the busy timeout). The footprint's members that
+  /// the cache cannot vouch for are read in one statement first.
   ///
   /// Every member row is written only if it still has the version the
   /// transaction read (or took from the cache). Should one not (the cache
   /// believed a state another connection had changed), the transaction is
   /// rolled back and run once more with the cache emptied, reading every row.
-  private func write<R>(_ body: (inout SQLiteTransaction) throws -> R) throws -> R {
+  public func transaction<R: Sendable>(
+    reading footprint: BatchFootprint, _ body: @escaping @Sendable (inout SQLiteTransaction) throws -> R
+  ) async throws -> R {
     do {
-      return try writeOnce(body)
+      return try await writeOnce(footprint, body)
     } catch is SQLiteTransaction.MemberChanged {
-      return try writeOnce(body)
+      return try await writeOnce(footprint, body)
     }
   }
 
-  private func writeOnce<R>(_ body: (inout SQLiteTransaction) throws -> R) throws -> R {
+  /// The SQLite store reads a batch's members ahead.
+  public var wantsFootprint: Bool { true }
+
+  private func writeOnce<R: Sendable>(
+    _ footprint: BatchFootprint, _ body: @escaping @Sendable (inout SQLiteTransaction) throws -> R
+  ) async throws -> R {
     do {
-      return try writer.write { db in
+      return try await writer.write { [self] db in
         let dataVersion = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? -1
         var tx = SQLiteTransaction(
           db: db, cache: cache, freshness: freshness(dataVersion), rulesVersion: currentRulesVersion,
           layout: currentLayout)
+        try tx.readAhead(footprint)
         let result = try body(&tx)
         try tx.flush()
         return result
@@ -217,11 +224,9 @@ public final class SQLiteStore: Store {
     return try DatabaseQueue(path: path, configuration: configuration)
   }
 
-  public func members() async throws -> [(MemberID, MemberState)] { try allMembers() }
-
-  /// Every member, sorted by scope then user (synchronous form of ``members()``).
-  public func allMembers() throws -> [(MemberID, MemberState)] {
-    try writer.read { try allMembers(in: $0) }
+  /// Every member, sorted by scope then user (read on GRDB's reader queue).
+  public func members() async throws -> [(MemberID, MemberState)] {
+    try await writer.read { [self] in try allMembers(in: $0) }
   }
 
   private func allMembers(in db: Database) throws -> [(MemberID, MemberState)] {
@@ -230,8 +235,8 @@ public final class SQLiteStore: Store {
 
   /// Every member and the running action counts, read in one snapshot, so
   /// an ingest committing meanwhile shows in both or in neither.
-  public func snapshot() throws -> (members: [(MemberID, MemberState)], counts: EventCounts) {
-    try writer.read { db in (try allMembers(in: db), try eventCounts(in: db)) }
+  public func snapshot() async throws -> (members: [(MemberID, MemberState)], counts: EventCounts) {
+    try await writer.read { [self] db in (try allMembers(in: db), try eventCounts(in: db)) }
   }
 
   /// Copies the write-ahead log into the database file and empties it (the
@@ -256,8 +261,8 @@ public final class SQLiteStore: Store {
   /// The action log after `sequence`, oldest first, `limit` at a time: every
   /// applied or ignored action (rejected ones are not kept), to replay the
   /// history under other rules.
-  public func loggedActions(after sequence: Int64 = 0, limit: Int = 1000) throws -> [LoggedAction] {
-    try writer.read { db in
+  public func loggedActions(after sequence: Int64 = 0, limit: Int = 1000) async throws -> [LoggedAction] {
+    try await writer.read { db in
       try Row.fetchAll(
         db, sql: "SELECT seq, id, body, rules_version FROM actions WHERE seq > ? ORDER BY seq LIMIT ?",
         arguments: [sequence, limit]
@@ -273,7 +278,7 @@ public final class SQLiteStore: Store {
 
   /// The members of one scope, sorted by user (through the members' unique index).
   public func members(inScope scope: String?) async throws -> [(MemberID, MemberState)] {
-    try await writer.read { db in
+    try await writer.read { [self] db in
       try Row.fetchAll(
         db, sql: "SELECT scope, user, state FROM members WHERE scope_key = ? ORDER BY user",
         arguments: [SQLiteSchema.scopeKey(scope)]
@@ -283,8 +288,8 @@ public final class SQLiteStore: Store {
 
   /// The running counts of actions read, applied, duplicates, ignored and rejected
   /// (kept by ``SQLiteTransaction/add(_:)`` in the same transactions as the actions).
-  public func eventCounts() throws -> EventCounts {
-    try writer.read { try eventCounts(in: $0) }
+  public func eventCounts() async throws -> EventCounts {
+    try await writer.read { [self] in try eventCounts(in: $0) }
   }
 
   private func eventCounts(in db: Database) throws -> EventCounts {
@@ -303,8 +308,8 @@ public final class SQLiteStore: Store {
   }
 
   /// One member's state, if the member exists.
-  public func state(of member: MemberID) throws -> MemberState? {
-    try writer.read { db in
+  public func state(of member: MemberID) async throws -> MemberState? {
+    try await writer.read { [self] db in
       guard
         let value = try DatabaseValue.fetchOne(
           db, sql: "SELECT state FROM members WHERE scope_key = ? AND user = ?",
@@ -316,8 +321,8 @@ public final class SQLiteStore: Store {
 
   /// The members holding `badge` (one row per member and key), earliest
   /// first. Badges earned before schema v3 are only in the member states.
-  public func badgeHolders(_ badge: String) throws -> [BadgeAward] {
-    try writer.read { db in
+  public func badgeHolders(_ badge: String) async throws -> [BadgeAward] {
+    try await writer.read { db in
       try Row.fetchAll(
         db,
         sql: """
@@ -336,11 +341,7 @@ public final class SQLiteStore: Store {
 
   /// A member's applied amounts, newest first, `limit` per page.
   public func ledger(of member: MemberID, limit: Int = 50, offset: Int = 0) async throws -> [LedgerEntry] {
-    try readLedger(of: member, limit: limit, offset: offset)
-  }
-
-  private func readLedger(of member: MemberID, limit: Int, offset: Int) throws -> [LedgerEntry] {
-    try writer.read { db in
+    try await writer.read { db in
       try Row.fetchAll(
         db,
         sql: """

@@ -35,6 +35,9 @@ public struct SQLiteTransaction: StateTransaction {
   /// The layout stored states must have (nil: not recorded).
   private let layout: StateLayout?
   private var buffer: [UInt8] = []
+  /// Members read ahead for the batch's footprint (see ``readAhead(_:)``):
+  /// row, version and state, or nil for a member the file does not hold.
+  private var readAhead: [MemberKey: (rowID: Int64, version: Int64, state: MemberState)?] = [:]
 
   init(db: Database, cache: MemberCache, freshness: MemberCache.Freshness, rulesVersion: Int64?, layout: StateLayout?) {
     self.layout = layout
@@ -58,6 +61,10 @@ public struct SQLiteTransaction: StateTransaction {
     if let h = handles[key] { return h }
     if cacheIsCurrent, let trusted = cache.trustedEntry(key), let rowID = trusted.rowID {
       return add(key, rowID: rowID, version: trusted.version, state: trusted.state, dirty: false)
+    }
+    if let ahead = readAhead[key] {
+      guard let (rowID, version, state) = ahead else { return nil }
+      return add(key, rowID: rowID, version: version, state: state, dirty: false)
     }
     let cached = cache.entry(key)
     let select = try DirectStatement(db, "SELECT id, version, state FROM members WHERE scope_key = ? AND user = ?")
@@ -104,6 +111,44 @@ public struct SQLiteTransaction: StateTransaction {
       throw SQLiteStore.OpenError(kind: .damaged, description: "the stored state of member \(member) is not a blob")
     }
     return try data.withUnsafeBytes { try decodeState($0, member: member, layout: layout) }
+  }
+
+  /// Reads the footprint's members that the cache cannot vouch for in one
+  /// statement per 400 members (inside this transaction, so what it reads
+  /// stays true until the commit), instead of one query each on first use.
+  mutating func readAhead(_ footprint: BatchFootprint) throws {
+    var wanted: [MemberKey] = []
+    for id in footprint.members {
+      let key = MemberKey(id)
+      if cacheIsCurrent, cache.trustedEntry(key)?.rowID != nil { continue }
+      if readAhead.updateValue(nil, forKey: key) == nil { wanted.append(key) }
+    }
+    var start = 0
+    while start < wanted.count {
+      let part = wanted[start..<min(start + 400, wanted.count)]
+      start = part.endIndex
+      var arguments = StatementArguments()
+      for key in part { arguments += [SQLiteSchema.scopeKey(key.id.scope), key.id.user] }
+      let rows = try Row.fetchCursor(
+        db,
+        sql: "SELECT id, version, state, scope, user FROM members WHERE (scope_key, user) IN (VALUES "
+          + repeatElement("(?,?)", count: part.count).joined(separator: ",") + ")",
+        arguments: arguments)
+      while let row = try rows.next() {
+        let key = MemberKey(MemberID(scope: row["scope"], user: row["user"]))
+        let rowID: Int64 = row["id"]
+        let version: Int64 = row["version"]
+        var state: MemberState
+        if let cached = cache.entry(key), cached.rowID == rowID, cached.version == version {
+          state = cached.state
+        } else {
+          state = try Self.decodeState(row["state"], member: key.id, layout: layout)
+        }
+        // Checked against its row now: trusted again in this generation.
+        cache.store(key, rowID: rowID, version: version, state: state)
+        readAhead[key] = (rowID, version, state)
+      }
+    }
   }
 
   public mutating func member(_ key: MemberKey, initial: () -> MemberState) throws -> Int {

@@ -2,6 +2,7 @@ import Foundation
 public import Laurel
 import LaurelExpression
 import LaurelRules
+import LaurelReports
 
 /// Turns arbitrary bytes into a rule file and a history and runs the engine
 /// on them, for fuzzers (`laurel-fuzz`, libFuzzer) and the property-based
@@ -155,11 +156,9 @@ public enum EngineFuzzing {
       failures.append("counts do not add up: \(counts)")
     }
     for member in report.members {
-      for (currency, balance) in member.balances where currency == "points" {
-        if balance < lowestPoints {
-          failures.append(
-            "\(member.id) holds \(balance) points, below the lowest its floor and start allow (\(lowestPoints))")
-        }
+      if let balance = member.balance("points"), balance < lowestPoints {
+        failures.append(
+          "\(member.member) holds \(balance) points, below the lowest its floor and start allow (\(lowestPoints))")
       }
     }
     return (failures, true)

@@ -159,6 +159,62 @@ public enum StoreConformance {
         ? nil : "after retrying: \(again.map(\.status)), \(balances)"
     }
 
+    await check("a store that fails in the middle of a batch keeps nothing of it") { engine in
+      _ = try await engine.apply(json: like("m0", author: "ann"))
+      let before = try await engine.store.members()
+      let batch = try (1...6).map {
+        try ActionDecoder(rules: engine.rules).decode(like("m\($0)", author: $0 % 2 == 0 ? "bob" : "ann"))
+      }
+      // Fails at the fourth member load: three actions are already applied inside the transaction.
+      let failing = Engine(rules: engine.rules, store: FailingStore(engine.store, failAfter: 3))
+      do {
+        _ = try await failing.applyBatch(batch)
+        return "the failing store did not fail"
+      } catch is FailingStore<S>.Fault {}
+      let after = try await engine.store.members()
+      guard after.map(\.0) == before.map(\.0), after.map(\.1) == before.map(\.1) else {
+        return "the failed batch left members \(after.map { "\($0.0)=\($0.1.balances[0])" })"
+      }
+      let again = try await engine.applyBatch(batch)
+      let ann = try await engine.profile(of: MemberID(scope: "c1", user: "ann")).balance("points")
+      let bob = try await engine.profile(of: MemberID(scope: "c1", user: "bob")).balance("points")
+      return again.allSatisfy({ $0.status == .applied }) && ann == 8 && bob == 6
+        ? nil : "after retrying: \(again.map(\.status)), ann \(ann ?? -1), bob \(bob ?? -1)"
+    }
+
+    await check("reads a member by name, and a stranger as a new member") { engine in
+      for i in 0..<3 { _ = try await engine.apply(json: like("n\(i)", author: "ann")) }
+      let ann = try await engine.profile(of: MemberID(scope: "c1", user: "ann"))
+      let stranger = try await engine.profile(of: MemberID(scope: "c1", user: "nobody"))
+      let state = try await engine.store.state(of: MemberID(scope: "c9", user: "ann"))
+      guard ann.balance("points") == 6, ann.tier("level")?.name == "Learner", ann.tier("level")?.threshold == 5,
+        ann.tier("level")?.nextThreshold == 20
+      else { return "ann read as \(ann)" }
+      guard stranger.balance("points") == 0, stranger.tier("level")?.rank == 1 else {
+        return "a stranger read as \(stranger)"
+      }
+      return state == nil ? nil : "a member of another scope was found"
+    }
+
+    await check("a batch applies the same whatever its footprint forecasts") { engine in
+      let batch = try (0..<8).map {
+        try ActionDecoder(rules: engine.rules).decode(like("w\($0)", author: ["ann", "bob", "cy"][$0 % 3]))
+      }
+      // A footprint that misses most members and names some that do not exist: members load on demand.
+      var footprint = engine.rules.footprint(of: Array(batch.prefix(1)))
+      footprint.members.append(MemberID(scope: "c1", user: "ghost"))
+      let forecast = engine.rules.footprint(of: batch)
+      guard Set(forecast.members.map(\.user)) == ["fan", "ann", "bob", "cy"] else {
+        return "the footprint forecast \(forecast.members)"
+      }
+      let outcomes = try await engine.store.transaction(reading: footprint) { tx in
+        try engine.run(batch, in: &tx).map(\.status)
+      }
+      let users = try await engine.store.members().map { "\($0.0.user)=\($0.1.balances[0])" }
+      return outcomes.allSatisfy({ $0 == .applied }) && users == ["ann=6", "bob=6", "cy=4"]
+        ? nil : "\(outcomes), \(users)"
+    }
+
     if let reopen {
       await check("state, ids and once-per keys survive reopening") { engine in
         _ = try await engine.apply(json: like("p1", author: "ann"))

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Laurel
+import LaurelReplay
+import LaurelReports
 import LaurelDiagnostics
 import LaurelRules
 

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Laurel
+import LaurelReplay
+import LaurelReports
 import LaurelDiagnostics
 import LaurelRules
 import LaurelSQLite
@@ -46,7 +48,9 @@ struct Ingest: AsyncParsableCommand {
       throw ExitCode(1)
     }
     let importer = try SQLiteImporter<BatchLines>(engine: Engine(rules: compiled, store: store))
-    let reader = BatchPrefetcher(try BatchReader(path: events, rules: compiled, size: max(1, batch)))
+    var batches = try HistoryBatches(path: events, rules: compiled, size: max(1, batch), keepsSource: true)
+    // Reads and decodes up to two batches ahead, so decoding runs on one core while SQLite writes on the other.
+    let reader = ReadAhead(depth: 2) { try batches.next() }
     let progress = Progress(
       enabled: isatty(2) == 1,
       total: events == "-" ? nil : (try? FileManager.default.attributesOfItem(atPath: events)[.size] as? Int) ?? nil)
@@ -56,28 +60,20 @@ struct Ingest: AsyncParsableCommand {
     func report(_ batch: SQLiteImporter<BatchLines>.Completed) {
       var rejections = batch.tag.undecodable
       for (i, outcome) in batch.outcomes.enumerated() {
-        if case .rejected(let reason) = outcome.status { rejections.append((batch.tag.lines[i], reason)) }
+        if case .rejected(let error) = outcome.status { rejections.append((batch.tag.lines[i], error)) }
       }
-      for (line, reason) in rejections.sorted(by: { $0.0 < $1.0 }) where shown < 20 {
-        Output.error("\(events):\(line): rejected: \(reason)")
+      for (line, error) in rejections.sorted(by: { $0.0 < $1.0 }) where shown < 20 {
+        Output.error("\(events):\(line): rejected: \(error)")
         shown += 1
       }
       total += EventCounts(batch.outcomes, undecodable: batch.tag.undecodable.count)
     }
-    while let (lines, bytesRead) = try reader.next() {
-      var tag = BatchLines()
-      var actions: [PreparedAction] = []
-      actions.reserveCapacity(lines.count)
-      for (line, result) in lines {
-        switch result {
-        case .success(let action):
-          actions.append(action)
-          tag.lines.append(line)
-        case .failure(let error): tag.undecodable.append((line, error.message))
-        }
-      }
+    while let decoded = try reader.next() {
+      let (actions, lines) = decoded.decoded
+      let tag = BatchLines(
+        lines: lines, undecodable: decoded.failures.map { (decoded.lines[$0.index], $0.error) })
       for batch in try await importer.submit(actions, undecodable: tag.undecodable.count, tag: tag) { report(batch) }
-      progress.update(bytesRead)
+      progress.update(decoded.bytesRead)
     }
     for batch in try await importer.finish() { report(batch) }
     progress.finish()
@@ -106,127 +102,5 @@ struct Ingest: AsyncParsableCommand {
 /// the lines that could not be decoded, with the reason.
 struct BatchLines: Sendable {
   var lines: [Int] = []
-  var undecodable: [(Int, String)] = []
-}
-
-/// Reads and decodes batches on a thread of its own, up to two ahead of the
-/// store, so decoding runs on one core while SQLite writes on the other.
-final class BatchPrefetcher: @unchecked Sendable {
-  typealias Batch = (lines: [(Int, Result<PreparedAction, ActionError>)], bytesRead: Int)
-
-  private let condition = NSCondition()
-  // Guarded by `condition`.
-  private var ready: [Batch] = []
-  private var finished = false
-  private var failure: (any Error)?
-
-  init(_ reader: BatchReader, depth: Int = 2) {
-    nonisolated(unsafe) var reader = reader
-    Thread.detachNewThread { [self] in
-      while true {
-        let batch: Batch?
-        do { batch = try reader.next().map { ($0, reader.bytesRead) } } catch {
-          condition.withLock {
-            failure = error
-            finished = true
-            condition.broadcast()
-          }
-          return
-        }
-        condition.withLock {
-          while ready.count >= depth { condition.wait() }
-          if let batch { ready.append(batch) } else { finished = true }
-          condition.broadcast()
-        }
-        if batch == nil { return }
-      }
-    }
-  }
-
-  /// The next batch, or nil at the end of the history.
-  func next() throws -> Batch? {
-    try condition.withLock {
-      while ready.isEmpty && !finished { condition.wait() }
-      if !ready.isEmpty {
-        condition.broadcast()
-        return ready.removeFirst()
-      }
-      if let failure { throw failure }
-      return nil
-    }
-  }
-}
-
-/// Reads a JSONL history in batches of decoded actions (with their line numbers).
-struct BatchReader {
-  let handle: FileHandle
-  let decoder: ActionDecoder
-  let size: Int
-  private var buffer: [UInt8] = []
-  /// Where the unread part of `buffer` begins.
-  private var start = 0
-  private var line = 0
-  private var finished = false
-  private(set) var bytesRead = 0
-
-  init(path: String, rules: CompiledRules, size: Int) throws {
-    if path == "-" {
-      handle = FileHandle.standardInput
-    } else {
-      guard let h = FileHandle(forReadingAtPath: path) else {
-        Output.error("laurel: cannot read \(path)")
-        throw ExitCode(1)
-      }
-      handle = h
-    }
-    var decoder = ActionDecoder(rules: rules)
-    decoder.keepsSource = true
-    self.decoder = decoder
-    self.size = size
-  }
-
-  /// The next batch, or nil at the end of the file.
-  mutating func next() throws -> [(Int, Result<PreparedAction, ActionError>)]? {
-    var out: [(Int, Result<PreparedAction, ActionError>)] = []
-    while out.count < size {
-      if let newline = buffer[start...].firstIndex(of: 0x0A) {
-        take(start..<newline, into: &out)
-        start = newline + 1
-        continue
-      }
-      if finished {
-        if start < buffer.count { take(start..<buffer.count, into: &out) }
-        start = buffer.count
-        break
-      }
-      // Drop the consumed lines once per chunk, not once per line.
-      buffer.removeSubrange(..<start)
-      start = 0
-      let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
-      if chunk.isEmpty {
-        finished = true
-      } else {
-        buffer.append(contentsOf: chunk)
-        bytesRead += chunk.count
-      }
-    }
-    return out.isEmpty && finished && start == buffer.count ? nil : out
-  }
-
-  private mutating func take(_ range: Range<Int>, into out: inout [(Int, Result<PreparedAction, ActionError>)]) {
-    line += 1
-    let begin = range.lowerBound
-    var stop = range.upperBound
-    if stop > begin && buffer[stop - 1] == 0x0D { stop -= 1 }
-    guard buffer[begin..<stop].contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
-    let decoder = self.decoder
-    let result = buffer[begin..<stop].withUnsafeBufferPointer { bytes in
-      Result { () throws(ActionError) -> PreparedAction in
-        var action = PreparedAction()
-        try decoder.decode(bytes, into: &action)
-        return action
-      }
-    }
-    out.append((line, result))
-  }
+  var undecodable: [(Int, ActionError)] = []
 }

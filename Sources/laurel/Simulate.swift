@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Laurel
+import LaurelReplay
+import LaurelReports
 import LaurelDiagnostics
 import LaurelRules
 
@@ -37,12 +39,12 @@ struct Simulate: ParsableCommand {
     do {
       try simulation.run(path: events, progress: progress.update)
     } catch {
-      Output.error("laurel: cannot read \(events): \(error.localizedDescription)")
+      Output.error("laurel: \(error)")
       throw ExitCode(1)
     }
     progress.finish()
     for rejection in simulation.rejections.prefix(20) {
-      Output.error("\(events):\(rejection.line): rejected: \(rejection.reason)")
+      Output.error("\(events):\(rejection.line): rejected: \(rejection.error)")
     }
     if simulation.counts.rejected > 20 {
       Output.error("... \(simulation.counts.rejected - 20) more rejected actions")

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Laurel
+import LaurelReplay
+import LaurelReports
 import LaurelDiagnostics
 import LaurelRules
 import LaurelSQLite
@@ -61,7 +63,7 @@ struct StoreOptions: ParsableArguments {
 }
 
 /// `laurel show --store FILE --user ID [--scope ID]`: one member's profile.
-struct Show: ParsableCommand {
+struct Show: AsyncParsableCommand {
   static let configuration = CommandConfiguration(abstract: "Print one member's profile from a store.")
 
   @OptionGroup var options: StoreOptions
@@ -69,11 +71,11 @@ struct Show: ParsableCommand {
   @Option(help: "The member's scope (community), for scoped schemes.") var scope: String?
   @Option(help: "json (default) or table.") var format: Simulate.ReportFormat = .json
 
-  func run() throws {
+  func run() async throws {
     let store = try options.open(readOnly: true)
     let rules = try options.rules(of: store)
     let id = MemberID(scope: scope, user: user)
-    guard let state = try store.state(of: id) else {
+    guard let state = try await store.state(of: id) else {
       Output.error("laurel: no member \(id) in \(options.store)")
       throw ExitCode(1)
     }
@@ -86,16 +88,16 @@ struct Show: ParsableCommand {
 }
 
 /// `laurel export --store FILE`: the whole state in the `simulate` report format.
-struct Export: ParsableCommand {
+struct Export: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Print every member of a store in the JSON format of laurel simulate (compare the two with diff).")
 
   @OptionGroup var options: StoreOptions
 
-  func run() throws {
+  func run() async throws {
     let store = try options.open(readOnly: true)
     let rules = try options.rules(of: store)
-    let (members, counts) = try store.snapshot()
+    let (members, counts) = try await store.snapshot()
     let report = SimulationReport(rules: rules, members: members, events: counts)
     try Output.print(report.json(), terminator: "")
   }

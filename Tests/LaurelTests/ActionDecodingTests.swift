@@ -1,5 +1,7 @@
 import Foundation
 import Laurel
+import LaurelReplay
+import LaurelReports
 import Testing
 
 /// Malformed action lines are rejected with a reason that says what is

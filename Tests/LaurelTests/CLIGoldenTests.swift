@@ -6,7 +6,7 @@ import Testing
 /// standard output and standard error — with `Golden/<name>.txt`.
 /// `LAUREL_UPDATE_GOLDEN=1 swift test --filter CLIGoldenTests` rewrites the
 /// files after an intended change (read the diff before committing it).
-@Suite(.enabled(if: BuiltLaurel.path != nil, "needs a built laurel (swift build)"), .serialized)
+@Suite(.serialized)
 struct CLIGoldenTests {
   static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
   static let store = ".build/golden-ingest.sqlite"
@@ -97,7 +97,7 @@ struct CLIGoldenTests {
   /// `$ laurel …`, `[exit N]`, then the standard output and error, whole.
   static func run(_ arguments: [String]) throws -> String {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: BuiltLaurel.path!)
+    p.executableURL = URL(fileURLWithPath: try BuiltLaurel.path)
     p.arguments = arguments
     p.currentDirectoryURL = Scenario.repository
     let out = Pipe()

@@ -4,15 +4,17 @@ import Testing
 /// Every command reports a failed read or write with a sentence and a
 /// non-zero status: none traps (FileHandle's `try!` did) and none loses its
 /// output while exiting 0.
-@Suite(.enabled(if: BuiltLaurel.path != nil, "needs a built laurel (swift build)"))
+@Suite
 struct CommandLineErrorTests {
   let rules = Scenario.repository.appendingPathComponent("rules/community-points.yaml").path
   let events = Scenario.repository.appendingPathComponent("rules/examples/community-history.jsonl").path
   let folder: URL
+  /// Removed with the suite instance, after each test.
+  let temporary: TemporaryFolder
 
   init() throws {
-    folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-cli-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    temporary = try TemporaryFolder("laurel-cli")
+    folder = temporary.url
   }
 
   /// Runs laurel with its standard output sent to `stdout` (a path) and its input closed or not.
@@ -21,7 +23,7 @@ struct CommandLineErrorTests {
   ) throws -> (status: Int32, stderr: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    let quoted = ([BuiltLaurel.path!] + arguments).map { "'\($0)'" }.joined(separator: " ")
+    let quoted = ([try BuiltLaurel.path] + arguments).map { "'\($0)'" }.joined(separator: " ")
     p.arguments = ["-c", "exec \(quoted) > '\(stdout)'" + (closedStdin ? " <&-" : "")]
     let err = Pipe()
     p.standardError = err

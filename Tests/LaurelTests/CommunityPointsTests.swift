@@ -1,4 +1,6 @@
 import Laurel
+import LaurelReplay
+import LaurelReports
 import Testing
 
 /// Seed 004 ("Points & Levels") behaviours, on `rules/community-points.yaml`.
@@ -32,7 +34,7 @@ import Testing
     let outcome = try scenario.apply(unlike("bob", "alice"))
     #expect(scenario.balance("alice", in: "c1", "points") == 1)
     #expect(outcome.ledger.map(\.amount) == [-1])
-    #expect(outcome.notifications == [.pointsDeducted(outcome.ledger[0])])
+    #expect(outcome.memberEvents == [.pointsDeducted(outcome.ledger[0])])
   }
 
   @Test mutating func floorsPointsAtZero() throws {
@@ -53,8 +55,10 @@ import Testing
 
   @Test mutating func levelsUpAtExactThresholdsAndSkipsLevels() throws {
     for i in 1...4 { try scenario.apply(lesson("ann", "l\(i)")) }  // 20 points: Builder (3)
-    #expect(scenario.tier("ann", in: "c1", "level") == .init(rank: 3, name: "Builder"))
-    #expect(scenario.simulation.notifications.leveledUp == 2)
+    #expect(scenario.tier("ann", in: "c1", "level")?.rank == 3)
+    #expect(scenario.tier("ann", in: "c1", "level")?.name == "Builder")
+    #expect(scenario.tier("ann", in: "c1", "level")?.threshold == 20)
+    #expect(scenario.simulation.memberEvents.leveledUp == 2)
     var fresh = try Scenario("community-points.yaml")
     for i in 1...13 { try fresh.apply(lesson("ben", "l\(i)")) }  // 65 points in steps of 5
     #expect(fresh.tier("ben", in: "c1", "level")?.rank == 4)
@@ -70,7 +74,7 @@ import Testing
         """)
     let outcome = try s.apply(#"{"type":"big","at":"2026-03-01T10:00:00Z","user":"u"}"#)
     #expect(outcome.tierChanges.map { [$0.from, $0.to] } == [[1, 4]])
-    #expect(s.simulation.notifications.leveledUp == 3)
+    #expect(s.simulation.memberEvents.leveledUp == 3)
   }
 
   @Test mutating func neverLowersALevel() throws {
@@ -110,7 +114,7 @@ import Testing
     scenario.applyRaw(#"{"id":"m5","type":"post_liked""#)
     #expect(scenario.simulation.counts.rejected == 5)
     #expect(scenario.simulation.report().members == before)
-    let reasons = scenario.simulation.rejections.map(\.reason)
+    let reasons = scenario.simulation.rejections.map(\.error.message)
     #expect(reasons[0] == "action m1 has no 'type'")
     #expect(reasons[2] == "action m3: rule 'post_liked': no such key: 'event.author'")
     #expect(reasons[3] == "action m4: field 'author' must be string, got int 42")

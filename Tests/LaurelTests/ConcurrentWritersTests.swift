@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
 import Laurel
+import LaurelReplay
+import LaurelReports
 @testable import LaurelSQLite
 import Testing
 
@@ -13,10 +15,12 @@ import Testing
 @Suite struct ConcurrentWritersTests {
   let rules = try! Scenario("community-points.yaml").rules
   let folder: URL
+  /// Removed with the suite instance, after each test.
+  let temporary: TemporaryFolder
 
   init() throws {
-    folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-writers-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    temporary = try TemporaryFolder("laurel-writers")
+    folder = temporary.url
   }
 
   /// Batch sizes through the importer (1 commits each action alone; from 64
@@ -38,13 +42,13 @@ import Testing
       let breaks = try Self.ledgerChainBreaks(path)
       #expect(breaks.isEmpty, "batch \(batch), run \(repetition): ledger chains broken: \(breaks.prefix(5))")
       let replayed = try await replayActionLog(of: store)
-      let stored = try store.allMembers()
+      let stored = try await store.members()
       let differing = zip(stored, replayed).filter { $0.0 != $0.1 }.map(\.0.0)
       #expect(
         stored.count == replayed.count && differing.isEmpty,
         "batch \(batch), run \(repetition): \(differing.count) members differ from the replay, e.g. \(differing.prefix(5))"
       )
-      #expect(try store.eventCounts().applied == actions)
+      #expect(try await store.eventCounts().applied == actions)
     }
   }
 
@@ -87,7 +91,7 @@ import Testing
     let engine = Engine(rules: rules, store: reference)
     let decoder = ActionDecoder(rules: rules)
     var after: Int64 = 0
-    while case let page = try store.loggedActions(after: after, limit: 5_000), let last = page.last {
+    while case let page = try await store.loggedActions(after: after, limit: 5_000), let last = page.last {
       _ = try await engine.applyBatch(try page.map { try decoder.decode($0.json!) })
       after = last.sequence
     }

@@ -1,5 +1,7 @@
 import Foundation
 import Laurel
+import LaurelReplay
+import LaurelReports
 import LaurelRules
 import Testing
 
@@ -7,13 +9,15 @@ import Testing
 /// community scheme (``CommunityOracle``) with edited thresholds and point values.
 @Suite struct DiffTests {
   let folder: URL
+  /// Removed with the suite instance, after each test.
+  let temporary: TemporaryFolder
   let events: URL
   let history: [String]
   let rulesText: String
 
   init() throws {
-    folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-diff-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    temporary = try TemporaryFolder("laurel-diff")
+    folder = temporary.url
     events = folder.appendingPathComponent("events.jsonl")
     history = CommunityHistory.lines(count: 20_000, communities: 4, users: 800, seed: 9)
     try CommunityHistory.write(history, to: events)
@@ -45,8 +49,8 @@ import Testing
     let members = simulation.report().members
     #expect(members.count == expected.count)
     for member in members {
-      #expect(member.balances.first?.1 == expected[member.id]?.0, "\(member.id)")
-      #expect(member.tiers.first?.1.rank == expected[member.id]?.1, "\(member.id)")
+      #expect(member.balance("points") == expected[member.member]?.0, "\(member.member)")
+      #expect(member.tier("level")?.rank == expected[member.member]?.1, "\(member.member)")
     }
     #expect(expected.values.contains { $0.0 == 0 }, "the history reaches the floor")
   }
@@ -70,7 +74,7 @@ import Testing
     #expect(!moved.isEmpty)
     #expect(Set(report.members.filter(\.tierChanged).map(\.id)) == moved)
     for change in report.members {
-      #expect(change.after?.tiers.first?.1.rank == after[change.id]?.1, "\(change.id)")
+      #expect(change.after?.tiers.first?.rank == after[change.id]?.1, "\(change.id)")
       #expect(!change.balanceChanged, "a threshold change moves no points")
     }
   }
@@ -85,7 +89,7 @@ import Testing
     let expectedChanged = Set(before.keys.filter { before[$0]!.0 != after[$0]!.0 })
     #expect(Set(report.members.filter(\.balanceChanged).map(\.id)) == expectedChanged)
     for change in report.members {
-      #expect(change.after?.balances.first?.1 == after[change.id]?.0, "\(change.id)")
+      #expect(change.after?.balances.first?.amount == after[change.id]?.0, "\(change.id)")
       let explained = change.byRule.reduce(0) { $0 + $1.delta }
       #expect(explained == change.delta("points"), "the rule breakdown of \(change.id) adds up")
       #expect(change.byRule.contains { $0.rule == "post_liked" })

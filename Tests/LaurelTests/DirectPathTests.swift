@@ -1,5 +1,7 @@
 import Foundation
 @testable import Laurel
+import LaurelReplay
+import LaurelReports
 import LaurelRules
 import Testing
 

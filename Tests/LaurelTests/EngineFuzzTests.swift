@@ -1,5 +1,7 @@
 import Foundation
 import Laurel
+import LaurelReplay
+import LaurelReports
 import LaurelSQLite
 import LaurelTesting
 import Testing
@@ -49,7 +51,7 @@ import Testing
         }
         if case .success = decoded { _ = try await engine.apply(action) }
       }
-      let stored = SimulationReport(rules: rules, members: try store.allMembers()).json()
+      let stored = SimulationReport(rules: rules, members: try await store.members()).json()
       let replayed = SimulationReport(rules: rules, members: simulation.state.sortedMembers()).json()
       #expect(stored == replayed, "seed \(seed)")
       compared += 1

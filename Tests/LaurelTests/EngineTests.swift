@@ -1,5 +1,7 @@
 import Foundation
 import Laurel
+import LaurelReplay
+import LaurelReports
 import LaurelRules
 import Testing
 
@@ -23,7 +25,7 @@ import Testing
     for i in 1...5 { outcome = try await engine.apply(json: like(i, author: "ann")) }
     #expect(outcome.status == .applied)
     #expect(
-      outcome.notifications == [
+      outcome.memberEvents == [
         .pointsAwarded(outcome.ledger[0]),
         .leveledUp(
           TierChange(member: MemberID(scope: "c1", user: "ann"), ladder: "level", from: 1, to: 2, name: "Learner")),
@@ -37,7 +39,9 @@ import Testing
   @Test func rejectsMalformedJSONWithAReason() async throws {
     let engine = Engine(rules: rules, store: InMemoryStore())
     let outcome = try await engine.apply(json: #"{"id":"x","type":"post_liked","at":"2026-03-01T10:00:00Z""#)
-    #expect(outcome.status == .rejected("invalid JSON at byte 58: expected ',' or '}'"))
+    #expect(outcome.status == .rejected(ActionError(.invalidJSON, "invalid JSON at byte 58: expected ',' or '}'")))
+    guard case .rejected(let error) = outcome.status else { return }
+    #expect(error.code == "ACTION_INVALID_JSON")
     #expect(try await engine.store.members().isEmpty)
   }
 
@@ -86,7 +90,7 @@ import Testing
     #expect(sequential.counts == parallel.counts)
     #expect(sequential.counts.rejected >= 8 && sequential.counts.duplicates >= 2000)
     #expect(sequential.rejections.map(\.line) == parallel.rejections.map(\.line))
-    #expect(sequential.rejections.map(\.reason) == parallel.rejections.map(\.reason))
+    #expect(sequential.rejections.map(\.error.message) == parallel.rejections.map(\.error.message))
     #expect(sequential.report().json() == parallel.report().json())
   }
 }
@@ -118,7 +122,7 @@ import Testing
     #expect(simulation.counts.duplicates == 3)
     #expect(simulation.counts.ignored == 1)
     #expect(simulation.counts.rejected == 3)
-    #expect(simulation.report().members.map { $0.balances[0].1 } == [3])
+    #expect(simulation.report().members.map { $0.balance("points") } == [3])
     // Ids stay known after the run: replaying the same file again changes nothing.
     try simulation.run(path: file.path, parallel: parallel)
     #expect(simulation.counts.applied == 2)
@@ -163,7 +167,7 @@ import Testing
     let decoder = ActionDecoder(rules: rules)
     let actions = text.split(separator: "\n").compactMap { try? decoder.decode(String($0)) }
     var listed = Simulation(rules: rules)
-    var expected = NotificationCounts()
+    var expected = MemberEventCounts()
     for action in actions {
       listed.apply(action)
       let outcome = listed.lastOutcome
@@ -176,8 +180,8 @@ import Testing
     }
     var counted = Simulation(rules: rules)
     counted.apply(contentsOf: actions)
-    #expect(listed.notifications == expected)
-    #expect(counted.notifications == expected)
+    #expect(listed.memberEvents == expected)
+    #expect(counted.memberEvents == expected)
     #expect(expected.pointsAwarded > 0 && expected.leveledUp > 0)
     #expect(counted.lastOutcome.ledger.isEmpty, "a bulk replay lists nothing")
   }

@@ -1,5 +1,7 @@
 import Foundation
 import Laurel
+import LaurelReplay
+import LaurelReports
 import LaurelSQLite
 import Testing
 
@@ -30,7 +32,9 @@ import Testing
     #expect(
       outcome.status
         == .rejected(
-          "action a: rule 'took': the amount of points is negative (-9223372036854775808); amounts are 0 or more"))
+          ActionError(
+            .ruleFailed,
+            "action a: rule 'took': the amount of points is negative (-9223372036854775808); amounts are 0 or more")))
     if case .rejected = try await engine.apply(json: action("b", "gave", "-5")).status {
     } else {
       Issue.record("a negative award was applied")
@@ -64,6 +68,6 @@ import Testing
     }
     for done in try await importer.finish() { outcomes += done.outcomes }
     #expect(outcomes.map { $0.status == .applied } == [true, false, true])
-    #expect(try store.allMembers().first?.1.balances[1] == 7)
+    #expect(try await store.members().first?.1.balances[1] == 7)
   }
 }

@@ -1,28 +1,23 @@
 import Foundation
 import GRDB
 import Laurel
+import LaurelReplay
+import LaurelReports
 import LaurelRules
 import Testing
 
-/// The `laurel` executable `swift build` produced, if any.
-enum BuiltLaurel {
-  static let path: String? = {
-    let path = Scenario.repository.appendingPathComponent(".build/debug/laurel").path
-    return FileManager.default.isExecutableFile(atPath: path) ? path : nil
-  }()
-}
-
 /// Crash safety and concurrent writers, with the real `laurel` binary on real files.
-@Suite(.enabled(if: BuiltLaurel.path != nil, "needs a built laurel (swift build)"))
+@Suite
 struct IngestReliabilityTests {
-  static var laurel: String? { BuiltLaurel.path }
 
   let folder: URL
+  /// Removed with the suite instance, after each test.
+  let temporary: TemporaryFolder
   let rules = Scenario.repository.appendingPathComponent("rules/community-points.yaml").path
 
   init() throws {
-    folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-ingest-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    temporary = try TemporaryFolder("laurel-ingest")
+    folder = temporary.url
   }
 
   func generate(_ events: Int, seed: UInt64) throws -> URL {
@@ -34,7 +29,7 @@ struct IngestReliabilityTests {
   @discardableResult
   func laurel(_ arguments: [String]) throws -> String {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: Self.laurel!)
+    p.executableURL = URL(fileURLWithPath: try BuiltLaurel.path)
     p.arguments = arguments
     let out = Pipe()
     p.standardOutput = out
@@ -66,7 +61,7 @@ struct IngestReliabilityTests {
     let events = try generate(60000, seed: 3)
     let store = folder.appendingPathComponent("killed.sqlite").path
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: Self.laurel!)
+    p.executableURL = URL(fileURLWithPath: try BuiltLaurel.path)
     p.arguments = ["ingest", "--rules", rules, "--store", store, "--events", events.path, "--batch", "200"]
     p.standardOutput = FileHandle.nullDevice
     p.standardError = FileHandle.nullDevice
@@ -99,9 +94,10 @@ struct IngestReliabilityTests {
     let shared = folder.appendingPathComponent("shared.sqlite").path
     // Create the schema first, then start both writers at once.
     try laurel(["ingest", "--rules", rules, "--store", shared, "--events", "/dev/null"])
+    let executable = URL(fileURLWithPath: try BuiltLaurel.path)
     let writers = [a, b].map { file -> Process in
       let p = Process()
-      p.executableURL = URL(fileURLWithPath: Self.laurel!)
+      p.executableURL = executable
       p.arguments = ["ingest", "--rules", rules, "--store", shared, "--events", file.path, "--batch", "\(batch)"]
       p.standardOutput = FileHandle.nullDevice
       p.standardError = FileHandle.nullDevice

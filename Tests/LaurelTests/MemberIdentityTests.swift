@@ -1,4 +1,6 @@
 import Laurel
+import LaurelReplay
+import LaurelReports
 import Testing
 
 /// Members found through a field read directly (`to: event.author`, scope
@@ -23,7 +25,7 @@ struct MemberIdentityTests {
     try s.apply(#"{"type":"computed","at":"2026-03-01T10:00:01Z","user":"u","community":"c1","author":"ann"}"#)
     try s.apply(#"{"type":"self","at":"2026-03-01T10:00:02Z","user":"ann","community":"c1"}"#)
     #expect(s.balance("ann", in: "c1", "points") == 111)
-    #expect(s.simulation.report().members.map(\.id) == [MemberID(scope: "c1", user: "ann")])
+    #expect(s.simulation.report().members.map(\.member) == [MemberID(scope: "c1", user: "ann")])
   }
 
   @Test func aFieldOncePerKeyAndAComputedOneAreTheSameKey() throws {
@@ -43,8 +45,8 @@ struct MemberIdentityTests {
       Issue.record("both should be rejected: \(direct.status), \(computed.status)")
       return
     }
-    #expect(a == "action a1: rule 'direct': no such key: 'event.author'", "\(a)")
-    #expect(b == "action a2: rule 'computed': no such key: 'event.author'", "\(b)")
+    #expect(a == ActionError(.ruleFailed, "action a1: rule 'direct': no such key: 'event.author'"), "\(a)")
+    #expect(b == ActionError(.ruleFailed, "action a2: rule 'computed': no such key: 'event.author'"), "\(b)")
     #expect(s.simulation.report().members.isEmpty)
   }
 
@@ -54,7 +56,7 @@ struct MemberIdentityTests {
     let decomposed = "e\u{301}"  // e + combining acute: equal as Swift strings, different bytes
     try s.apply(#"{"type":"self","at":"2026-03-01T10:00:00Z","user":"\#(composed)","community":"c1"}"#)
     try s.apply(#"{"type":"self","at":"2026-03-01T10:00:01Z","user":"\#(decomposed)","community":"c1"}"#)
-    let users = s.simulation.report().members.map { Array($0.id.user.utf8) }
+    let users = s.simulation.report().members.map { Array($0.member.user.utf8) }
     #expect(users.count == 2)
     #expect(Set(users) == [Array(composed.utf8), Array(decomposed.utf8)])
   }

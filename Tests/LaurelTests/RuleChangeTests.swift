@@ -1,5 +1,7 @@
 import Foundation
 import Laurel
+import LaurelReplay
+import LaurelReports
 @testable import LaurelSQLite
 import Testing
 
@@ -8,11 +10,13 @@ import Testing
 /// belong to another scheme are refused with nothing changed.
 @Suite struct RuleChangeTests {
   let folder: URL
+  /// Removed with the suite instance, after each test.
+  let temporary: TemporaryFolder
   let original: String
 
   init() throws {
-    folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-rule-change-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    temporary = try TemporaryFolder("laurel-rule-change")
+    folder = temporary.url
     original = try String(
       contentsOf: Scenario.repository.appendingPathComponent("rules/community-points.yaml"), encoding: .utf8)
   }
@@ -38,8 +42,8 @@ import Testing
     for line in lines { _ = try await engine.apply(json: line) }
   }
 
-  func report(_ rules: CompiledRules, _ store: SQLiteStore) throws -> SimulationReport.Member? {
-    SimulationReport(rules: rules, members: try store.allMembers()).members.first
+  func report(_ rules: CompiledRules, _ store: SQLiteStore) async throws -> MemberProfile? {
+    SimulationReport(rules: rules, members: try await store.members()).members.first
   }
 
   @Test func aCurrencyAddedBeforeAnotherKeepsEveryBalanceByName() async throws {
@@ -49,8 +53,8 @@ import Testing
     let adoption = try store.adopt(rules, files: [("points.yaml", yaml)])
     #expect(adoption.migratedMembers == 1)
     #expect(adoption.migration?.additions == ["currency 'karma'"])
-    let member = try #require(try report(rules, store))
-    #expect(member.balances.map { "\($0.0)=\($0.1)" } == ["karma=0", "points=7"])
+    let member = try #require(try await report(rules, store))
+    #expect(member.balances.map { "\($0.currency)=\($0.amount)" } == ["karma=0", "points=7"])
   }
 
   @Test func aLadderAndACounterAddedStartFromTheMembersState() async throws {
@@ -62,16 +66,16 @@ import Testing
     )
     let rules = try compile(yaml)
     try store.adopt(rules, files: [("points.yaml", yaml)])
-    let member = try #require(try report(rules, store))
-    #expect(member.tiers.first { $0.0 == "stars" }?.1.name == "Two", "ranked from the 7 points held")
-    #expect(member.tiers.first { $0.0 == "level" }?.1.name == "Learner")
+    let member = try #require(try await report(rules, store))
+    #expect(member.tier("stars")?.name == "Two", "ranked from the 7 points held")
+    #expect(member.tier("level")?.name == "Learner")
     // The engine runs on the carried-over states (it trapped on a short counter array before).
     try await apply(
       rules, store,
       [
         #"{"id":"a3","type":"post_created","at":"2026-03-02T10:00:00Z","community":"c1","user":"u1","author":"u1","post":"p2"}"#
       ])
-    #expect(try report(rules, store)?.balances.first?.1 == 9)
+    #expect(try await report(rules, store)?.balances.first?.amount == 9)
   }
 
   @Test func onceperKeysFollowTheirRuleWhenRulesAreRenumbered() async throws {
@@ -86,14 +90,14 @@ import Testing
       [
         #"{"id":"a3","type":"lesson_completed","at":"2026-03-02T11:00:00Z","community":"c1","user":"u1","lesson":"L1"}"#
       ])
-    #expect(try report(rules, store)?.balances.first?.1 == 7, "L1 was completed before: it pays once")
+    #expect(try await report(rules, store)?.balances.first?.amount == 7, "L1 was completed before: it pays once")
   }
 
   @Test func rulesThatDropStateAreRefusedUnlessAskedFor() async throws {
     let store = try await makeStore()
     let yaml = original.replacingOccurrences(of: "currencies:\n  points:", with: "currencies:\n  karma: {}\n  points:")
     try store.adopt(try compile(yaml), files: [("points.yaml", yaml)])
-    let before = try store.allMembers()
+    let before = try await store.members()
     #expect(throws: SQLiteStore.RuleChangeError.self) {
       try store.adopt(try compile(original), files: [("points.yaml", original)])
     }
@@ -103,14 +107,14 @@ import Testing
       #expect(error.kind == .removesState)
       #expect(error.description.contains("currency 'karma'"))
     }
-    #expect(try store.allMembers().map(\.1) == before.map(\.1), "nothing changed")
+    #expect(try await store.members().map(\.1) == before.map(\.1), "nothing changed")
     try store.adopt(try compile(original), files: [("points.yaml", original)], droppingRemovedState: true)
-    #expect(try report(try compile(original), store)?.balances.map(\.1) == [7])
+    #expect(try await report(try compile(original), store)?.balances.map(\.amount) == [7])
   }
 
   @Test func anotherSchemeIsRefusedAndTheStoreIsUntouched() async throws {
     let store = try await makeStore()
-    let before = try store.allMembers()
+    let before = try await store.members()
     let other = try String(
       contentsOf: Scenario.repository.appendingPathComponent("rules/xp-grades-badges.yaml"), encoding: .utf8)
     #expect {
@@ -118,7 +122,7 @@ import Testing
     } throws: { error in
       (error as? SQLiteStore.RuleChangeError)?.kind == .incompatible
     }
-    #expect(try store.allMembers().map(\.1) == before.map(\.1))
+    #expect(try await store.members().map(\.1) == before.map(\.1))
     #expect(try store.ruleFiles().map(\.path) == ["points.yaml"])
   }
 
@@ -128,7 +132,7 @@ import Testing
     let engine = Engine(rules: try compile(yaml), store: store)
     let post =
       #"{"id":"a3","type":"post_created","at":"2026-03-02T10:00:00Z","community":"c1","user":"u1","author":"u1","post":"p2"}"#
-    await #expect(throws: Engine<SQLiteStore>.RulesMismatch.self) { try await engine.apply(json: post) }
-    #expect(try store.loggedActions().count == 2, "nothing applied")
+    await #expect(throws: RulesMismatch.self) { try await engine.apply(json: post) }
+    #expect(try await store.loggedActions().count == 2, "nothing applied")
   }
 }

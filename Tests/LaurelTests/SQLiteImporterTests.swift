@@ -1,5 +1,7 @@
 import Foundation
 import Laurel
+import LaurelReplay
+import LaurelReports
 @testable import LaurelSQLite
 import Testing
 
@@ -9,11 +11,13 @@ import Testing
 /// before) must be applied again, not written.
 @Suite struct SQLiteImporterTests {
   let folder: URL
+  /// Removed with the suite instance, after each test.
+  let temporary: TemporaryFolder
   let rules = try! Scenario("community-points.yaml").rules
 
   init() throws {
-    folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-importer-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    temporary = try TemporaryFolder("laurel-importer")
+    folder = temporary.url
   }
 
   func file(_ name: String) -> String { folder.appendingPathComponent(name).path }
@@ -60,7 +64,7 @@ import Testing
   }
 
   func expectSameMembers(_ store: SQLiteStore, _ reference: InMemoryStore) async throws {
-    let stored = try store.allMembers()
+    let stored = try await store.members()
     let expected = try await reference.members()
     #expect(stored.map(\.0) == expected.map(\.0))
     #expect(stored.map(\.1) == expected.map(\.1))
@@ -88,9 +92,9 @@ import Testing
     #expect(run.outcomes.map { $0.map(\.status) } == run.expected.map { $0.map(\.status) })
     #expect(run.outcomes.map { $0.map(\.ledger) } == run.expected.map { $0.map(\.ledger) })
     try await expectSameMembers(store, run.reference)
-    let counts = try store.eventCounts()
+    let counts = try await store.eventCounts()
     #expect((counts.read, counts.applied, counts.duplicates, counts.rejected) == (18, 15, 2, 1))
-    let logged = try store.loggedActions(limit: 100).map(\.id)
+    let logged = try await store.loggedActions(limit: 100).map(\.id)
     #expect(logged == ["a1", "a2", "a3", "b1", "b2", "b3", "c1", "c2", "c3", "d1", "d2", "d3", "e1", "e2", "e3"])
     // Every ledger row belongs to the member the reference credited.
     let u5 = try await store.ledger(of: MemberID(scope: "c1", user: "u5"))
@@ -110,9 +114,9 @@ import Testing
       if number == 1 { _ = try await other.apply(json: post("x1", by: "u1")) }
     }
     #expect(run.importer.statistics.replanned >= 1)
-    let u1 = try store.state(of: MemberID(scope: "c1", user: "u1"))
+    let u1 = try await store.state(of: MemberID(scope: "c1", user: "u1"))
     #expect(u1?.balances[0] == 10)
-    #expect(try store.eventCounts().applied == 4)
+    #expect(try await store.eventCounts().applied == 4)
   }
 
   @Test func aWriteThroughTheSameStoreWhileABatchIsInFlightIsNeitherLostNorCountedTwice() async throws {
@@ -125,7 +129,7 @@ import Testing
       if number == 1 { _ = try await host.apply(json: post("x1", by: "u1")) }
     }
     #expect(run.importer.statistics.replanned >= 1)
-    #expect(try store.state(of: MemberID(scope: "c1", user: "u1"))?.balances[0] == 10)
+    #expect(try await store.state(of: MemberID(scope: "c1", user: "u1"))?.balances[0] == 10)
     #expect(try await store.ledger(of: MemberID(scope: "c1", user: "u1")).map(\.balance) == [10, 8, 6, 4, 2])
   }
 
@@ -141,8 +145,8 @@ import Testing
     let run = try await importAndReplay(batches, into: store)
     #expect(run.importer.statistics.replanned >= 1)
     #expect(run.outcomes[1].map(\.status) == [.duplicate, .duplicate, .applied])
-    #expect(try store.state(of: MemberID(scope: "c1", user: "u1"))?.balances[0] == 6)
-    #expect(try store.state(of: MemberID(scope: "c1", user: "u2"))?.balances[0] == 4)
+    #expect(try await store.state(of: MemberID(scope: "c1", user: "u1"))?.balances[0] == 6)
+    #expect(try await store.state(of: MemberID(scope: "c1", user: "u2"))?.balances[0] == 4)
   }
 
   @Test func smallBatchesAreAppliedInOrderWithoutPlanningAhead() async throws {
@@ -153,7 +157,7 @@ import Testing
     }
     _ = try await importer.finish()
     #expect(importer.statistics == (ordinary: 3, planned: 0, replanned: 0))
-    #expect(try store.state(of: MemberID(scope: "c1", user: "u1"))?.balances[0] == 6)
+    #expect(try await store.state(of: MemberID(scope: "c1", user: "u1"))?.balances[0] == 6)
   }
 
   @Test func aStatePlannedBeforeTheWriterLearntTheMembersRowKeepsThatRow() {

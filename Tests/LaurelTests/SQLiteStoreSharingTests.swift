@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
 import Laurel
+import LaurelReplay
+import LaurelReports
 @testable import LaurelSQLite
 import Testing
 
@@ -9,11 +11,13 @@ import Testing
 /// be written, and foreign files left exactly as they were.
 @Suite struct SQLiteStoreSharingTests {
   let folder: URL
+  /// Removed with the suite instance, after each test.
+  let temporary: TemporaryFolder
   let rules = try! Scenario("community-points.yaml").rules
 
   init() throws {
-    folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-sharing-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    temporary = try TemporaryFolder("laurel-sharing")
+    folder = temporary.url
   }
 
   func file(_ name: String) -> String { folder.appendingPathComponent(name).path }
@@ -70,7 +74,7 @@ import Testing
     let reader = try SQLiteStore(path: path, options: .init(readOnly: true))
     for batch in 0..<20 {
       _ = try await importer.submit([try decoder.decode(like("s\(batch)"))], tag: batch)
-      let (members, counts) = try reader.snapshot()
+      let (members, counts) = try await reader.snapshot()
       #expect(Int(members.first?.1.balances[0] ?? 0) == counts.applied, "after batch \(batch)")
     }
   }
@@ -103,7 +107,7 @@ import Testing
       ReadOnlyFile.undo(path)
     }
     let reader = try SQLiteStore(path: path, options: .init(readOnly: true))
-    #expect(try reader.snapshot().members.map(\.0) == [MemberID(scope: "c1", user: "ann")])
+    #expect(try await reader.snapshot().members.map(\.0) == [MemberID(scope: "c1", user: "ann")])
     #expect(throws: SQLiteStore.OpenError.self) { try SQLiteStore(path: path) }
   }
 

@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
 import Laurel
+import LaurelReplay
+import LaurelReports
 import LaurelExpression
 @testable import LaurelSQLite
 import Testing
@@ -10,11 +12,13 @@ import Testing
 /// leave the file untouched (read-only, damaged, full).
 @Suite struct SQLiteStoreTests {
   let folder: URL
+  /// Removed with the suite instance, after each test.
+  let temporary: TemporaryFolder
   let rules = try! Scenario("community-points.yaml").rules
 
   init() throws {
-    folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-sqlite-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    temporary = try TemporaryFolder("laurel-sqlite")
+    folder = temporary.url
   }
 
   func file(_ name: String) -> String { folder.appendingPathComponent(name).path }
@@ -51,16 +55,17 @@ import Testing
       try queue.close()
     }
     let store = try SQLiteStore(path: path)
-    #expect(try store.state(of: MemberID(scope: "c1", user: "alice")) == state, "the JSON state became the binary one")
+    #expect(
+      try await store.state(of: MemberID(scope: "c1", user: "alice")) == state, "the JSON state became the binary one")
     let engine = Engine(rules: rules, store: store)
     #expect(
       try await engine.apply(json: like("old-1", author: "alice")).status == .duplicate,
       "v1's processed ids still count")
     #expect(try await engine.apply(json: like("new-1", author: "alice")).status == .applied)
-    #expect(try store.state(of: MemberID(scope: "c1", user: "alice"))?.balances[0] == 8)
+    #expect(try await store.state(of: MemberID(scope: "c1", user: "alice"))?.balances[0] == 8)
     let ledger = try await store.ledger(of: MemberID(scope: "c1", user: "alice"))
     #expect(ledger.map(\.actionID) == ["new-1", "old-1"])
-    #expect(try store.loggedActions().map(\.id) == ["old-1", "new-1"])
+    #expect(try await store.loggedActions().map(\.id) == ["old-1", "new-1"])
   }
 
   @Test func logsEveryKeptActionAsReceivedWithTheRulesVersion() async throws {
@@ -82,11 +87,11 @@ import Testing
     } else {
       Issue.record("an action without community was not rejected")
     }
-    let log = try store.loggedActions()
+    let log = try await store.loggedActions()
     #expect(log.map(\.id) == ["a-1", "a-2"], "rejected actions are not kept")
     #expect(log.map(\.json) == [liked, ignored])
     #expect(log.allSatisfy { $0.rulesVersion == version })
-    #expect(try store.loggedActions(after: log[0].sequence).map(\.id) == ["a-2"])
+    #expect(try await store.loggedActions(after: log[0].sequence).map(\.id) == ["a-2"])
     let rows = try await DatabaseQueue(path: store.path).read {
       try Int64.fetchAll($0, sql: "SELECT rules_version FROM ledger")
     }
@@ -107,7 +112,7 @@ import Testing
     #expect(levels.map(\.tier) == rules.tierNames(of: "level")!)
     #expect(levels.prefix(3).map(\.members) == [1, 1, 1])
     #expect(levels.dropFirst(3).allSatisfy { $0.members == 0 })
-    await #expect(throws: Engine<S>.QueryError.self) { try await engine.levelDistribution(ladder: "rank", scope: "c1") }
+    await #expect(throws: QueryError.self) { try await engine.levelDistribution(ladder: "rank", scope: "c1") }
   }
 
   @Test func recordsEachBadgeEarnedOnceInTheBadgesTable() async throws {
@@ -132,14 +137,14 @@ import Testing
       try messages("ann", 10, module: "m2", day: 3) + messages("bob", 5, module: "m1", day: 3), tag: 3)
     _ = try await importer.finish()
     #expect(importer.statistics.planned == 2)
-    let holders = try store.badgeHolders("module_expert_contributor")
+    let holders = try await store.badgeHolders("module_expert_contributor")
     #expect(holders.map(\.member.user) == ["bob", "ann"])
     #expect(holders.map(\.key) == ["m1", "m1"])
     #expect(
       holders.map(\.at) == [
         try Timestamp(rfc3339: "2026-03-01T10:00:00Z"), try Timestamp(rfc3339: "2026-03-02T10:00:00Z"),
       ])
-    let stored = try store.state(of: MemberID(scope: nil, user: "ann"))?.badges.count
+    let stored = try await store.state(of: MemberID(scope: nil, user: "ann"))?.badges.count
     #expect(stored == 1)
   }
 
@@ -152,7 +157,7 @@ import Testing
     try await likes(engine, 3000, author: "ann", prefix: "w")
     let log = try #require(try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int)
     #expect(log < 8 << 20, "the write-ahead log grew to \(log) bytes")
-    let state = try #require(try store.state(of: MemberID(scope: "c1", user: "ann")))
+    let state = try #require(try await store.state(of: MemberID(scope: "c1", user: "ann")))
     #expect(state.balances[0] == 3000)
   }
 
@@ -166,7 +171,7 @@ import Testing
     var logged = 0
     while failure == nil && batch < 200 {
       before = try await store.members()
-      logged = try store.loggedActions(limit: 1_000_000).count
+      logged = try await store.loggedActions(limit: 1_000_000).count
       let actions = try (0..<500).map { i in
         try ActionDecoder(rules: rules).decode(like("b\(batch)-\(i)", author: "u\(batch)-\(i % 50)"))
       }
@@ -178,7 +183,7 @@ import Testing
     let after = try await store.members()
     #expect(
       after.map(\.0) == before.map(\.0) && after.map(\.1) == before.map(\.1), "no member of the failed batch changed")
-    #expect(try store.loggedActions(limit: 1_000_000).count == logged, "no id of the failed batch was recorded")
+    #expect(try await store.loggedActions(limit: 1_000_000).count == logged, "no id of the failed batch was recorded")
   }
 
   @Test func aDamagedFileGivesAClearErrorAndIsLeftUntouched() async throws {

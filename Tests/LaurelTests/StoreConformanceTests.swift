@@ -1,5 +1,7 @@
 import Foundation
 import Laurel
+import LaurelReplay
+import LaurelReports
 import LaurelSQLite
 import GRDB
 import LaurelTesting
@@ -19,12 +21,17 @@ import Testing
     #expect(
       failures.map(\.check) == [
         "a duplicate action id changes nothing", "a transaction that throws keeps nothing of a batch",
+        "a store that fails in the middle of a batch keeps nothing of it",
       ])
   }
 
   @Test func theSuiteCatchesAStoreThatKeepsAFailedTransaction() async throws {
     let failures = await StoreConformance.run { NoRollbackStore() }
-    #expect(failures.map(\.check) == ["a transaction that throws keeps nothing of a batch"])
+    #expect(
+      failures.map(\.check) == [
+        "a transaction that throws keeps nothing of a batch",
+        "a store that fails in the middle of a batch keeps nothing of it",
+      ])
   }
 }
 
@@ -32,7 +39,9 @@ import Testing
 final class NoRollbackStore: Store {
   private let state = Mutex(InMemoryState())
 
-  func transaction<R>(_ body: (inout InMemoryState) throws -> R) async throws -> R {
+  func transaction<R: Sendable>(
+    reading footprint: BatchFootprint, _ body: @escaping @Sendable (inout InMemoryState) throws -> R
+  ) async throws -> R {
     try state.withLock { try body(&$0) }
   }
 
@@ -55,7 +64,9 @@ final class ForgetfulStore: Store {
 
   private let state = Mutex(Transaction(state: InMemoryState()))
 
-  func transaction<R>(_ body: (inout Transaction) throws -> R) async throws -> R {
+  func transaction<R: Sendable>(
+    reading footprint: BatchFootprint, _ body: @escaping @Sendable (inout Transaction) throws -> R
+  ) async throws -> R {
     try state.withLock { try body(&$0) }
   }
 
@@ -70,9 +81,8 @@ final class ForgetfulStore: Store {
   }
 
   @Test func fileSQLitePassesTheConformanceSuiteIncludingReopening() async throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-sqlite-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
+    let temporary = try TemporaryFolder("laurel-sqlite")
+    let folder = temporary.url
     let counter = Mutex(0)
     let failures = await StoreConformance.run(reopen: { store in
       try SQLiteStore(path: store.path)

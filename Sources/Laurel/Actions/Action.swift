@@ -31,11 +31,63 @@ public struct Action: Sendable {
   }
 }
 
-/// Why an action was refused: malformed JSON, a missing or mistyped field,
-/// an unknown trait value, or a rule that could not be evaluated on it.
+/// Why an action was refused, as a value a host can switch on: the ``kind``
+/// (with a stable ``code`` for APIs and logs) and a sentence for people.
+/// A refused action changes nothing.
 public struct ActionError: Error, Hashable, Sendable, CustomStringConvertible {
+  /// What was wrong with the action.
+  public enum Kind: String, Sendable, Hashable, CaseIterable {
+    /// The bytes are not UTF-8 text.
+    case invalidUTF8
+    /// Not a JSON object, or JSON with a syntax error.
+    case invalidJSON
+    /// A key appears twice in the object.
+    case duplicateKey
+    /// `id`, `type`, `at` or `user` is missing or empty.
+    case missingField
+    /// `at` (or a timestamp field) is not an RFC 3339 timestamp.
+    case invalidTimestamp
+    /// A field's value has another type than the rules declare.
+    case wrongType
+    /// A trait the rules do not declare, or a value it does not allow.
+    case invalidTrait
+    /// A rule could not be evaluated on the action (an error in `when`, `to`,
+    /// an amount or a key), or gave a value of the wrong kind.
+    case ruleFailed
+    /// The scope expression could not tell whose member the action concerns.
+    case unknownScope
+    /// The action falls in a window a member's state has already left
+    /// (windows only move forward).
+    case late
+
+    /// The stable code: `ACTION_INVALID_JSON`, `ACTION_LATE`, …
+    public var code: String {
+      switch self {
+      case .invalidUTF8: "ACTION_INVALID_UTF8"
+      case .invalidJSON: "ACTION_INVALID_JSON"
+      case .duplicateKey: "ACTION_DUPLICATE_KEY"
+      case .missingField: "ACTION_MISSING_FIELD"
+      case .invalidTimestamp: "ACTION_INVALID_TIMESTAMP"
+      case .wrongType: "ACTION_WRONG_TYPE"
+      case .invalidTrait: "ACTION_INVALID_TRAIT"
+      case .ruleFailed: "ACTION_RULE_FAILED"
+      case .unknownScope: "ACTION_UNKNOWN_SCOPE"
+      case .late: "ACTION_LATE"
+      }
+    }
+  }
+
+  public var kind: Kind
+  /// The reason in words (what `laurel` prints).
   public var message: String
-  public init(_ message: String) { self.message = message }
+
+  public init(_ kind: Kind, _ message: String) {
+    self.kind = kind
+    self.message = message
+  }
+
+  /// The stable code of the kind (`ACTION_MISSING_FIELD`).
+  public var code: String { kind.code }
   public var description: String { message }
 }
 
@@ -151,9 +203,9 @@ extension CompiledRules {
     prepared.at = action.at
     prepared.user = action.user
     prepared.source = action.json()
-    guard !action.id.isEmpty else { throw ActionError("action has an empty 'id'") }
-    guard !action.type.isEmpty else { throw ActionError("action \(action.id) has an empty 'type'") }
-    guard !action.user.isEmpty else { throw ActionError("action \(action.id) has an empty 'user'") }
+    guard !action.id.isEmpty else { throw ActionError(.missingField, "action has an empty 'id'") }
+    guard !action.type.isEmpty else { throw ActionError(.missingField, "action \(action.id) has an empty 'type'") }
+    guard !action.user.isEmpty else { throw ActionError(.missingField, "action \(action.id) has an empty 'user'") }
     prepared.typeIndex = actionIndex[action.type]
     prepared.clearFields(count: fields.count)
     for (name, value) in action.attributes {
@@ -176,12 +228,13 @@ extension CompiledRules {
     case (.int, .double(let d)) where d.rounded() == d && abs(d) < 9e15: return .int(Int64(d))
     case (.timestamp, .string(let s)):
       do { return .timestamp(try Timestamp(rfc3339: s)) } catch {
-        throw ActionError("action \(actionID): field '\(field.name)' must be an RFC 3339 timestamp, got '\(s)'")
+        throw ActionError(
+          .invalidTimestamp, "action \(actionID): field '\(field.name)' must be an RFC 3339 timestamp, got '\(s)'")
       }
     default:
       guard value.type.isCompatible(with: field.type) || field.type == .dyn else {
         throw ActionError(
-          "action \(actionID): field '\(field.name)' must be \(field.type), got \(value.typeName) \(value)")
+          .wrongType, "action \(actionID): field '\(field.name)' must be \(field.type), got \(value.typeName) \(value)")
       }
       return value
     }
@@ -190,11 +243,13 @@ extension CompiledRules {
   func trait(_ name: String, _ value: String, actionID: String) throws(ActionError) -> (Int, String) {
     guard let t = traitIndex[name] else {
       throw ActionError(
+        .invalidTrait,
         "action \(actionID): unknown trait '\(name)'; declared traits: \(traits.map(\.name).joined(separator: ", "))")
     }
     let allowed = traits[t].values
     guard allowed.isEmpty || allowed.contains(value) else {
       throw ActionError(
+        .invalidTrait,
         "action \(actionID): trait '\(name)' must be one of \(allowed.sorted().joined(separator: ", ")), got '\(value)'"
       )
     }

@@ -26,11 +26,11 @@ public struct ActionDecoder: Sendable {
     action.clearFields(count: fieldNames.count)
     var seen: UInt8 = 0  // bits: id, type, at, user, traits
     if let bad = UTF8Validation.firstInvalidOffset(bytes) {
-      throw ActionError("invalid UTF-8 at byte \(bad + 1): actions must be UTF-8 text")
+      throw ActionError(.invalidUTF8, "invalid UTF-8 at byte \(bad + 1): actions must be UTF-8 text")
     }
     /// A key given twice in the object is refused, not read last-wins.
     func first(_ bit: UInt8, _ name: String) throws(ActionError) {
-      guard seen & bit == 0 else { throw ActionError("key '\(name)' appears twice in the action") }
+      guard seen & bit == 0 else { throw ActionError(.duplicateKey, "key '\(name)' appears twice in the action") }
       seen |= bit
     }
     do {
@@ -70,10 +70,12 @@ public struct ActionDecoder: Sendable {
             action.user = try scalarString(&scanner, "user")
           case .traits:
             try first(16, "traits")
-            guard case .map(let traits) = try scanner.value() else { throw ActionError("'traits' must be an object") }
+            guard case .map(let traits) = try scanner.value() else {
+              throw ActionError(.invalidTrait, "'traits' must be an object")
+            }
             for (k, v) in traits.entries {
               guard case .string(let value) = v else {
-                throw ActionError("trait '\(k.value.plainText)' must be a string")
+                throw ActionError(.invalidTrait, "trait '\(k.value.plainText)' must be a string")
               }
               action.traits.append(try rules.trait(k.value.plainText, value, actionID: action.id))
             }
@@ -83,6 +85,7 @@ public struct ActionDecoder: Sendable {
             {
               if action.fields[field].value != nil {
                 throw ActionError(
+                  .duplicateKey,
                   "key '\(String(decoding: fieldNames[field], as: UTF8.self))' appears twice in the action")
               }
               action.setField(field, try rules.coerce(try scanner.value(), to: field, actionID: action.id))
@@ -96,14 +99,18 @@ public struct ActionDecoder: Sendable {
       scanner.skipSpace()
       guard scanner.atEnd else { throw scanner.fail("text after the end of the object") }
     } catch let error as JSONScanner.Failure {
-      throw ActionError("invalid JSON at byte \(error.offset + 1): \(error.message)")
+      throw ActionError(.invalidJSON, "invalid JSON at byte \(error.offset + 1): \(error.message)")
     } catch {
-      throw error as? ActionError ?? ActionError("\(error)")
+      throw error as? ActionError ?? ActionError(.invalidJSON, "\(error)")
     }
-    guard seen & 1 != 0, !action.id.isEmpty else { throw ActionError("action has no 'id'") }
-    guard seen & 2 != 0, !action.type.isEmpty else { throw ActionError("action \(action.id) has no 'type'") }
-    guard seen & 4 != 0 else { throw ActionError("action \(action.id) has no 'at' timestamp") }
-    guard seen & 8 != 0, !action.user.isEmpty else { throw ActionError("action \(action.id) has no 'user'") }
+    guard seen & 1 != 0, !action.id.isEmpty else { throw ActionError(.missingField, "action has no 'id'") }
+    guard seen & 2 != 0, !action.type.isEmpty else {
+      throw ActionError(.missingField, "action \(action.id) has no 'type'")
+    }
+    guard seen & 4 != 0 else { throw ActionError(.missingField, "action \(action.id) has no 'at' timestamp") }
+    guard seen & 8 != 0, !action.user.isEmpty else {
+      throw ActionError(.missingField, "action \(action.id) has no 'user'")
+    }
     action.source = keepsSource ? String(decoding: bytes, as: UTF8.self) : nil
   }
 
@@ -119,7 +126,7 @@ public struct ActionDecoder: Sendable {
   }
 
   private func scalarString(_ scanner: inout JSONScanner, _ name: String) throws -> String {
-    guard case .string(let s) = try scanner.value() else { throw ActionError("'\(name)' must be a string") }
+    guard case .string(let s) = try scanner.value() else { throw ActionError(.wrongType, "'\(name)' must be a string") }
     return s
   }
 
@@ -172,12 +179,13 @@ public struct ActionDecoder: Sendable {
       let mi = digits(s + 14, 2), b[s + 16] == 58, let se = digits(s + 17, 2), b[s + 19] == 90
     {
       do { return try Timestamp(year: y, month: mo, day: d, hour: h, minute: mi, second: se) } catch {
-        throw ActionError("'at' is not a valid time: '\(String(decoding: b, as: UTF8.self))'")
+        throw ActionError(.invalidTimestamp, "'at' is not a valid time: '\(String(decoding: b, as: UTF8.self))'")
       }
     }
     let text = String(decoding: b, as: UTF8.self)
     do { return try Timestamp(rfc3339: text) } catch {
-      throw ActionError("'at' must be an RFC 3339 timestamp such as 2026-03-01T10:00:00Z, got '\(text)'")
+      throw ActionError(
+        .invalidTimestamp, "'at' must be an RFC 3339 timestamp such as 2026-03-01T10:00:00Z, got '\(text)'")
     }
   }
 }

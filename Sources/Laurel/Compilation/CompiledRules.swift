@@ -44,6 +44,8 @@ public struct CompiledRules: Sendable {
   let ruleCount: Int
 
   /// Names of the currencies, in declaration order.
+  /// Whether members are scoped (`members: scope:`): one member per scope and user.
+  public var isScoped: Bool { scope != nil }
   public var currencyNames: [String] { currencies.map(\.name) }
   /// Names of the ladders, in declaration order.
   public var ladderNames: [String] { ladders.map(\.name) }
@@ -98,7 +100,7 @@ struct CompiledCurrency {
 struct CompiledCounter {
   var name: String
   var key: Program?
-  var window: Window?
+  var window: TimeWindow?
 }
 
 struct CompiledProgress {
@@ -109,7 +111,7 @@ struct CompiledProgress {
 
 struct CompiledStreak {
   var name: String
-  var every: Window
+  var every: TimeWindow
   var everyAction: Bool
 }
 
@@ -207,7 +209,7 @@ final class CompiledRule: Sendable {
 
 struct CompiledBonus {
   var name: String
-  var every: Window
+  var every: TimeWindow
   var amounts: [(currency: Int, amount: Int64)]
   var caps: [[Int]]
 }
@@ -216,7 +218,7 @@ struct CompiledCap {
   var name: String
   var currency: Int
   var max: Int64
-  var per: Window
+  var per: TimeWindow
 }
 
 struct CompiledTier {
@@ -252,6 +254,8 @@ struct CompiledLadder {
 struct CompiledBadge {
   var name: String
   var title: String
+  /// What it is awarded for (`description:` in YAML).
+  var summary: String?
   var key: Program?
   var when: Program?
   var manual: Bool

@@ -8,7 +8,7 @@ import LaurelExpression
 /// reading member state costs a pointer load, not a copy.
 final class MemberContext {
   var member: UnsafePointer<MemberState>?
-  /// Window indices of the current action: day, week, month.
+  /// TimeWindow indices of the current action: day, week, month.
   var windows: [Int64] = [0, 0, 0]
   let badgeNames: [String]
   /// Member state to read when the member does not exist yet.
@@ -25,7 +25,7 @@ final class MemberContext {
   @inline(__always)
   var state: MemberState { member?.pointee ?? initial }
 
-  func window(_ w: Window) -> Int64 {
+  func window(_ w: TimeWindow) -> Int64 {
     switch w {
     case .day: windows[0]
     case .week: windows[1]

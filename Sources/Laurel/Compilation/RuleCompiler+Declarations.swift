@@ -157,7 +157,8 @@ extension Compilation {
         mask |= dependencyBits(of: name, deps: deps)
       }
       return CompiledBadge(
-        name: b.name.text, title: b.title ?? b.name.text, key: key, when: when, manual: b.manual, dependsOn: mask)
+        name: b.name.text, title: b.title ?? b.name.text, summary: b.summary, key: key, when: when, manual: b.manual,
+        dependsOn: mask)
     }
   }
 

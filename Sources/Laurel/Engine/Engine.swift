@@ -6,7 +6,7 @@ import Synchronization
 /// let rules = try RuleLoader().load(path: "rules/community-points.yaml")
 /// let engine = Engine(rules: rules, store: InMemoryStore())
 /// let outcome = try await engine.apply(action)
-/// for notification in outcome.notifications { publish(notification) }
+/// for event in outcome.memberEvents { publish(event) }
 /// ```
 ///
 /// Every action is applied atomically; an action id seen before is a duplicate
@@ -56,11 +56,14 @@ public struct Engine<S: Store>: Sendable {
 
   /// Applies many actions in one transaction, then runs `finish` inside the
   /// same transaction (to record bookkeeping that must commit with them).
+  /// The store is told the batch's ``BatchFootprint`` first, so that it can
+  /// read what the batch needs in one go.
   public func applyBatch(
-    _ actions: [PreparedAction], finish: (inout S.Transaction, [Outcome]) throws -> Void
+    _ actions: [PreparedAction], finish: @escaping @Sendable (inout S.Transaction, [Outcome]) throws -> Void
   ) async throws -> [Outcome] {
     if let stored = store.stateLayout, stored != layout { throw RulesMismatch(stored: stored, rules: layout) }
-    return try await store.transaction { tx in
+    let footprint = store.wantsFootprint ? rules.footprint(of: actions) : .unknown
+    return try await store.transaction(reading: footprint) { [self] tx in
       let outcomes = try run(actions, in: &tx)
       try finish(&tx, outcomes)
       return outcomes
@@ -86,12 +89,25 @@ public struct Engine<S: Store>: Sendable {
     return outcomes
   }
 
+  /// A member by name: balances, tiers, badges, counters, progress and
+  /// streaks. A member the store has never seen reads as a new member starts.
+  public func profile(of member: MemberID) async throws -> MemberProfile {
+    guard let state = try await store.state(of: member) else { return rules.newMemberProfile(member) }
+    return rules.profile(of: member, state: state)
+  }
+
+  /// The profiles of every member of `scope` (nil: a global scheme's), sorted by user.
+  public func profiles(inScope scope: String?) async throws -> [MemberProfile] {
+    try await store.members(inScope: scope).map { rules.profile(of: $0.0, state: $0.1) }
+  }
+
   /// How many members of `scope` hold each tier of `ladder`, lowest tier
   /// first (every tier listed, zeros included), plus those who hold none
   /// (a gated ladder) under the name `nil`.
   public func levelDistribution(ladder: String, scope: String?) async throws -> [(tier: String?, members: Int)] {
     guard let index = rules.ladders.firstIndex(where: { $0.name == ladder }) else {
       throw QueryError(
+        .unknownLadder,
         "unknown ladder '\(ladder)'; declared ladders: \(rules.ladders.map(\.name).joined(separator: ", "))")
     }
     let tiers = rules.ladders[index].tiers
@@ -105,27 +121,10 @@ public struct Engine<S: Store>: Sendable {
     return result
   }
 
-  /// The store holds states laid out for other rules: adopt these rules in
-  /// the store first (for SQLite, `SQLiteStore.adopt`, which carries state
-  /// over by name). Nothing was applied.
-  public struct RulesMismatch: Error, CustomStringConvertible {
-    public var stored: StateLayout
-    public var rules: StateLayout
-    public var description: String {
-      "the store holds state laid out for other rules of scheme '\(stored.scheme)' than the engine's ('\(rules.scheme)'); adopt the engine's rules in the store first"
-    }
-  }
-
-  /// Why a read could not be answered (an unknown ladder, say).
-  public struct QueryError: Error, CustomStringConvertible {
-    public var description: String
-    init(_ description: String) { self.description = description }
-  }
-
   static func rejected(_ id: String, _ error: ActionError) -> Outcome {
     var outcome = Outcome()
     outcome.actionID = id
-    outcome.status = .rejected(error.message)
+    outcome.status = .rejected(error)
     return outcome
   }
 }

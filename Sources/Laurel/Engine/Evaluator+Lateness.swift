@@ -20,12 +20,14 @@ extension Evaluator {
   func lateness(
     of action: PreparedAction, for member: MemberID, _ state: MemberState, caps: some Sequence<Int>,
     counters: some Sequence<Int>, bonuses: [Int] = [], streaks: [Int] = []
-  ) -> String? {
-    func late(_ what: String, _ window: Window, holds: Int64) -> String? {
+  ) -> ActionError? {
+    func late(_ what: String, _ window: TimeWindow, holds: Int64) -> ActionError? {
       let now = context.window(window)
       guard holds > now else { return nil }
-      return
+      return ActionError(
+        .late,
         "action \(action.id) is late: it falls in \(Self.describe(now, window)), but \(what) of member \(member) already counts \(Self.describe(holds, window)); windows only move forward"
+      )
     }
     for cap in caps {
       if let reason = late("cap '\(rules.caps[cap].name)'", rules.caps[cap].per, holds: state.capUsage[cap].window) {
@@ -54,7 +56,7 @@ extension Evaluator {
   }
 
   /// "the day 2026-03-01", "the week of 2026-02-23", "the month 2026-03".
-  static func describe(_ window: Int64, _ kind: Window) -> String {
+  static func describe(_ window: Int64, _ kind: TimeWindow) -> String {
     func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
     switch kind {
     case .day:

@@ -6,7 +6,7 @@ extension Evaluator {
   func planRules<T: StateTransaction>(
     _ plan: CompiledAction, action: PreparedAction, actor: MemberKey, scope: (id: String?, hash: UInt64?),
     actorDraft: MemberState?, tx: inout T
-  ) throws(T.Failure) -> String? {
+  ) throws(T.Failure) -> ActionError? {
     scratch.planned.clear()
     scratch.amounts.clear()
     scratch.counts.clear()
@@ -24,11 +24,12 @@ extension Evaluator {
           hash = action.fields[f].hash
         } else {
           do { value = try to.evaluate(activation) } catch {
-            return "action \(action.id): rule '\(rule.id)': \(error.message)"
+            return ActionError(.ruleFailed, "action \(action.id): rule '\(rule.id)': \(error.message)")
           }
         }
         guard case .string(let user) = value, !user.isEmpty else {
-          return "action \(action.id): rule '\(rule.id)': 'to' must give a user id, got \(value)"
+          return ActionError(
+            .ruleFailed, "action \(action.id): rule '\(rule.id)': 'to' must give a user id, got \(value)")
         }
         recipient = MemberKey(
           MemberID(scope: scope.id, user: user), scopeHash: scope.hash, userHash: hash ?? fnv1a(user))
@@ -38,7 +39,7 @@ extension Evaluator {
       do throws(EvalError) {
         if let when = rule.when {
           guard case .bool(let holds) = try evaluate(when, member: handle, draft: draft, in: &tx) else {
-            return "action \(action.id): rule '\(rule.id)': 'when' did not give true or false"
+            return ActionError(.ruleFailed, "action \(action.id): rule '\(rule.id)': 'when' did not give true or false")
           }
           if !holds { continue }
         }
@@ -57,14 +58,17 @@ extension Evaluator {
             value = constant
           } else {
             guard case .int(let computed) = try evaluate(amount, member: handle, draft: draft, in: &tx) else {
-              return "action \(action.id): rule '\(rule.id)': the amount is not a whole number"
+              return ActionError(
+                .ruleFailed, "action \(action.id): rule '\(rule.id)': the amount is not a whole number")
             }
             value = computed
           }
           // Amounts are 0 or more; the rule's kind (award or deduct) gives the sign.
           guard value >= 0 else {
-            return
+            return ActionError(
+              .ruleFailed,
               "action \(action.id): rule '\(rule.id)': the amount of \(rules.currencies[currency].name) is negative (\(value)); amounts are 0 or more"
+            )
           }
           scratch.amounts.append(value * rule.signs[i])
         }
@@ -72,7 +76,7 @@ extension Evaluator {
           var by: Int64 = 1
           if let amount {
             guard case .int(let v) = try evaluate(amount, member: handle, draft: draft, in: &tx) else {
-              return "action \(action.id): rule '\(rule.id)': the count is not a whole number"
+              return ActionError(.ruleFailed, "action \(action.id): rule '\(rule.id)': the count is not a whole number")
             }
             by = v
           }
@@ -86,7 +90,7 @@ extension Evaluator {
         }
         scratch.planned.append(planned)
       } catch {
-        return "action \(action.id): rule '\(rule.id)': \(error.message)"
+        return ActionError(.ruleFailed, "action \(action.id): rule '\(rule.id)': \(error.message)")
       }
       // The rule applies: its windowed effects must not go back in time.
       if rules.usesWindows,
@@ -114,7 +118,7 @@ extension Evaluator {
   /// Why a rule's effects on an existing recipient would be late (see ``lateness(of:for:_:caps:counters:bonuses:streaks:)``).
   private func lateness<T: StateTransaction>(
     of action: PreparedAction, rule: CompiledRule, recipient: MemberKey, handle: Int?, in tx: inout T
-  ) throws(T.Failure) -> String? {
+  ) throws(T.Failure) -> ActionError? {
     let items = windowedByRule[rule.globalIndex]
     guard !items.isEmpty else { return nil }
     var existing = handle

@@ -153,7 +153,8 @@ final class Evaluator: @unchecked Sendable {
         scope = try scopeProgram.evaluate(activation).plainText
         scopeHash = fnv1a(scope!)
       } catch {
-        outcome.status = .rejected("action \(action.id): cannot tell the member's scope: \(error.message)")
+        outcome.status = .rejected(
+          ActionError(.unknownScope, "action \(action.id): cannot tell the member's scope: \(error.message)"))
         try tx.releaseAction(action.id)
         return
       }

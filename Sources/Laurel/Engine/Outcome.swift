@@ -8,8 +8,9 @@ public struct Outcome: Sendable {
     case duplicate
     /// No rule handles the action type: nothing changed.
     case ignored
-    /// Malformed or not evaluable: nothing changed.
-    case rejected(String)
+    /// Malformed or not evaluable: nothing changed. The error's kind says
+    /// why (``ActionError/Kind``), its message says it in words.
+    case rejected(ActionError)
   }
 
   public var actionID = ""
@@ -43,7 +44,7 @@ public struct Outcome: Sendable {
   /// What the action did, counted (kept whether itemized or not).
   var tally = Tally()
 
-  /// Counts of an action's effects, as notifications count them.
+  /// Counts of an action's effects, as member events count them.
   struct Tally {
     var pointsAwarded = 0
     var pointsDeducted = 0
@@ -67,7 +68,7 @@ public struct Outcome: Sendable {
   }
 
   /// The domain events to publish, in order: points, tiers, badges.
-  public var notifications: [Notification] {
+  public var memberEvents: [MemberEvent] {
     ledger.map { $0.amount > 0 ? .pointsAwarded($0) : .pointsDeducted($0) }
       + tierChanges.map { $0.to > $0.from ? .leveledUp($0) : .leveledDown($0) }
       + badges.map { .badgeEarned($0) }
@@ -192,7 +193,7 @@ public struct ProgressChange: Sendable, Equatable {
 }
 
 /// Domain events for hosts to publish.
-public enum Notification: Sendable, Equatable {
+public enum MemberEvent: Sendable, Equatable {
   case pointsAwarded(LedgerEntry)
   case pointsDeducted(LedgerEntry)
   case leveledUp(TierChange)

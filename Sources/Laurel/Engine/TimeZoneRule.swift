@@ -33,7 +33,7 @@ struct TimeZoneRule: Sendable {
 
   /// The index of the window containing `t`: days since 1970-01-01, ISO weeks
   /// (Monday first) since then, or months since year 0.
-  func window(_ window: Window, at t: Timestamp) -> Int64 {
+  func window(_ window: TimeWindow, at t: Timestamp) -> Int64 {
     let day = t.dayNumber(offset: offset(at: t))
     switch window {
     case .day: return day

@@ -74,7 +74,7 @@ public struct CurrencyDeclaration: Sendable {
 }
 
 /// A calendar window: counters, caps, bonuses and streaks reset at its start.
-public enum Window: String, Sendable, CaseIterable {
+public enum TimeWindow: String, Sendable, CaseIterable {
   case day
   case week
   case month
@@ -86,7 +86,7 @@ public struct CounterDeclaration: Sendable {
   /// Key expression (`event.module`): one count per key.
   public var key: ExpressionSource?
   /// Resets at the start of each window when set.
-  public var window: Window?
+  public var window: TimeWindow?
   /// Adds every applied amount of this currency automatically ("reputation earned today").
   public var tracks: Name?
   public init(name: Name) { self.name = name }
@@ -108,7 +108,7 @@ public struct ProgressDeclaration: Sendable {
 /// Consecutive windows (days) in which a member acted.
 public struct StreakDeclaration: Sendable {
   public var name: Name
-  public var every: Window = .day
+  public var every: TimeWindow = .day
   /// Action types that count; empty means every action.
   public var on: [Name] = []
   public init(name: Name) { self.name = name }

@@ -70,7 +70,7 @@ public struct RuleDeclaration: Sendable {
 /// A reward on a member's first qualifying action in each window (a daily bonus).
 public struct BonusDeclaration: Sendable {
   public var name: Name
-  public var every: Window = .day
+  public var every: TimeWindow = .day
   public var amounts: [AmountDeclaration] = []
   /// Action types that qualify; empty means every action.
   public var on: [Name] = []
@@ -82,12 +82,12 @@ public struct CapDeclaration: Sendable {
   public var name: Name
   public var currency: Name
   public var max: Int64
-  public var per: Window
+  public var per: TimeWindow
   /// Rules (or bonus names) the cap covers; empty means every rule paying the currency.
   public var rules: [Name] = []
   /// Rules the cap never limits.
   public var exempt: [Name] = []
-  public init(name: Name, currency: Name, max: Int64, per: Window) {
+  public init(name: Name, currency: Name, max: Int64, per: TimeWindow) {
     self.name = name
     self.currency = currency
     self.max = max

@@ -1,4 +1,3 @@
-import Foundation
 import LaurelExpression
 
 /// Replays a history of actions in memory under compiled rules: the engine
@@ -14,9 +13,9 @@ public struct Simulation {
   public let rules: CompiledRules
   public internal(set) var state = InMemoryState()
   public private(set) var counts = EventCounts()
-  public private(set) var notifications = NotificationCounts()
+  public private(set) var memberEvents = MemberEventCounts()
   /// The first rejections (line number and reason); `counts.rejected` has the total.
-  public private(set) var rejections: [(line: Int, reason: String)] = []
+  public private(set) var rejections: [(line: Int, error: ActionError)] = []
   /// When on, the run keeps the total amount each rule applied to each member
   /// (``amount(byRule:of:)``), which `diff` uses to explain a change.
   public var tracksRules = false
@@ -50,7 +49,7 @@ public struct Simulation {
   /// (``apply(contentsOf:)``, ``apply(jsonLine:line:)`` and ``run(path:parallel:progress:)``)
   /// keep counts only, not each action's ledger, tiers and badges (unless
   /// ``tracksRules`` is on, which needs the ledger): read ``counts`` and
-  /// ``notifications`` after them.
+  /// ``memberEvents`` after them.
   public var lastOutcome: Outcome { outcome }
 
   /// The last action's status, without copying its outcome.
@@ -79,7 +78,7 @@ public struct Simulation {
   /// ``apply(contentsOf:)`` for a replay's batch: `lines` are the actions'
   /// line numbers (for rejections), and `failures` (by ascending index) the
   /// lines that could not be decoded, whose places in `actions` are skipped.
-  mutating func apply(
+  package mutating func apply(
     blocksOf actions: UnsafeBufferPointer<PreparedAction>, lines: UnsafeBufferPointer<Int>?,
     failures: ArraySlice<(index: Int, error: ActionError)>
   ) {
@@ -104,7 +103,7 @@ public struct Simulation {
       for i in block(k) {
         let line = lines?[i] ?? 0
         if let failure = failures.first, failure.index == i {
-          countRejectedLine(line, failure.error.message)
+          countRejectedLine(line, failure.error)
           failures.removeFirst()
           continue
         }
@@ -117,7 +116,7 @@ public struct Simulation {
   }
 
   /// Bulk replays count effects without listing them, unless rule totals need the ledger.
-  mutating func startBulk() { outcome.itemized = tracksRules }
+  package mutating func startBulk() { outcome.itemized = tracksRules }
 
   /// Decodes and applies one JSON line; a malformed line is counted as rejected.
   public mutating func apply(jsonLine bytes: UnsafeBufferPointer<UInt8>, line: Int) {
@@ -127,7 +126,7 @@ public struct Simulation {
       try decoder.decode(bytes, into: &action)
     } catch {
       counts.rejected += 1
-      keep(line: line, reason: error.message)
+      keep(line: line, error: error)
       return
     }
     evaluator.apply(action, to: &state, outcome: &outcome)
@@ -138,11 +137,11 @@ public struct Simulation {
     switch outcome.status {
     case .applied:
       counts.applied += 1
-      notifications.pointsAwarded += outcome.tally.pointsAwarded
-      notifications.pointsDeducted += outcome.tally.pointsDeducted
-      notifications.leveledUp += outcome.tally.leveledUp
-      notifications.leveledDown += outcome.tally.leveledDown
-      notifications.badgeEarned += outcome.tally.badgesEarned
+      memberEvents.pointsAwarded += outcome.tally.pointsAwarded
+      memberEvents.pointsDeducted += outcome.tally.pointsDeducted
+      memberEvents.leveledUp += outcome.tally.leveledUp
+      memberEvents.leveledDown += outcome.tally.leveledDown
+      memberEvents.badgeEarned += outcome.tally.badgesEarned
       if tracksRules {
         for entry in outcome.records {
           while ruleTotals.count <= entry.handle { ruleTotals.append(Array(repeating: 0, count: ruleNameCount)) }
@@ -153,34 +152,18 @@ public struct Simulation {
     case .ignored: counts.ignored += 1
     case .rejected(let reason):
       counts.rejected += 1
-      keep(line: line, reason: reason)
+      keep(line: line, error: reason)
     }
   }
 
-  private mutating func keep(line: Int, reason: String) {
-    if rejections.count < maxKeptRejections { rejections.append((line, reason)) }
+  private mutating func keep(line: Int, error: ActionError) {
+    if rejections.count < maxKeptRejections { rejections.append((line, error)) }
   }
 
-  /// Streams a JSONL file (`-` for standard input) through the simulation.
-  /// Blank lines are skipped. `progress` is called with the bytes read so far.
-  /// With `parallel` (the default on machines with several cores) a second
-  /// thread decodes while this one applies; the result is the same.
-  public mutating func run(path: String, parallel: Bool? = nil, progress: (@Sendable (Int) -> Void)? = nil) throws {
-    if path != "-", let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int {
-      // About 100 bytes per action line: room for the ids without growing the table mid-run.
-      reserve(actions: size / 100)
-    }
-    if parallel ?? (ProcessInfo.processInfo.activeProcessorCount > 1) {
-      try runInParallel(path: path, progress: progress)
-      return
-    }
-    try Self.forEachLine(path: path, progress: progress) { line, bytes in apply(jsonLine: bytes, line: line) }
-  }
-
-  mutating func countRejectedLine(_ line: Int, _ reason: String) {
+  mutating func countRejectedLine(_ line: Int, _ error: ActionError) {
     counts.read += 1
     counts.rejected += 1
-    keep(line: line, reason: reason)
+    keep(line: line, error: error)
   }
 
   /// The amounts each rule applied to a member over the run (nonzero only),
@@ -191,52 +174,4 @@ public struct Simulation {
     return ruleTotals[h].enumerated().compactMap { i, amount in amount == 0 ? nil : (names[i], amount) }
   }
 
-  /// The report of the final state, members sorted by scope then user.
-  public func report() -> SimulationReport {
-    SimulationReport(rules: rules, state: state, events: counts, notifications: notifications)
-  }
-}
-
-/// How many actions were read and what became of them.
-public struct EventCounts: Sendable, Equatable {
-  public var read = 0
-  public var applied = 0
-  public var duplicates = 0
-  public var ignored = 0
-  public var rejected = 0
-  public init() {}
-
-  /// The counts of a batch: its outcomes, plus `undecodable` lines that
-  /// never became actions (read and rejected).
-  public init(_ outcomes: [Outcome], undecodable: Int = 0) {
-    read = outcomes.count + undecodable
-    rejected = undecodable
-    for outcome in outcomes {
-      switch outcome.status {
-      case .applied: applied += 1
-      case .duplicate: duplicates += 1
-      case .ignored: ignored += 1
-      case .rejected: rejected += 1
-      }
-    }
-  }
-
-  public static func += (total: inout EventCounts, more: EventCounts) {
-    total.read += more.read
-    total.applied += more.applied
-    total.duplicates += more.duplicates
-    total.ignored += more.ignored
-    total.rejected += more.rejected
-  }
-}
-
-/// How many domain events the run produced.
-public struct NotificationCounts: Sendable, Equatable {
-  public var pointsAwarded = 0
-  public var pointsDeducted = 0
-  /// Tier steps upwards (a jump from 1 to 3 counts 2).
-  public var leveledUp = 0
-  public var leveledDown = 0
-  public var badgeEarned = 0
-  public init() {}
 }

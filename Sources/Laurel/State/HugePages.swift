@@ -1,5 +1,7 @@
-#if canImport(Glibc)
+#if os(Linux) && canImport(Glibc)
 import Glibc
+#elseif os(Linux) && canImport(Musl)
+import Musl
 #endif
 
 extension Array where Element: BitwiseCopyable {
@@ -21,7 +23,7 @@ extension Array where Element: BitwiseCopyable {
 
 /// Advises huge pages for the whole 2 MiB pages inside `region`.
 private func adviseHugePages(_ region: UnsafeMutableRawBufferPointer) {
-  #if os(Linux)
+  #if os(Linux) && (canImport(Glibc) || canImport(Musl))
   let huge = 2 << 20
   guard let base = region.baseAddress, region.count >= huge else { return }
   let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)

@@ -13,7 +13,9 @@ public final class InMemoryStore: Store {
   /// the journal of what it changed (members' earlier states, new members,
   /// ids and once-per keys) is undone, so nothing of it is kept. Copying the
   /// whole state instead would make every call O(members).
-  public func transaction<R>(_ body: (inout JournaledState) throws -> R) async throws -> R {
+  public func transaction<R: Sendable>(
+    reading footprint: BatchFootprint, _ body: @escaping @Sendable (inout JournaledState) throws -> R
+  ) async throws -> R {
     try state.withLock { current in
       var tx = JournaledState()
       tx.begin(&current)

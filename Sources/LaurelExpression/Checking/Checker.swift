@@ -1,3 +1,5 @@
+import LaurelDiagnostics
+
 /// What a name in an expression refers to, decided at check time.
 enum Reference: Sendable {
   case variable(Declarations.Variable)
@@ -11,7 +13,7 @@ struct CheckedExpression: Sendable {
   var references: [Int: Reference] = [:]
   var localSlots: [Int: Int] = [:]
   var localCount = 0
-  var problems: [(message: String, range: SourceRange)] = []
+  var problems: [(code: Diagnostic.Code, message: String, range: SourceRange)] = []
 }
 
 /// Binds names and infers types. In strict mode every unknown name, unknown
@@ -42,8 +44,8 @@ struct Checker {
     return String(String.UnicodeScalarView(source[r.start..<r.end]))
   }
 
-  mutating func problem(_ message: String, _ range: SourceRange) {
-    if strict { result.problems.append((message, range)) }
+  mutating func problem(_ message: String, _ range: SourceRange, code: Diagnostic.Code = .typeMismatch) {
+    if strict { result.problems.append((code, message, range)) }
   }
 
   @discardableResult
@@ -88,7 +90,7 @@ struct Checker {
       }
       if declarations.isNamespace(name) { return .namespace(name) }
       let candidates = (declarations.namespaces[""] ?? []) + scopes.map(\.name)
-      problem("unknown name '\(name)'\(Suggestions.didYouMean(name, in: candidates))", e.range)
+      problem("unknown name '\(name)'\(Suggestions.didYouMean(name, in: candidates))", e.range, code: .unknownName)
       result.references[e.id] = .undeclared("undeclared reference to '\(name)'")
       return .value(.dyn)
 
@@ -103,7 +105,8 @@ struct Checker {
         if declarations.isNamespace(child), !testOnly { return .namespace(child) }
         let known = declarations.namespaces[path] ?? []
         problem(
-          "unknown field '\(field)' on '\(path)'\(Suggestions.didYouMean(field, in: known))", fieldRange)
+          "unknown field '\(field)' on '\(path)'\(Suggestions.didYouMean(field, in: known))", fieldRange,
+          code: .unknownField)
         result.references[e.id] = .undeclared("no such key: '\(field)'")
         return .value(testOnly ? .bool : .dyn)
       case .value(let t):
@@ -233,7 +236,8 @@ struct Checker {
       case .unknown:
         let names = target == nil ? Functions.globalNames : Functions.receiverNames
         problem(
-          "unknown function '\(function)'\(Suggestions.didYouMean(function, in: names))", nameRange)
+          "unknown function '\(function)'\(Suggestions.didYouMean(function, in: names))", nameRange,
+          code: .unknownFunction)
         result.references[e.id] = .undeclared("unknown function '\(function)'")
         return .value(.dyn)
       case .mismatch(let message):

@@ -1,5 +1,7 @@
 import Foundation
 import Laurel
+import LaurelReplay
+import LaurelReports
 
 /// Seed 004's scheme ("community points & levels") written out by hand, as an
 /// oracle independent of the engine (after the reference oracle in the

@@ -1,5 +1,7 @@
 import Foundation
 import Laurel
+import LaurelReplay
+import LaurelReports
 import LaurelExpression
 import LaurelRules
 import Testing
@@ -39,15 +41,17 @@ struct Scenario {
     copy.withUTF8 { simulation.apply(jsonLine: $0, line: 0) }
   }
 
-  func member(_ user: String, in scope: String? = nil) -> SimulationReport.Member? {
-    simulation.report().members.first { $0.id == MemberID(scope: scope, user: user) }
+  /// A member's profile; nil for one the simulation has never seen.
+  func member(_ user: String, in scope: String? = nil) -> MemberProfile? {
+    let id = MemberID(scope: scope, user: user)
+    return simulation.state.state(of: id).map { rules.profile(of: id, state: $0) }
   }
 
   func balance(_ user: String, in scope: String? = nil, _ currency: String) -> Int64? {
-    member(user, in: scope)?.balances.first { $0.0 == currency }?.1
+    member(user, in: scope)?.balance(currency)
   }
 
-  func tier(_ user: String, in scope: String? = nil, _ ladder: String) -> SimulationReport.Tier? {
-    member(user, in: scope)?.tiers.first { $0.0 == ladder }?.1
+  func tier(_ user: String, in scope: String? = nil, _ ladder: String) -> MemberProfile.Tier? {
+    member(user, in: scope)?.tier(ladder)
   }
 }

@@ -1,3 +1,4 @@
+public import Laurel
 import LaurelExpression
 
 extension EventCounts {
@@ -14,9 +15,9 @@ extension SimulationReport {
   public func json() -> String {
     var out = "{\"scheme\":\(JSON.quote(scheme)),\n"
     out += "\"events\":\(events.json),\n"
-    out += "\"notifications\":{\"points_awarded\":\(notifications.pointsAwarded),"
-    out += "\"points_deducted\":\(notifications.pointsDeducted),\"leveled_up\":\(notifications.leveledUp),"
-    out += "\"leveled_down\":\(notifications.leveledDown),\"badge_earned\":\(notifications.badgeEarned)},\n"
+    out += "\"notifications\":{\"points_awarded\":\(memberEvents.pointsAwarded),"
+    out += "\"points_deducted\":\(memberEvents.pointsDeducted),\"leveled_up\":\(memberEvents.leveledUp),"
+    out += "\"leveled_down\":\(memberEvents.leveledDown),\"badge_earned\":\(memberEvents.badgeEarned)},\n"
     out += "\"members\":["
     for (i, m) in members.enumerated() {
       out += i == 0 ? "\n" : ",\n"
@@ -27,38 +28,36 @@ extension SimulationReport {
   }
 
   /// One member as the report's JSON object (the profile `laurel show` prints).
-  public static func json(_ m: Member) -> String {
-    var out = "{\"scope\":\(m.id.scope.map(JSON.quote) ?? "null"),\"user\":\(JSON.quote(m.id.user)),"
-    out += "\"balances\":{" + m.balances.map { "\(JSON.quote($0.0)):\($0.1)" }.joined(separator: ",") + "},"
+  public static func json(_ m: MemberProfile) -> String {
+    var out = "{\"scope\":\(m.member.scope.map(JSON.quote) ?? "null"),\"user\":\(JSON.quote(m.member.user)),"
+    out += "\"balances\":{" + m.balances.map { "\(JSON.quote($0.currency)):\($0.amount)" }.joined(separator: ",") + "},"
     out +=
       "\"tiers\":{"
-      + m.tiers.map { name, tier in
-        "\(JSON.quote(name)):{\"rank\":\(tier.rank),\"name\":\(tier.name.map(JSON.quote) ?? "null")}"
+      + m.tiers.map { tier in
+        "\(JSON.quote(tier.ladder)):{\"rank\":\(tier.rank),\"name\":\(tier.name.map(JSON.quote) ?? "null")}"
       }.joined(separator: ",") + "},"
     out +=
       "\"badges\":["
       + m.badges.map { b in
-        "{\"badge\":\(JSON.quote(b.badge)),\"key\":\(b.key.map(JSON.quote) ?? "null"),\"at\":\(JSON.quote(b.at.description))}"
+        "{\"badge\":\(JSON.quote(b.badge)),\"key\":\(b.key.map(JSON.quote) ?? "null"),\"at\":\(JSON.quote(b.earnedAt.description))}"
       }.joined(separator: ",") + "],"
     out +=
       "\"counters\":{"
-      + m.counters.map { name, value in
-        switch value {
-        case .total(let n): return "\(JSON.quote(name)):\(n)"
-        case .byKey(let pairs):
-          return "\(JSON.quote(name)):{" + pairs.map { "\(JSON.quote($0.0)):\($0.1)" }.joined(separator: ",") + "}"
-        }
+      + m.counters.map { counter in
+        guard counter.isKeyed else { return "\(JSON.quote(counter.name)):\(counter.total)" }
+        return "\(JSON.quote(counter.name)):{"
+          + counter.byKey.map { "\(JSON.quote($0.key)):\($0.count)" }.joined(separator: ",") + "}"
       }.joined(separator: ",") + "}"
     if !m.progress.isEmpty {
       out +=
         ",\"progress\":{"
-        + m.progress.map { name, entries in
-          "\(JSON.quote(name)):{" + entries.map { "\(JSON.quote($0.0)):\(JSON.quote($0.1))" }.joined(separator: ",")
-            + "}"
+        + m.progress.map { progress in
+          "\(JSON.quote(progress.name)):{"
+            + progress.items.map { "\(JSON.quote($0.key)):\(JSON.quote($0.state))" }.joined(separator: ",") + "}"
         }.joined(separator: ",") + "}"
     }
     if !m.streaks.isEmpty {
-      out += ",\"streaks\":{" + m.streaks.map { "\(JSON.quote($0.0)):\($0.1)" }.joined(separator: ",") + "}"
+      out += ",\"streaks\":{" + m.streaks.map { "\(JSON.quote($0.name)):\($0.current)" }.joined(separator: ",") + "}"
     }
     return out + "}"
   }
@@ -68,18 +67,18 @@ extension SimulationReport {
     var out = "scheme \(scheme)\n"
     out += "events: \(events.read) read, \(events.applied) applied, \(events.duplicates) duplicates, "
     out += "\(events.ignored) ignored, \(events.rejected) rejected\n"
-    out += "notifications: \(notifications.pointsAwarded) points awarded, \(notifications.pointsDeducted) deducted, "
-    out += "\(notifications.leveledUp) level steps up, \(notifications.badgeEarned) badges earned\n"
+    out += "notifications: \(memberEvents.pointsAwarded) points awarded, \(memberEvents.pointsDeducted) deducted, "
+    out += "\(memberEvents.leveledUp) level steps up, \(memberEvents.badgeEarned) badges earned\n"
     out += "members: \(members.count)\n\n"
     var header = (scoped ? ["scope"] : []) + ["user"]
     if let first = members.first {
-      header += first.balances.map(\.0) + first.tiers.map(\.0) + ["badges"]
+      header += first.balances.map(\.currency) + first.tiers.map(\.ladder) + ["badges"]
     }
     var rows = [header]
     for m in members.prefix(maxMembers) {
-      var row = (scoped ? [m.id.scope ?? ""] : []) + [m.id.user]
-      row += m.balances.map { String($0.1) }
-      row += m.tiers.map { "\($0.1.rank) \($0.1.name ?? "-")" }
+      var row = (scoped ? [m.member.scope ?? ""] : []) + [m.member.user]
+      row += m.balances.map { String($0.amount) }
+      row += m.tiers.map { "\($0.rank) \($0.name ?? "-")" }
       row.append(
         m.badges.isEmpty
           ? "-" : m.badges.map { b in b.key.map { "\(b.badge)[\($0)]" } ?? b.badge }.joined(separator: " "))
@@ -88,30 +87,6 @@ extension SimulationReport {
     out += TextTable.render(rows)
     if members.count > maxMembers { out += "... and \(members.count - maxMembers) more (use --format json for all)\n" }
     return out
-  }
-}
-
-/// JSON string quoting, shared by every JSON the package writes.
-package enum JSON {
-  package static func quote(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 {
-          let hex = String(scalar.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return out + "\""
   }
 }
 

@@ -1,3 +1,4 @@
+public import Laurel
 /// The documented, stable JSON form of a diff (schemas/diff-report.schema.json).
 extension DiffReport {
   public func json() -> String {

@@ -1,5 +1,5 @@
-import Foundation
-import LaurelExpression
+public import Laurel
+public import LaurelReplay
 
 /// "What would this rule change do?": replays one history under two rule
 /// sets and reports who gains or loses what, and why.
@@ -9,7 +9,7 @@ import LaurelExpression
 /// print(report.table())
 /// ```
 ///
-/// The two replays run concurrently (each on its own thread), so a diff takes
+/// The two replays run concurrently (the old rules' on a thread of its own), so a diff takes
 /// about the wall time of one simulation on a machine with two free cores.
 public struct RuleChangeAnalysis: Sendable {
   public let from: CompiledRules
@@ -24,30 +24,23 @@ public struct RuleChangeAnalysis: Sendable {
 
   /// Replays the JSONL file at `path` under both rule sets and compares the results.
   public func run(path: String, progress: (@Sendable (Int) -> Void)? = nil) throws -> DiffReport {
-    final class Replay: @unchecked Sendable {
-      // Invariant: written only by its own thread, read after join.
-      var simulation: Simulation
-      var failure: (any Error)?
-      init(_ rules: CompiledRules) {
-        simulation = Simulation(rules: rules)
+    // Each on a thread of its own (with the stack deep rules need), whatever thread calls.
+    let replays = [(from, progress), (to, nil)].map { rules, progress in
+      ReadAhead.background { () throws -> SimulationResult in
+        var simulation = Simulation(rules: rules)
         simulation.tracksRules = true
+        try simulation.run(path: path, parallel: false, progress: progress)
+        return SimulationResult(simulation: simulation)
       }
     }
-    let before = Replay(from)
-    let after = Replay(to)
-    let group = DispatchGroup()
-    for (replay, report) in [(before, progress), (after, nil)] {
-      group.enter()
-      let thread = Thread {
-        do { try replay.simulation.run(path: path, parallel: false, progress: report) } catch { replay.failure = error }
-        group.leave()
-      }
-      thread.stackSize = 1 << 22
-      thread.start()
-    }
-    group.wait()
-    if let failure = before.failure ?? after.failure { throw failure }
+    guard let before = try replays[0].next(), let after = try replays[1].next() else { throw CancellationError() }
     return compare(before.simulation, after.simulation)
+  }
+
+  /// A finished simulation handed from the thread that ran it; nothing
+  /// else holds it, so sending it is safe.
+  private struct SimulationResult: @unchecked Sendable {
+    var simulation: Simulation
   }
 
   /// Compares two finished simulations of the same history.
@@ -61,13 +54,13 @@ public struct RuleChangeAnalysis: Sendable {
     while i < a.count || j < b.count {
       let left = i < a.count ? a[i] : nil
       let right = j < b.count ? b[j] : nil
-      let old: SimulationReport.Member?
-      let new: SimulationReport.Member?
-      if let l = left, let r = right, l.id == r.id {
+      let old: MemberProfile?
+      let new: MemberProfile?
+      if let l = left, let r = right, l.member == r.member {
         (old, new) = (l, r)
         i += 1
         j += 1
-      } else if let l = left, right == nil || l.id < right!.id {
+      } else if let l = left, right == nil || l.member < right!.member {
         (old, new) = (l, nil)
         i += 1
       } else {
@@ -75,7 +68,7 @@ public struct RuleChangeAnalysis: Sendable {
         j += 1
       }
       compared += 1
-      let id = (old ?? new)!.id
+      let id = (old ?? new)!.member
       guard let change = DiffReport.Change(id: id, before: old, after: new, byRule: byRule(id, before, after)) else {
         continue
       }

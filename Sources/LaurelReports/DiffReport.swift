@@ -1,3 +1,4 @@
+public import Laurel
 import LaurelExpression
 
 /// What a rule change does to a history: the members whose balances, tiers or
@@ -8,26 +9,26 @@ public struct DiffReport: Sendable {
   public struct Change: Sendable {
     public var id: MemberID
     /// nil when the member exists only under the other rules.
-    public var before: SimulationReport.Member?
-    public var after: SimulationReport.Member?
+    public var before: MemberProfile?
+    public var after: MemberProfile?
     /// Amount applied under the new rules minus under the old, per rule id (nonzero only).
     public var byRule: [(rule: String, delta: Int64)]
     public var balanceChanged: Bool
     public var tierChanged: Bool
     public var badgesChanged: Bool
 
-    init?(id: MemberID, before: SimulationReport.Member?, after: SimulationReport.Member?, byRule: [(String, Int64)]) {
+    init?(id: MemberID, before: MemberProfile?, after: MemberProfile?, byRule: [(String, Int64)]) {
       self.id = id
       self.before = before
       self.after = after
       self.byRule = byRule
-      func balances(_ m: SimulationReport.Member?) -> [String: Int64] {
-        Dictionary(m?.balances ?? [], uniquingKeysWith: { a, _ in a })
+      func balances(_ m: MemberProfile?) -> [String: Int64] {
+        Dictionary((m?.balances ?? []).map { ($0.currency, $0.amount) }, uniquingKeysWith: { a, _ in a })
       }
-      func tiers(_ m: SimulationReport.Member?) -> [String: Int] {
-        Dictionary((m?.tiers ?? []).map { ($0.0, $0.1.rank) }, uniquingKeysWith: { a, _ in a })
+      func tiers(_ m: MemberProfile?) -> [String: Int] {
+        Dictionary((m?.tiers ?? []).map { ($0.ladder, $0.rank) }, uniquingKeysWith: { a, _ in a })
       }
-      func badges(_ m: SimulationReport.Member?) -> Set<String> {
+      func badges(_ m: MemberProfile?) -> Set<String> {
         Set((m?.badges ?? []).map { "\($0.badge)\u{0}\($0.key ?? "")" })
       }
       balanceChanged = balances(before) != balances(after)
@@ -38,14 +39,15 @@ public struct DiffReport: Sendable {
 
     /// Change of a currency's balance (after - before; a missing member counts as 0).
     public func delta(_ currency: String) -> Int64 {
-      (after?.balances.first { $0.0 == currency }?.1 ?? 0) - (before?.balances.first { $0.0 == currency }?.1 ?? 0)
+      (after?.balances.first { $0.currency == currency }?.amount ?? 0)
+        - (before?.balances.first { $0.currency == currency }?.amount ?? 0)
     }
 
     /// Badges held after but not before, and before but not after.
-    public var badgesGained: [SimulationReport.Badge] { Self.minus(after?.badges, before?.badges) }
-    public var badgesLost: [SimulationReport.Badge] { Self.minus(before?.badges, after?.badges) }
+    public var badgesGained: [MemberProfile.Badge] { Self.minus(after?.badges, before?.badges) }
+    public var badgesLost: [MemberProfile.Badge] { Self.minus(before?.badges, after?.badges) }
 
-    static func minus(_ a: [SimulationReport.Badge]?, _ b: [SimulationReport.Badge]?) -> [SimulationReport.Badge] {
+    static func minus(_ a: [MemberProfile.Badge]?, _ b: [MemberProfile.Badge]?) -> [MemberProfile.Badge] {
       let other = Set((b ?? []).map { "\($0.badge)\u{0}\($0.key ?? "")" })
       return (a ?? []).filter { !other.contains("\($0.badge)\u{0}\($0.key ?? "")") }
     }
@@ -102,7 +104,7 @@ public struct DiffReport: Sendable {
 
   init(
     from: String, to: String, events: EventCounts, membersCompared: Int, changes: [Change],
-    before: [SimulationReport.Member], after: [SimulationReport.Member], fromRules: CompiledRules,
+    before: [MemberProfile], after: [MemberProfile], fromRules: CompiledRules,
     toRules: CompiledRules,
     topCount: Int
   ) {
@@ -129,14 +131,14 @@ public struct DiffReport: Sendable {
   }
 
   static func tierDistributions(
-    _ before: [SimulationReport.Member], _ after: [SimulationReport.Member], _ a: CompiledRules, _ b: CompiledRules
+    _ before: [MemberProfile], _ after: [MemberProfile], _ a: CompiledRules, _ b: CompiledRules
   ) -> [TierDistribution] {
     let ladders = b.ladderNames + a.ladderNames.filter { !b.ladderNames.contains($0) }
     return ladders.map { ladder in
-      func counts(_ members: [SimulationReport.Member]) -> [Int: (String, Int)] {
+      func counts(_ members: [MemberProfile]) -> [Int: (String, Int)] {
         var out: [Int: (String, Int)] = [:]
         for m in members {
-          guard let tier = m.tiers.first(where: { $0.0 == ladder })?.1 else { continue }
+          guard let tier = m.tiers.first(where: { $0.ladder == ladder }) else { continue }
           out[tier.rank, default: (tier.name ?? "-", 0)].1 += 1
         }
         return out
@@ -151,10 +153,11 @@ public struct DiffReport: Sendable {
   }
 
   /// Log-scale buckets: below 0, 0, 1–9, 10–99, 100–999, …
-  static func histograms(_ before: [SimulationReport.Member], _ after: [SimulationReport.Member]) -> [BalanceHistogram]
-  {
+  static func histograms(_ before: [MemberProfile], _ after: [MemberProfile]) -> [BalanceHistogram] {
     var currencies: [String] = []
-    for m in before + after { for (c, _) in m.balances where !currencies.contains(c) { currencies.append(c) } }
+    for m in before + after {
+      for c in m.balances.map(\.currency) where !currencies.contains(c) { currencies.append(c) }
+    }
     func bucket(_ v: Int64) -> Int64 {
       if v < 0 { return -1 }
       if v == 0 { return 0 }
@@ -174,8 +177,12 @@ public struct DiffReport: Sendable {
     return currencies.map { c in
       var x: [Int64: Int] = [:]
       var y: [Int64: Int] = [:]
-      for m in before { if let v = m.balances.first(where: { $0.0 == c })?.1 { x[bucket(v), default: 0] += 1 } }
-      for m in after { if let v = m.balances.first(where: { $0.0 == c })?.1 { y[bucket(v), default: 0] += 1 } }
+      for m in before {
+        if let v = m.balances.first(where: { $0.currency == c })?.amount { x[bucket(v), default: 0] += 1 }
+      }
+      for m in after {
+        if let v = m.balances.first(where: { $0.currency == c })?.amount { y[bucket(v), default: 0] += 1 }
+      }
       let lowers = Set(x.keys).union(y.keys).sorted()
       return BalanceHistogram(currency: c, buckets: lowers.map { (label($0), $0, x[$0] ?? 0, y[$0] ?? 0) })
     }

@@ -1,3 +1,4 @@
+public import Laurel
 /// The terminal rendering of a diff, readable at 100 columns.
 extension DiffReport {
   public func table(maxMembers: Int = 30) -> String {
@@ -54,10 +55,10 @@ extension DiffReport {
     return out
   }
 
-  static func brief(_ m: SimulationReport.Member?) -> String {
+  static func brief(_ m: MemberProfile?) -> String {
     guard let m else { return "-" }
-    let balances = m.balances.map { "\($0.1)" }.joined(separator: "/")
-    let tiers = m.tiers.map { "L\($0.1.rank)" }.joined(separator: "/")
+    let balances = m.balances.map { "\($0.amount)" }.joined(separator: "/")
+    let tiers = m.tiers.map { "L\($0.rank)" }.joined(separator: "/")
     let badges = m.badges.isEmpty ? "" : " \(m.badges.count)b"
     return String((balances + (tiers.isEmpty ? "" : " " + tiers) + badges).prefix(20))
   }

@@ -1,3 +1,4 @@
+public import Laurel
 /// A self-contained HTML rendering of a diff: no network, inline SVG charts
 /// of the distributions before and after, and a sortable member table.
 extension DiffReport {
@@ -33,21 +34,21 @@ extension DiffReport {
     }
     body += "<h2>Members (\(members.count))</h2><p class=hint>Click a column to sort.</p>\n"
     body += "<table id=members><thead><tr><th>scope</th><th>user</th>"
-    let currencies = (members.first?.after ?? members.first?.before)?.balances.map(\.0) ?? []
-    let ladders = (members.first?.after ?? members.first?.before)?.tiers.map(\.0) ?? []
+    let currencies = (members.first?.after ?? members.first?.before)?.balances.map(\.currency) ?? []
+    let ladders = (members.first?.after ?? members.first?.before)?.tiers.map(\.ladder) ?? []
     for c in currencies { body += "<th>\(esc(c)) before</th><th>\(esc(c)) after</th><th>Δ</th>" }
     for l in ladders { body += "<th>\(esc(l)) before</th><th>\(esc(l)) after</th>" }
     body += "<th>badges</th><th>why (by rule)</th></tr></thead><tbody>\n"
     for change in members.prefix(maxMembers) {
       body += "<tr><td>\(esc(change.id.scope ?? ""))</td><td>\(esc(change.id.user))</td>"
       for c in currencies {
-        let b = change.before?.balances.first { $0.0 == c }?.1 ?? 0
-        let a = change.after?.balances.first { $0.0 == c }?.1 ?? 0
+        let b = change.before?.balances.first { $0.currency == c }?.amount ?? 0
+        let a = change.after?.balances.first { $0.currency == c }?.amount ?? 0
         body += "<td>\(b)</td><td>\(a)</td><td class=\(a > b ? "up" : a < b ? "down" : "")>\(signed(a - b))</td>"
       }
       for l in ladders {
-        let b = change.before?.tiers.first { $0.0 == l }?.1
-        let a = change.after?.tiers.first { $0.0 == l }?.1
+        let b = change.before?.tiers.first { $0.ladder == l }
+        let a = change.after?.tiers.first { $0.ladder == l }
         body += "<td data-v=\(b?.rank ?? 0)>\(esc(b.map { "\($0.rank) \($0.name ?? "")" } ?? "-"))</td>"
         body += "<td data-v=\(a?.rank ?? 0)>\(esc(a.map { "\($0.rank) \($0.name ?? "")" } ?? "-"))</td>"
       }

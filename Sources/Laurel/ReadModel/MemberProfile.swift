@@ -1,0 +1,188 @@
+public import LaurelExpression
+
+/// One member as a host reads it: every balance, tier, badge, counter,
+/// progress map and streak by the name the rules give it, in the order the
+/// rules declare them.
+///
+/// ```swift
+/// let profile = try await engine.profile(of: MemberID(scope: "c1", user: "u1"))
+/// profile.balance("points")        // 42
+/// profile.tier("level")?.name      // "Builder"
+/// profile.badges.map(\.title)      // ["Expert in Swift"]
+/// ```
+///
+/// A member the store has never seen reads as a new member would start.
+public struct MemberProfile: Sendable, Equatable {
+  public var member: MemberID
+  public var balances: [Balance]
+  public var tiers: [Tier]
+  public var badges: [Badge]
+  public var counters: [Counter]
+  public var progress: [Progress]
+  public var streaks: [Streak]
+  public var traits: [Trait]
+
+  /// A currency's balance.
+  public struct Balance: Sendable, Equatable {
+    public var currency: String
+    public var amount: Int64
+  }
+
+  /// Where a member stands on a ladder.
+  public struct Tier: Sendable, Equatable {
+    public var ladder: String
+    /// 1-based rank; 0 when no tier of the ladder is open to the member.
+    public var rank: Int
+    /// The tier's name; nil at rank 0.
+    public var name: String?
+    /// The balance the tier starts at; nil at rank 0.
+    public var threshold: Int64?
+    /// The next tier's threshold, if there is a next tier.
+    public var nextThreshold: Int64?
+    /// The tier's free-form attributes (`animation_url`, …).
+    public var attributes: [String: String]
+  }
+
+  /// A badge the member earned.
+  public struct Badge: Sendable, Equatable {
+    /// The badge's name in the rules.
+    public var badge: String
+    /// Its title for people (the name when the rules give none).
+    public var title: String
+    /// What it is awarded for (`description:`), if the rules say.
+    public var description: String?
+    /// The key of a per-key badge (`module-7`); nil for a badge earned once.
+    public var key: String?
+    public var earnedAt: Timestamp
+  }
+
+  /// A counter: its total, and per-key counts for a keyed counter.
+  public struct Counter: Sendable, Equatable {
+    public var name: String
+    public var total: Int64
+    /// Per key, sorted by key (empty for a counter without a key).
+    public var byKey: [KeyedCount]
+    /// Whether the counter is counted per key.
+    public var isKeyed: Bool
+  }
+
+  /// One key's count in a keyed counter.
+  public struct KeyedCount: Sendable, Equatable {
+    public var key: String
+    public var count: Int64
+  }
+
+  /// A progress map: each key's state (lesson → "completed").
+  public struct Progress: Sendable, Equatable {
+    public var name: String
+    /// Sorted by key.
+    public var items: [Item]
+
+    public struct Item: Sendable, Equatable {
+      public var key: String
+      public var state: String
+    }
+  }
+
+  /// A streak of consecutive windows with activity.
+  public struct Streak: Sendable, Equatable {
+    public var name: String
+    public var current: Int64
+    public var longest: Int64
+  }
+
+  /// A trait (a segment such as the member's plan); nil when unset.
+  public struct Trait: Sendable, Equatable {
+    public var name: String
+    public var value: String?
+  }
+
+  /// The balance of `currency`, or nil when the rules declare no such currency.
+  public func balance(_ currency: String) -> Int64? {
+    balances.first { $0.currency == currency }?.amount
+  }
+
+  /// The member's standing on `ladder`, or nil when the rules declare no such ladder.
+  public func tier(_ ladder: String) -> Tier? {
+    tiers.first { $0.ladder == ladder }
+  }
+
+  /// The counter named `name`, or nil.
+  public func counter(_ name: String) -> Counter? {
+    counters.first { $0.name == name }
+  }
+
+  /// The streak named `name`, or nil.
+  public func streak(_ name: String) -> Streak? {
+    streaks.first { $0.name == name }
+  }
+
+  /// The state of `key` in progress map `name`, or nil.
+  public func progress(_ name: String, key: String) -> String? {
+    progress.first { $0.name == name }?.items.first { $0.key == key }?.state
+  }
+
+  /// Whether the member holds `badge` (with `key`, for a per-key badge).
+  public func hasBadge(_ badge: String, key: String? = nil) -> Bool {
+    badges.contains { $0.badge == badge && $0.key == key }
+  }
+}
+
+extension CompiledRules {
+  /// `state` read by name under these rules.
+  public func profile(of member: MemberID, state: MemberState) -> MemberProfile {
+    MemberProfile(
+      member: member,
+      balances: currencies.indices.map { c in
+        .init(currency: currencies[c].name, amount: c < state.balances.count ? state.balances[c] : currencies[c].start)
+      },
+      tiers: ladders.indices.map { l in
+        let ladder = ladders[l]
+        let rank = l < state.tiers.count ? Int(state.tiers[l]) : 0
+        let tier = rank > 0 && rank <= ladder.tiers.count ? ladder.tiers[rank - 1] : nil
+        return .init(
+          ladder: ladder.name, rank: tier == nil ? 0 : rank, name: tier?.name, threshold: tier?.threshold,
+          nextThreshold: rank < ladder.tiers.count ? ladder.tiers[rank].threshold : nil,
+          attributes: Dictionary(tier?.attributes ?? [], uniquingKeysWith: { _, last in last }))
+      },
+      badges: state.badges.compactMap { earned in
+        guard earned.badge >= 0 && earned.badge < badges.count else { return nil }
+        let badge = badges[earned.badge]
+        return .init(
+          badge: badge.name, title: badge.title, description: badge.summary, key: earned.key, earnedAt: earned.at)
+      },
+      counters: counters.indices.compactMap { c in
+        guard c < state.counters.count else { return nil }
+        let value = state.counters[c]
+        let keyed = counters[c].key != nil
+        return .init(
+          name: counters[c].name, total: value.total,
+          byKey: value.byKey.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map {
+            .init(key: $0.key, count: $0.value)
+          },
+          isKeyed: keyed)
+      },
+      progress: progress.indices.compactMap { p in
+        guard p < state.progress.count else { return nil }
+        let states = progress[p].states
+        return .init(
+          name: progress[p].name,
+          items: state.progress[p].sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.compactMap {
+            Int($0.value) < states.count ? .init(key: $0.key, state: states[Int($0.value)]) : nil
+          })
+      },
+      streaks: streaks.indices.compactMap { i in
+        i < state.streaks.count
+          ? .init(name: streaks[i].name, current: state.streaks[i].length, longest: state.streaks[i].longest) : nil
+      },
+      traits: traits.indices.map { t in
+        .init(name: traits[t].name, value: t < state.traits.count ? state.traits[t] : nil)
+      }
+    )
+  }
+
+  /// The profile of a member the store has never seen: as a new member starts.
+  public func newMemberProfile(_ member: MemberID) -> MemberProfile {
+    profile(of: member, state: initialState())
+  }
+}
