@@ -1,4 +1,4 @@
-public import LaurelDiagnostics
+package import LaurelDiagnostics
 
 /// Limits that keep hostile or careless expressions bounded.
 public struct ExpressionOptions: Sendable {
@@ -22,20 +22,20 @@ public struct ExpressionOptions: Sendable {
 /// activation.variables[minutes] = .int(30)
 /// try program.evaluate(activation)  // .int(60)
 /// ```
-public final class Program: Sendable {
-  public let source: String
+package final class Program: Sendable {
+  package let source: String
   /// The statically inferred result type (`dyn` when unknown until run time).
-  public let resultType: ExprType
+  package let resultType: ExprType
   let root: Eval
   let localCount: Int
   let iterationBudget: Int
   /// The constant value, when the expression is a literal (lets callers skip evaluation).
-  public let constant: Value?
+  package let constant: Value?
   /// Declared variables the expression reads (for dependency tracking).
-  public let references: Set<String>
+  package let references: Set<String>
   /// The variable's name when the whole expression is one declared variable
   /// (`event.author`): callers may then read the value without evaluating.
-  public let variable: String?
+  package let variable: String?
 
   init(
     source: String, resultType: ExprType, root: @escaping Eval, localCount: Int, iterationBudget: Int,
@@ -54,7 +54,7 @@ public final class Program: Sendable {
   /// Evaluates against `activation`. Errors are CEL errors (`no such key`,
   /// `division by zero`, overflow, budget exceeded), never traps.
   @inline(__always)
-  public func evaluate(_ activation: Activation) throws(EvalError) -> Value {
+  package func evaluate(_ activation: Activation) throws(EvalError) -> Value {
     activation.budget = iterationBudget
     if localCount > 0 { activation.ensureLocals(localCount) }
     return try root(activation)
@@ -62,11 +62,11 @@ public final class Program: Sendable {
 }
 
 /// Parses, checks and plans expressions against a set of declarations.
-public struct ExpressionCompiler: Sendable {
-  public var declarations: Declarations
-  public var options: ExpressionOptions
+package struct ExpressionCompiler: Sendable {
+  package var declarations: Declarations
+  package var options: ExpressionOptions
 
-  public init(declarations: Declarations, options: ExpressionOptions = ExpressionOptions()) {
+  package init(declarations: Declarations, options: ExpressionOptions = ExpressionOptions()) {
     self.declarations = declarations
     self.options = options
   }
@@ -78,7 +78,7 @@ public struct ExpressionCompiler: Sendable {
   ///     statically different type is a diagnostic.
   ///   - checked: false skips static checking (CEL's `disable_check`): unknown
   ///     names and type errors surface at evaluation instead.
-  public func compile(
+  package func compile(
     _ source: ExpressionSource, expecting: ExprType? = nil, checked: Bool = true
   ) -> Result<Program, DiagnosticError> {
     func diagnostic(_ code: Diagnostic.Code, _ message: String, _ range: SourceRange) -> Diagnostic {
@@ -124,7 +124,7 @@ public struct ExpressionCompiler: Sendable {
   }
 
   /// Compiles plain text; throws every diagnostic on failure.
-  public func compile(_ text: String, expecting: ExprType? = nil) throws(DiagnosticError) -> Program {
+  package func compile(_ text: String, expecting: ExprType? = nil) throws(DiagnosticError) -> Program {
     try compile(ExpressionSource(text), expecting: expecting).get()
   }
 

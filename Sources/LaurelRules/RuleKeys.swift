@@ -1,9 +1,9 @@
 /// The keys of the rule language, section by section, with the one-line help
 /// a product manager sees. The loader accepts exactly these keys, so this
 /// table is the single source of truth for documentation and schemas.
-public enum RuleKeys {
+package enum RuleKeys {
   /// What a key's value looks like (drives the JSON Schema).
-  public indirect enum Shape: Sendable {
+  package indirect enum Shape: Sendable {
     case string
     case integer
     case boolean
@@ -35,15 +35,15 @@ public enum RuleKeys {
   }
 
   /// One key of a YAML mapping.
-  public struct Key: Sendable {
-    public var name: String
-    public var summary: String
-    public var shape: Shape
-    public var required: Bool
+  package struct Key: Sendable {
+    package var name: String
+    package var summary: String
+    package var shape: Shape
+    package var required: Bool
     /// The default, as JSON text (`"UTC"`, `0`, `false`).
-    public var defaultValue: String?
+    package var defaultValue: String?
     /// An example, as JSON text.
-    public var example: String?
+    package var example: String?
     init(
       _ name: String, _ summary: String, _ shape: Shape = .string, required: Bool = false,
       default defaultValue: String? = nil,
@@ -58,7 +58,7 @@ public enum RuleKeys {
     }
   }
 
-  public static let top: [Key] = [
+  package static let top: [Key] = [
     Key("scheme", "Name of the scheme; at least one file of a scheme declares it.", example: "\"community-points\""),
     Key("description", "What this scheme is for, in a sentence or two."),
     Key(
@@ -89,36 +89,36 @@ public enum RuleKeys {
     Key("gates", "Access checks such as 'this course needs level 3'.", .named(.section(gate))),
     Key("leaderboards", "Rankings of members by a currency over windows.", .named(.section(leaderboard))),
   ]
-  public static let members: [Key] = [
+  package static let members: [Key] = [
     Key(
       "scope", "Expression giving a member's scope from an action, e.g. event.community.", .expression,
       example: "\"event.community\"")
   ]
-  public static let trait: [Key] = [
+  package static let trait: [Key] = [
     Key("values", "The allowed values, e.g. [Free, Paid].", .names, example: "[\"Free\", \"Paid\"]"),
     Key("default", "The value a new member has.", example: "\"Free\""),
   ]
-  public static let currency: [Key] = [
+  package static let currency: [Key] = [
     Key("start", "Balance of a new member (default 0).", .integer, default: "0"),
     Key("floor", "Lowest the balance can go; deductions stop there.", .integer, example: "0"),
   ]
-  public static let counter: [Key] = [
+  package static let counter: [Key] = [
     Key("key", "Expression giving the key to count per, e.g. event.module.", .expression, example: "\"event.module\""),
     Key("window", "Reset every day, week or month.", .window),
     Key("tracks", "A currency whose applied amounts this counter adds up automatically."),
   ]
-  public static let progress: [Key] = [
+  package static let progress: [Key] = [
     Key(
       "key", "Expression giving the key, e.g. event.module.", .expression, required: true, example: "\"event.module\""),
     Key(
       "states", "The states in order; the first is the initial state.", .names, required: true,
       example: "[\"NotStarted\", \"InProgress\", \"Completed\"]"),
   ]
-  public static let streak: [Key] = [
+  package static let streak: [Key] = [
     Key("every", "day (default), week or month.", .window, default: "\"day\""),
     Key("on", "Action types that count; every action if omitted.", .names),
   ]
-  public static let rule: [Key] = [
+  package static let rule: [Key] = [
     Key(
       "id", "Name of the rule in ledgers and reports (default: the action type).",
       .pattern("^[A-Za-z_][A-Za-z0-9_#.-]*$")),
@@ -147,19 +147,19 @@ public enum RuleKeys {
     Key("from", "Apply only to actions at or after this time (2019-11-13 or RFC 3339).", .timestamp),
     Key("until", "Apply only to actions before this time.", .timestamp),
   ]
-  public static let bonus: [Key] = [
+  package static let bonus: [Key] = [
     Key("every", "day (default), week or month.", .window, default: "\"day\""),
     Key("award", "Amounts given, e.g. { xp: 5 }.", .named(.integer), required: true, example: "{\"xp\": 5}"),
     Key("on", "Action types that qualify; every action if omitted.", .names),
   ]
-  public static let cap: [Key] = [
+  package static let cap: [Key] = [
     Key("currency", "The currency limited.", required: true),
     Key("max", "The most a member can earn per window.", .integer, required: true, example: "50"),
     Key("per", "day, week or month.", .window, required: true),
     Key("rules", "Rule ids (or bonus names) the cap covers; all if omitted.", .names),
     Key("exempt", "Rule ids the cap never limits.", .names),
   ]
-  public static let ladder: [Key] = [
+  package static let ladder: [Key] = [
     Key("currency", "The currency the tiers are thresholds of.", required: true),
     Key(
       "policy", "ratchet (never goes down, default) or follow (tracks the balance).",
@@ -168,7 +168,7 @@ public enum RuleKeys {
     Key("overridable", "Whether admins may rename tiers and move thresholds per scope.", .boolean, default: "false"),
     Key("tiers", "The tiers from lowest to highest.", .list(.section(tier)), required: true),
   ]
-  public static let tier: [Key] = [
+  package static let tier: [Key] = [
     Key("name", "Tier name shown to members.", required: true),
     Key("at", "Balance needed; strictly increasing.", .integer, required: true, example: "100"),
     Key(
@@ -178,7 +178,7 @@ public enum RuleKeys {
       "attributes", "Extra data for clients, e.g. { animation: https://... }.", .stringMap,
       example: "{\"animation\": \"https://cdn.example.com/expert.json\"}"),
   ]
-  public static let badge: [Key] = [
+  package static let badge: [Key] = [
     Key("title", "Display name."), Key("description", "What it is for."),
     Key(
       "key", "One badge per value of this expression, e.g. event.module; usable as `key` in when.", .expression,
@@ -188,11 +188,11 @@ public enum RuleKeys {
       example: "\"member.counters.module_messages[key] >= 250\""),
     Key("manual", "true when only admins grant it.", .boolean, default: "false"),
   ]
-  public static let gate: [Key] = [
+  package static let gate: [Key] = [
     Key("ladder", "The ladder whose tier unlocks access.", required: true),
     Key("message", "Text of a denial; {rank} and {name} are replaced.", default: "\"Unlock at Level {rank} - {name}\""),
   ]
-  public static let leaderboard: [Key] = [
+  package static let leaderboard: [Key] = [
     Key("currency", "The currency ranked.", required: true),
     Key(
       "windows", "Periods: all, or a number of days such as 7d, 30d.",

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Laurel
+@_spi(StoreAdapter) import Laurel
 
 /// A batch the engine ran ahead of its write (see ``SQLiteImporter``):
 /// every row the batch adds or changes, ready for one transaction.

@@ -1,4 +1,4 @@
-import Laurel
+@_spi(StoreAdapter) import Laurel
 import Synchronization
 
 /// Member states this process read or wrote, by member, with the row's

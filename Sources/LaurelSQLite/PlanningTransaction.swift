@@ -1,5 +1,5 @@
 import GRDB
-import Laurel
+@_spi(StoreAdapter) import Laurel
 
 /// The engine's view of a batch planned while the batch before it is still
 /// being written (see ``SQLiteImporter``). Members come from the store's

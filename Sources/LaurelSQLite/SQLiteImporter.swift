@@ -1,7 +1,7 @@
 import Dispatch
 import GRDB
 import Synchronization
-public import Laurel
+@_spi(StoreAdapter) public import Laurel
 
 /// Applies a long history to a ``SQLiteStore`` in batches, writing each batch
 /// on a thread of its own while the engine plans the next one, so SQLite's

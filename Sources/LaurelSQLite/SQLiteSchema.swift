@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Laurel
+@_spi(StoreAdapter) import Laurel
 
 /// The database schema, as GRDB migrations. A database written by an older
 /// Laurel migrates forward; one with migrations this version does not know

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-public import Laurel
+@_spi(StoreAdapter) public import Laurel
 import Synchronization
 
 /// The rules a store is written under: their files, their version, and the

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-public import Laurel
+@_spi(StoreAdapter) public import Laurel
 import LaurelExpression
 import Synchronization
 

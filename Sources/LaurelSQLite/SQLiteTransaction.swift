@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-public import Laurel
+@_spi(StoreAdapter) public import Laurel
 import LaurelExpression
 
 /// One SQLite transaction as the engine sees it: members are loaded on first
@@ -196,7 +196,7 @@ public struct SQLiteTransaction: StateTransaction {
   }
 
   /// Adds to the store's running action counts, in this transaction.
-  public mutating func add(_ counts: EventCounts) throws { try StoreRows.add(counts, in: db) }
+  package mutating func add(_ counts: EventCounts) throws { try StoreRows.add(counts, in: db) }
 
   /// A member's row no longer had the version its state was read at: the
   /// transaction is rolled back and run again (see ``SQLiteStore``).

@@ -1,5 +1,5 @@
 import GRDB
-import Laurel
+@_spi(StoreAdapter) import Laurel
 import LaurelExpression
 
 /// The statements that write an action's effects, shared by the transaction

@@ -1,5 +1,5 @@
 import Foundation
-public import Laurel
+@_spi(StoreAdapter) public import Laurel
 import LaurelExpression
 import LaurelRules
 import LaurelReports

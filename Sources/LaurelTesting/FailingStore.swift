@@ -1,4 +1,4 @@
-public import Laurel
+@_spi(StoreAdapter) public import Laurel
 
 /// A store that fails in the middle of a batch: it wraps another store and
 /// throws ``Fault`` from its transaction after `failAfter` member loads, as a

@@ -1,4 +1,4 @@
-public import Laurel
+@_spi(StoreAdapter) public import Laurel
 import LaurelExpression
 
 /// The behaviour every ``Store`` must have, as checks any store's tests run:

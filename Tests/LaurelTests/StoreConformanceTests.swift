@@ -1,5 +1,5 @@
 import Foundation
-import Laurel
+@_spi(StoreAdapter) import Laurel
 import LaurelReplay
 import LaurelReports
 import LaurelSQLite

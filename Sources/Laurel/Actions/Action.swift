@@ -95,10 +95,10 @@ public struct ActionError: Error, Hashable, Sendable, CustomStringConvertible {
 /// placed in field slots and type-checked. Reusable: decoding into an existing
 /// value keeps its buffers.
 public struct PreparedAction: Sendable {
-  public var id = "" { didSet { idHash = fnv1a(id) } }
-  public var type = ""
-  public var at = (try? Timestamp(seconds: 0))!
-  public var user = "" { didSet { userHash = fnv1a(user) } }
+  public package(set) var id = "" { didSet { idHash = fnv1a(id) } }
+  public package(set) var type = ""
+  public package(set) var at = (try? Timestamp(seconds: 0))!
+  public package(set) var user = "" { didSet { userHash = fnv1a(user) } }
   /// Index into the compiled action table; nil when no rule handles the type.
   var typeIndex: Int?
   /// Attribute values by declared field index. Set through ``setField(_:_:)``.
@@ -115,9 +115,9 @@ public struct PreparedAction: Sendable {
   /// The action's JSON as received, for stores that keep a log of actions
   /// (set by an ``ActionDecoder`` with ``ActionDecoder/keepsSource``, and by
   /// ``CompiledRules/prepare(_:)``); nil otherwise.
-  public var source: String?
+  public package(set) var source: String?
 
-  public init() {}
+  package init() {}
 
   /// Clears every field, keeping the buffers, for `count` declared fields.
   mutating func clearFields(count: Int) {

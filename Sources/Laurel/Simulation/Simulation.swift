@@ -11,7 +11,7 @@ import LaurelExpression
 /// ```
 public struct Simulation {
   public let rules: CompiledRules
-  public internal(set) var state = InMemoryState()
+  package internal(set) var state = InMemoryState()
   public private(set) var counts = EventCounts()
   public private(set) var memberEvents = MemberEventCounts()
   /// The first rejections (line number and reason); `counts.rejected` has the total.
@@ -168,6 +168,19 @@ public struct Simulation {
 
   /// The amounts each rule applied to a member over the run (nonzero only),
   /// when ``tracksRules`` was on.
+  /// A member by name; nil for one the run has not seen.
+  public func profile(of member: MemberID) -> MemberProfile? {
+    state.state(of: member).map { rules.profile(of: member, state: $0) }
+  }
+
+  /// Every member by name, sorted by scope then user.
+  public func profiles() -> [MemberProfile] {
+    state.sortedMembers().map { rules.profile(of: $0.0, state: $0.1) }
+  }
+
+  /// How many members the run has seen.
+  public var memberCount: Int { state.memberCount }
+
   public func amounts(byRuleOf member: MemberID) -> [(rule: String, amount: Int64)] {
     guard let h = state.existingMember(member), h < ruleTotals.count else { return [] }
     let names = rules.ruleNames

@@ -2,8 +2,8 @@ import CLaurelPrefetch
 
 /// All member state in memory: the backing of ``InMemoryStore`` and of
 /// simulations. Members live in a flat array; handles are array indices.
-public struct InMemoryState: StateTransaction, Sendable {
-  public typealias Failure = Never
+package struct InMemoryState: StateTransaction, Sendable {
+  package typealias Failure = Never
 
   /// A claimed once-per key: member handle, rule and key value.
   struct OnceKey: Sendable {
@@ -36,34 +36,34 @@ public struct InMemoryState: StateTransaction, Sendable {
   /// Once-per key hash -> index into `onceKeys`.
   var onceIndex = HashIndex()
   var onceKeys: [OnceKey] = []
-  public private(set) var ids: [MemberID] = []
-  public private(set) var members: [MemberState] = []
+  package private(set) var ids: [MemberID] = []
+  package private(set) var members: [MemberState] = []
   var processed = ActionIDSet()
 
-  public init() {}
+  package init() {}
 
-  public var memberCount: Int { ids.count }
+  package var memberCount: Int { ids.count }
 
-  public mutating func claimAction(_ action: PreparedAction) -> Bool {
+  package mutating func claimAction(_ action: PreparedAction) -> Bool {
     processed.insert(action.id, hash: action.idHash)
   }
 
-  public mutating func claimAction(at action: UnsafePointer<PreparedAction>) -> Bool {
+  package mutating func claimAction(at action: UnsafePointer<PreparedAction>) -> Bool {
     processed.insert(action.pointee.id, hash: action.pointee.idHash)
   }
 
-  public mutating func releaseAction(_ actionID: String) { processed.remove(actionID) }
+  package mutating func releaseAction(_ actionID: String) { processed.remove(actionID) }
 
   /// Reserves room for about `actions` action ids and `members` members (avoids rehashing during a replay).
-  public mutating func reserve(actions: Int, members: Int = 0) {
+  package mutating func reserve(actions: Int, members: Int = 0) {
     processed.reserveCapacity(actions)
     handles.reserveCapacity(members)
   }
 
   /// The handle of a member by id (hashes the id; the engine passes keys).
-  public func existingMember(_ id: MemberID) -> Int? { existingMember(MemberKey(id)) }
+  package func existingMember(_ id: MemberID) -> Int? { existingMember(MemberKey(id)) }
 
-  public func existingMember(_ key: MemberKey) -> Int? {
+  package func existingMember(_ key: MemberKey) -> Int? {
     handles.find(key.hash) { Self.same(ids[Int($0)], key.id) }.map(Int.init)
   }
 
@@ -95,7 +95,7 @@ public struct InMemoryState: StateTransaction, Sendable {
     }
   }
 
-  public mutating func member(_ key: MemberKey, initial: () -> MemberState) -> Int {
+  package mutating func member(_ key: MemberKey, initial: () -> MemberState) -> Int {
     if let h = handles.find(key.hash, { Self.same(ids[Int($0)], key.id) }) { return Int(h) }
     let h = members.count
     handles.insert(key.hash, Int32(h))
@@ -105,15 +105,15 @@ public struct InMemoryState: StateTransaction, Sendable {
   }
 
   @inline(__always)
-  public mutating func withMember<R>(_ handle: Int, _ body: (inout MemberState) -> R) -> R {
+  package mutating func withMember<R>(_ handle: Int, _ body: (inout MemberState) -> R) -> R {
     body(&members[handle])
   }
 
-  public mutating func claimOnce(_ handle: Int, rule: Int, key: String) -> Bool {
+  package mutating func claimOnce(_ handle: Int, rule: Int, key: String) -> Bool {
     claimOnce(handle, rule: rule, key: key, keyHash: fnv1a(key))
   }
 
-  public mutating func claimOnce(_ handle: Int, rule: Int, key: String, keyHash: UInt64) -> Bool {
+  package mutating func claimOnce(_ handle: Int, rule: Int, key: String, keyHash: UInt64) -> Bool {
     let entry = OnceKey(member: Int32(handle), rule: Int32(rule), key: key)
     let hash = OnceKey.hash(keyHash: keyHash, member: entry.member, rule: entry.rule)
     let found = onceIndex.find(hash) { i in
@@ -127,7 +127,7 @@ public struct InMemoryState: StateTransaction, Sendable {
   }
 
   /// A member's state by id.
-  public func state(of id: MemberID) -> MemberState? { existingMember(id).map { members[$0] } }
+  package func state(of id: MemberID) -> MemberState? { existingMember(id).map { members[$0] } }
 
   /// Forgets the members added after the first `count` (undoing a transaction).
   mutating func removeMembers(after count: Int) {
@@ -150,7 +150,7 @@ public struct InMemoryState: StateTransaction, Sendable {
   mutating func restore(_ state: MemberState, of handle: Int) { members[handle] = state }
 
   /// Members sorted by scope then user, with their state.
-  public func sortedMembers() -> [(MemberID, MemberState)] {
+  package func sortedMembers() -> [(MemberID, MemberState)] {
     ids.indices.sorted { ids[$0] < ids[$1] }.map { (ids[$0], members[$0]) }
   }
 }

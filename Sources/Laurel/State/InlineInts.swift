@@ -1,27 +1,27 @@
 /// A small array of integers stored inline for up to four elements (spilling
 /// to the heap beyond that), so reading a member's balance or tier rank does
 /// not chase a pointer: most schemes have one or two currencies and ladders.
-public struct InlineInts<Element: FixedWidthInteger & Sendable & Codable>: Sendable, RandomAccessCollection,
+package struct InlineInts<Element: FixedWidthInteger & Sendable & Codable>: Sendable, RandomAccessCollection,
   MutableCollection, ExpressibleByArrayLiteral, Equatable, Codable, CustomStringConvertible
 {
   private var inline: (Element, Element, Element, Element) = (0, 0, 0, 0)
   private var spill: [Element] = []
-  public private(set) var count = 0
+  package private(set) var count = 0
 
-  public init() {}
+  package init() {}
 
-  public init(_ elements: some Sequence<Element>) {
+  package init(_ elements: some Sequence<Element>) {
     for e in elements { append(e) }
   }
 
-  public init(arrayLiteral elements: Element...) { self.init(elements) }
+  package init(arrayLiteral elements: Element...) { self.init(elements) }
 
-  public init(repeating value: Element, count: Int) { self.init(repeatElement(value, count: count)) }
+  package init(repeating value: Element, count: Int) { self.init(repeatElement(value, count: count)) }
 
-  public var startIndex: Int { 0 }
-  public var endIndex: Int { count }
+  package var startIndex: Int { 0 }
+  package var endIndex: Int { count }
 
-  public subscript(position: Int) -> Element {
+  package subscript(position: Int) -> Element {
     @inline(__always) get {
       precondition(position >= 0 && position < count, "index out of range")
       switch position {
@@ -44,16 +44,16 @@ public struct InlineInts<Element: FixedWidthInteger & Sendable & Codable>: Senda
     }
   }
 
-  public mutating func append(_ e: Element) {
+  package mutating func append(_ e: Element) {
     count += 1
     if count > 4 { spill.append(e) } else { self[count - 1] = e }
   }
 
-  public static func == (a: InlineInts, b: InlineInts) -> Bool { a.elementsEqual(b) }
+  package static func == (a: InlineInts, b: InlineInts) -> Bool { a.elementsEqual(b) }
 
-  public var description: String { "[" + map { "\($0)" }.joined(separator: ", ") + "]" }
+  package var description: String { "[" + map { "\($0)" }.joined(separator: ", ") + "]" }
 
   /// Encoded as a plain array.
-  public init(from decoder: any Decoder) throws { self.init(try [Element](from: decoder)) }
-  public func encode(to encoder: any Encoder) throws { try Array(self).encode(to: encoder) }
+  package init(from decoder: any Decoder) throws { self.init(try [Element](from: decoder)) }
+  package func encode(to encoder: any Encoder) throws { try Array(self).encode(to: encoder) }
 }

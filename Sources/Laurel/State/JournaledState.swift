@@ -63,7 +63,7 @@ public struct JournaledState: StateTransaction {
     state.claimOnce(handle, rule: rule, key: key)
   }
 
-  public mutating func claimOnce(_ handle: Int, rule: Int, key: String, keyHash: UInt64) -> Bool {
+  @_spi(StoreAdapter) public mutating func claimOnce(_ handle: Int, rule: Int, key: String, keyHash: UInt64) -> Bool {
     state.claimOnce(handle, rule: rule, key: key, keyHash: keyHash)
   }
 

@@ -6,7 +6,7 @@
 public struct MemberKey: Hashable, Sendable, CustomStringConvertible {
   public let id: MemberID
   /// ``MemberKey/combine(scope:user:)`` of the id's parts.
-  public let hash: UInt64
+  package let hash: UInt64
 
   /// Hashes `id`'s strings.
   public init(_ id: MemberID) {

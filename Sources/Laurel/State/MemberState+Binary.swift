@@ -14,7 +14,7 @@ extension MemberState {
   }
 
   /// Appends the binary form of this state to `out` (reusing its storage).
-  public func encode(into out: inout [UInt8]) {
+  @_spi(StoreAdapter) public func encode(into out: inout [UInt8]) {
     var w = BinaryWriter(out: [])
     swap(&w.out, &out)
     w.byte(Self.binaryFormat)
@@ -61,7 +61,7 @@ extension MemberState {
   }
 
   /// Reads a state written by ``encode(into:)``.
-  public init(binary bytes: UnsafeRawBufferPointer) throws(DecodingError) {
+  @_spi(StoreAdapter) public init(binary bytes: UnsafeRawBufferPointer) throws(DecodingError) {
     var r = BinaryReader(bytes: bytes)
     guard try r.byte() == Self.binaryFormat else {
       throw DecodingError(description: "member state has an unknown format")

@@ -13,7 +13,7 @@ public protocol StateTransaction {
   /// ``claimAction(_:)`` for an action the engine reads in place (a replay's
   /// block). The default passes the action on, which copies it; a store that
   /// needs only the id reads just that.
-  mutating func claimAction(at action: UnsafePointer<PreparedAction>) throws(Failure) -> Bool
+  @_spi(StoreAdapter) mutating func claimAction(at action: UnsafePointer<PreparedAction>) throws(Failure) -> Bool
   /// Forgets an id claimed by an action that was then rejected.
   mutating func releaseAction(_ actionID: String) throws(Failure)
   /// The handle of an existing member, or nil.
@@ -28,18 +28,29 @@ public protocol StateTransaction {
   mutating func claimOnce(_ handle: Int, rule: Int, key: String) throws(Failure) -> Bool
   /// ``claimOnce(_:rule:key:)`` for a key whose hash decoding took (the
   /// ``PreparedAction`` field's). The default ignores the hash.
-  mutating func claimOnce(_ handle: Int, rule: Int, key: String, keyHash: UInt64) throws(Failure) -> Bool
+  @_spi(StoreAdapter) mutating func claimOnce(
+    _ handle: Int, rule: Int, key: String, keyHash: UInt64
+  ) throws(Failure)
+    -> Bool
   /// Called with each applied action's outcome, for stores that keep a ledger
   /// (each entry's ``LedgerEntry/memberHandle`` is the member's handle here).
   mutating func record(_ outcome: Outcome) throws(Failure)
 }
 
 extension StateTransaction {
-  public mutating func claimAction(at action: UnsafePointer<PreparedAction>) throws(Failure) -> Bool {
+  @_spi(StoreAdapter) public mutating func claimAction(
+    at action: UnsafePointer<PreparedAction>
+  ) throws(Failure)
+    -> Bool
+  {
     try claimAction(action.pointee)
   }
 
-  public mutating func claimOnce(_ handle: Int, rule: Int, key: String, keyHash: UInt64) throws(Failure) -> Bool {
+  @_spi(StoreAdapter) public mutating func claimOnce(
+    _ handle: Int, rule: Int, key: String, keyHash: UInt64
+  )
+    throws(Failure) -> Bool
+  {
     try claimOnce(handle, rule: rule, key: key)
   }
 

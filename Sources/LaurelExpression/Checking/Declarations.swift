@@ -1,10 +1,10 @@
 /// Reads a variable's value for one evaluation; nil means "absent"
 /// (selecting it is a `no such key` error, `has()` is false).
-public typealias VariableResolver = @Sendable (Activation) throws(EvalError) -> Value?
+package typealias VariableResolver = @Sendable (Activation) throws(EvalError) -> Value?
 
 /// Reads `variable[key]` without materialising the whole map (counters keyed by
 /// module, say); nil means "absent".
-public typealias KeyedResolver = @Sendable (Activation, Value) throws(EvalError) -> Value?
+package typealias KeyedResolver = @Sendable (Activation, Value) throws(EvalError) -> Value?
 
 /// The names an expression may use, with their types: the environment the
 /// checker checks against and the planner binds to.
@@ -21,24 +21,24 @@ public typealias KeyedResolver = @Sendable (Activation, Value) throws(EvalError)
 /// env.declare("member.counters.module_messages", .map(.string, .int),
 ///             keyedResolver: { activation, key in ... })
 /// ```
-public struct Declarations: Sendable {
+package struct Declarations: Sendable {
   /// One declared variable.
-  public struct Variable: Sendable {
-    public var name: String
-    public var type: ExprType
+  package struct Variable: Sendable {
+    package var name: String
+    package var type: ExprType
     /// Index into ``Activation/variables`` when no resolver is given.
-    public var slot: Int
-    public var resolver: VariableResolver?
-    public var keyedResolver: KeyedResolver?
+    package var slot: Int
+    package var resolver: VariableResolver?
+    package var keyedResolver: KeyedResolver?
   }
 
-  public private(set) var variables: [String: Variable] = [:]
+  package private(set) var variables: [String: Variable] = [:]
   /// Namespace path -> the names directly under it ("" holds the roots).
-  public private(set) var namespaces: [String: [String]] = [:]
+  package private(set) var namespaces: [String: [String]] = [:]
   /// How many slots an ``Activation`` for these declarations needs.
-  public private(set) var slotCount = 0
+  package private(set) var slotCount = 0
 
-  public init() {}
+  package init() {}
 
   /// Declares (or redeclares) a variable.
   ///
@@ -50,7 +50,7 @@ public struct Declarations: Sendable {
   ///   - keyedResolver: answers `name[key]` directly, for map-typed variables.
   /// - Returns: the slot of the variable.
   @discardableResult
-  public mutating func declare(
+  package mutating func declare(
     _ name: String, _ type: ExprType, resolver: VariableResolver? = nil, keyedResolver: KeyedResolver? = nil
   ) -> Int {
     if let existing = variables[name] {
@@ -70,7 +70,7 @@ public struct Declarations: Sendable {
   }
 
   /// The slot of a declared variable.
-  public func slot(of name: String) -> Int? { variables[name]?.slot }
+  package func slot(of name: String) -> Int? { variables[name]?.slot }
 
   func isNamespace(_ path: String) -> Bool { namespaces[path] != nil }
 }

@@ -3,18 +3,18 @@
 ///
 /// An activation is reused across evaluations to avoid allocating; it is not
 /// thread-safe: give each thread its own.
-public final class Activation {
+package final class Activation {
   /// Values of declared variables by ``Declarations/Variable/slot``; nil = absent.
   ///
   /// A fixed buffer owned by the activation (not an array property) so reading
   /// a variable on the hot path costs no exclusivity check or uniqueness test.
-  public let variables: UnsafeMutableBufferPointer<Value?>
+  package let variables: UnsafeMutableBufferPointer<Value?>
   /// Anything a host's resolvers need (the engine puts its member state here).
-  public let context: AnyObject?
+  package let context: AnyObject?
   var locals: UnsafeMutableBufferPointer<Value>
   var budget = 0
 
-  public init(slotCount: Int, context: AnyObject? = nil) {
+  package init(slotCount: Int, context: AnyObject? = nil) {
     variables = .allocate(capacity: max(slotCount, 1))
     variables.initialize(repeating: nil)
     locals = .allocate(capacity: 0)
@@ -29,7 +29,7 @@ public final class Activation {
   }
 
   /// Makes every variable absent (between actions).
-  public func reset() {
+  package func reset() {
     for i in variables.indices { variables[i] = nil }
   }
 

@@ -1,12 +1,12 @@
 /// A span of an expression's text, in Unicode scalars from its start.
-public struct SourceRange: Hashable, Sendable {
-  public var start: Int
-  public var end: Int
-  public init(start: Int, end: Int) {
+package struct SourceRange: Hashable, Sendable {
+  package var start: Int
+  package var end: Int
+  package init(start: Int, end: Int) {
     self.start = start
     self.end = max(end, start)
   }
-  public var length: Int { max(1, end - start) }
+  package var length: Int { max(1, end - start) }
   func union(_ other: SourceRange) -> SourceRange {
     SourceRange(start: min(start, other.start), end: max(end, other.end))
   }
@@ -14,10 +14,10 @@ public struct SourceRange: Hashable, Sendable {
 
 /// A node of a parsed expression. Nodes are numbered so the checker can record
 /// a type per node.
-public final class Expr: Sendable {
-  public let id: Int
-  public let kind: Kind
-  public let range: SourceRange
+package final class Expr: Sendable {
+  package let id: Int
+  package let kind: Kind
+  package let range: SourceRange
 
   init(id: Int, kind: Kind, range: SourceRange) {
     self.id = id
@@ -25,7 +25,7 @@ public final class Expr: Sendable {
     self.range = range
   }
 
-  public enum Kind: Sendable {
+  package enum Kind: Sendable {
     case literal(Value)
     case ident(String)
     /// `operand.field`; `testOnly` for the `has(operand.field)` macro.
@@ -44,12 +44,12 @@ public final class Expr: Sendable {
   }
 }
 
-public enum UnaryOperator: String, Sendable {
+package enum UnaryOperator: String, Sendable {
   case not = "!"
   case negate = "-"
 }
 
-public enum BinaryOperator: String, Sendable {
+package enum BinaryOperator: String, Sendable {
   case add = "+"
   case subtract = "-"
   case multiply = "*"
@@ -65,19 +65,19 @@ public enum BinaryOperator: String, Sendable {
 }
 
 /// One of the macros `all`, `exists`, `exists_one`, `map`, `filter`.
-public struct Comprehension: Sendable {
-  public enum Macro: String, Sendable {
+package struct Comprehension: Sendable {
+  package enum Macro: String, Sendable {
     case all
     case exists
     case existsOne = "exists_one"
     case map
     case filter
   }
-  public var macro: Macro
-  public var range: Expr
-  public var variable: String
+  package var macro: Macro
+  package var range: Expr
+  package var variable: String
   /// The condition (all/exists/exists_one/filter, and map's optional filter).
-  public var predicate: Expr?
+  package var predicate: Expr?
   /// The value `map` produces per element.
-  public var transform: Expr?
+  package var transform: Expr?
 }

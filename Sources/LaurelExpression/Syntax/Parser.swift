@@ -1,7 +1,7 @@
 /// A syntax error with the span of text it concerns.
-public struct SyntaxError: Error, Sendable {
-  public var message: String
-  public var range: SourceRange
+package struct SyntaxError: Error, Sendable {
+  package var message: String
+  package var range: SourceRange
 }
 
 /// Recursive-descent parser for CEL's grammar:
@@ -14,7 +14,7 @@ public struct SyntaxError: Error, Sendable {
 /// ```
 ///
 /// Nesting is limited (`maxDepth`), so hostile input cannot exhaust the stack.
-public struct Parser {
+package struct Parser {
   private var tokens: [Token]
   private var index = 0
   private var nextID = 0
@@ -22,7 +22,7 @@ public struct Parser {
   private let maxDepth: Int
 
   /// Parses `source`; nesting deeper than `maxDepth` is a syntax error.
-  public static func parse(_ source: String, maxDepth: Int = 64) throws(SyntaxError) -> (Expr, nodeCount: Int) {
+  package static func parse(_ source: String, maxDepth: Int = 64) throws(SyntaxError) -> (Expr, nodeCount: Int) {
     var lexer = Lexer(source)
     var parser = Parser(tokens: lexer.tokenize(), maxDepth: maxDepth)
     let expr = try parser.parseExpr()
