@@ -10,7 +10,7 @@ struct Schema: ParsableCommand {
       "Schemas: \(Schemas.all.map(\.name).joined(separator: ", ")). With --write DIR, writes every schema file there.")
 
   @Argument(help: "Which schema to print.")
-  var name = "rules"
+  var name = SchemaName(name: "rules")
 
   @Option(help: "Write every schema into this folder instead of printing one.")
   var write: String?
@@ -25,10 +25,24 @@ struct Schema: ParsableCommand {
       }
       return
     }
-    guard let schema = Schemas.all.first(where: { $0.name == name }) else {
-      throw ValidationError(
-        "unknown schema '\(name)'; choose one of: \(Schemas.all.map(\.name).joined(separator: ", "))")
-    }
-    try Output.print(schema.schema().rendered(), terminator: "")
+    try Output.print(name.rendered, terminator: "")
   }
+}
+
+/// A schema's name as the command line takes it: the parser refuses an
+/// unknown one and `--help` lists them.
+struct SchemaName: ExpressibleByArgument {
+  let name: String
+
+  init(name: String) { self.name = name }
+
+  init?(argument: String) {
+    guard Schemas.all.contains(where: { $0.name == argument }) else { return nil }
+    name = argument
+  }
+
+  /// The schema (only names of `Schemas.all` are ever parsed).
+  var rendered: String { (Schemas.all.first { $0.name == name } ?? Schemas.all[0]).schema().rendered() }
+  var defaultValueDescription: String { name }
+  static var allValueStrings: [String] { Schemas.all.map(\.name) }
 }

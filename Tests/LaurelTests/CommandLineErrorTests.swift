@@ -49,6 +49,18 @@ struct CommandLineErrorTests {
     }
   }
 
+  @Test func valuesFromAFixedSetAreCheckedByTheParser() throws {
+    for (arguments, listed) in [
+      (["schema", "nope"], "'rules', 'action', 'simulate-report' or 'diff-report'"),
+      (["simulate", "--rules", rules, "--events", events, "--format", "xml"], "'json' and 'table'"),
+      (["ingest", "--rules", rules, "--store", "x.sqlite", "--events", events, "--synchronous", "maybe"], "'normal'"),
+    ] {
+      let (status, stderr) = try run(arguments)
+      #expect(status == 64, "\(arguments): exit \(status)")
+      #expect(stderr.contains("Please provide one of \(listed)"), "\(arguments): \(stderr)")
+    }
+  }
+
   @Test func unreadableEventsAreAnErrorAndCreateNoStore() throws {
     let store = folder.appendingPathComponent("never.sqlite").path
     let directory = try run(["simulate", "--rules", rules, "--events", folder.path])
