@@ -3,7 +3,7 @@ import LaurelExpression
 /// A scheme compiled for evaluation: immutable and `Sendable`, built once by
 /// ``RuleCompiler`` and shared by every engine, thread and simulation.
 ///
-/// Names are resolved to indices, expressions to ``Program``s, and action
+/// Names are resolved to indices, expressions to compiled programs, and action
 /// types to a dispatch table, so evaluating an action does no name lookups
 /// beyond finding its type.
 public struct CompiledRules: Sendable {

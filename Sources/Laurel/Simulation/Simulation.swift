@@ -17,7 +17,7 @@ public struct Simulation {
   /// The first rejections (line number and reason); `counts.rejected` has the total.
   public private(set) var rejections: [(line: Int, error: ActionError)] = []
   /// When on, the run keeps the total amount each rule applied to each member
-  /// (``amount(byRule:of:)``), which `diff` uses to explain a change.
+  /// (``amounts(byRuleOf:)``), which `diff` uses to explain a change.
   public var tracksRules = false
   /// Per member handle: amounts by rule index (see ``CompiledRules/ruleNames``).
   private var ruleTotals: [[Int64]] = []
@@ -46,7 +46,7 @@ public struct Simulation {
   }
 
   /// What the last action applied by ``apply(_:line:)`` did. The bulk forms
-  /// (``apply(contentsOf:)``, ``apply(jsonLine:line:)`` and ``run(path:parallel:progress:)``)
+  /// (``apply(contentsOf:)``, ``apply(jsonLine:line:)`` and `run(path:)` of LaurelReplay)
   /// keep counts only, not each action's ledger, tiers and badges (unless
   /// ``tracksRules`` is on, which needs the ledger): read ``counts`` and
   /// ``memberEvents`` after them.

@@ -1,4 +1,4 @@
-/// ``InMemoryStore``'s transaction: ``InMemoryState`` with a journal of what
+/// ``InMemoryStore``'s transaction: the in-memory state with a journal of what
 /// the transaction changed, so that a body that throws leaves the store as
 /// it was, as ``Store/transaction(_:)`` promises. (Simulations use
 /// `InMemoryState` directly and keep no journal.)

@@ -26,7 +26,7 @@ public struct MemberID: Hashable, Sendable, Comparable, Codable, CustomStringCon
 /// form: arrays indexed by the declaration order of currencies, ladders,
 /// traits, counters and so on in the compiled rules. Opaque to hosts, which
 /// read members by name (``MemberProfile``, ``CompiledRules/profile(of:state:)``);
-/// a store keeps it as bytes (``encode(into:)``, ``init(binary:)``).
+/// a store keeps it as bytes (its binary form, for store adapters).
 public struct MemberState: Sendable, Equatable, Codable {
   package var balances: InlineInts<Int64>
   /// 1-based rank per ladder; 0 when no tier is open to the member.

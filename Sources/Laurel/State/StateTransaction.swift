@@ -33,7 +33,7 @@ public protocol StateTransaction {
   ) throws(Failure)
     -> Bool
   /// Called with each applied action's outcome, for stores that keep a ledger
-  /// (each entry's ``LedgerEntry/memberHandle`` is the member's handle here).
+  /// (each ledger entry carries the member's handle here).
   mutating func record(_ outcome: Outcome) throws(Failure)
 }
 
