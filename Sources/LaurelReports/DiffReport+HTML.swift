@@ -1,4 +1,4 @@
-public import Laurel
+import Laurel
 /// A self-contained HTML rendering of a diff: no network, inline SVG charts
 /// of the distributions before and after, and a sortable member table.
 extension DiffReport {

@@ -1,4 +1,4 @@
-public import Laurel
+import Laurel
 /// The documented, stable JSON form of a diff (schemas/diff-report.schema.json).
 extension DiffReport {
   public func json() -> String {

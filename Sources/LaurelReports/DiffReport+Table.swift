@@ -1,4 +1,4 @@
-public import Laurel
+import Laurel
 /// The terminal rendering of a diff, readable at 100 columns.
 extension DiffReport {
   public func table(maxMembers: Int = 30) -> String {

@@ -1,5 +1,5 @@
 public import Laurel
-public import LaurelReplay
+import LaurelReplay
 
 /// "What would this rule change do?": replays one history under two rule
 /// sets and reports who gains or loses what, and why.

@@ -1,5 +1,5 @@
 public import Laurel
-public import LaurelReplay
+import LaurelReplay
 
 /// The final state of a run, in the shape of `laurel simulate`'s JSON report:
 /// counts, then every member as a ``MemberProfile``.

@@ -49,6 +49,13 @@ public enum StoreConformance {
     return try RuleCompiler().compile(book).get()
   }
 
+  /// Every member of the store and its points, read by name, sorted by scope then user.
+  static func points<S: Store>(_ engine: Engine<S>) async throws -> [(member: MemberID, points: Int64)] {
+    try await engine.store.members().map { id, state in
+      (id, engine.rules.profile(of: id, state: state).balance("points") ?? -1)
+    }
+  }
+
   /// The error a check throws from inside a transaction.
   struct Interrupted: Error {}
 
@@ -76,15 +83,14 @@ public enum StoreConformance {
         let outcome = try await engine.apply(json: like("e\(i)", author: author, community: community))
         guard outcome.status == .applied else { return "action e\(i): \(outcome.status)" }
       }
-      let members = try await engine.store.members()
-      let seen = members.map { "\($0.0.scope ?? "-")/\($0.0.user)=\($0.1.balances[0])" }
+      let seen = try await points(engine).map { "\($0.member.scope ?? "-")/\($0.member.user)=\($0.points)" }
       return seen == ["c1/ann=4", "c1/bob=2", "c2/bob=2"] ? nil : "members were \(seen)"
     }
 
     await check("a duplicate action id changes nothing") { engine in
       _ = try await engine.apply(json: like("same", author: "ann"))
       let again = try await engine.apply(json: like("same", author: "ann"))
-      let balance = try await engine.store.members().first?.1.balances[0]
+      let balance = try await points(engine).first?.points
       return again.status == .duplicate && balance == 2
         ? nil : "status \(again.status), balance \(balance.map(String.init) ?? "-")"
     }
@@ -105,7 +111,7 @@ public enum StoreConformance {
             #"{"id":"l\#(i)","type":"lesson_completed","at":"2026-03-01T10:00:00Z","user":"ann","community":"c1","lesson":"l1"}"#
         )
       }
-      let balance = try await engine.store.members().first?.1.balances[0]
+      let balance = try await points(engine).first?.points
       return balance == 5 ? nil : "balance \(balance.map(String.init) ?? "-") after three completions of one lesson"
     }
 
@@ -117,9 +123,9 @@ public enum StoreConformance {
             #"{"id":"u\#(i)","type":"post_unliked","at":"2026-03-01T11:00:00Z","user":"fan","community":"c1","author":"ann"}"#
         )
       }
-      let state = try await engine.store.members().first?.1
-      return state?.balances[0] == 0 && state?.tiers[0] == 3
-        ? nil : "balance \(state?.balances[0] ?? -1), tier \(state?.tiers[0] ?? -1)"
+      let ann = try await engine.profile(of: MemberID(scope: "c1", user: "ann"))
+      return ann.balance("points") == 0 && ann.tier("level")?.name == "Builder"
+        ? nil : "balance \(ann.balance("points") ?? -1), tier \(ann.tier("level")?.name ?? "-")"
     }
 
     await check("concurrent writers lose no update") { engine in
@@ -128,7 +134,7 @@ public enum StoreConformance {
           group.addTask { _ = try? await engine.apply(json: like("c\(i)", author: i % 2 == 0 ? "ann" : "bob")) }
         }
       }
-      let balances = try await engine.store.members().map { $0.1.balances[0] }
+      let balances = try await points(engine).map(\.points)
       return balances == [200, 200] ? nil : "balances \(balances) after 100 likes each"
     }
 
@@ -150,11 +156,11 @@ public enum StoreConformance {
       } catch is Interrupted {}
       let after = try await engine.store.members()
       guard after.map(\.0) == before.map(\.0), after.map(\.1) == before.map(\.1) else {
-        return "the failed batch left members \(after.map { "\($0.0)=\($0.1.balances[0])" })"
+        return "the failed batch left members \(try await points(engine))"
       }
       // Its ids and once-per key were not used up: the same batch applies in full.
       let again = try await engine.applyBatch(batch)
-      let balances = try await engine.store.members().map { "\($0.0.user)=\($0.1.balances[0])" }
+      let balances = try await points(engine).map { "\($0.member.user)=\($0.points)" }
       return again.allSatisfy({ $0.status == .applied }) && balances == ["ann=11", "bob=2"]
         ? nil : "after retrying: \(again.map(\.status)), \(balances)"
     }
@@ -173,7 +179,7 @@ public enum StoreConformance {
       } catch is FailingStore<S>.Fault {}
       let after = try await engine.store.members()
       guard after.map(\.0) == before.map(\.0), after.map(\.1) == before.map(\.1) else {
-        return "the failed batch left members \(after.map { "\($0.0)=\($0.1.balances[0])" })"
+        return "the failed batch left members \(try await points(engine))"
       }
       let again = try await engine.applyBatch(batch)
       let ann = try await engine.profile(of: MemberID(scope: "c1", user: "ann")).balance("points")
@@ -210,7 +216,7 @@ public enum StoreConformance {
       let outcomes = try await engine.store.transaction(reading: footprint) { tx in
         try engine.run(batch, in: &tx).map(\.status)
       }
-      let users = try await engine.store.members().map { "\($0.0.user)=\($0.1.balances[0])" }
+      let users = try await points(engine).map { "\($0.member.user)=\($0.points)" }
       return outcomes.allSatisfy({ $0 == .applied }) && users == ["ann=6", "bob=6", "cy=4"]
         ? nil : "\(outcomes), \(users)"
     }
@@ -228,7 +234,7 @@ public enum StoreConformance {
           json:
             #"{"id":"p3","type":"lesson_completed","at":"2026-03-01T10:00:00Z","user":"ann","community":"c1","lesson":"l1"}"#
         )
-        let balance = try await reopened.store.members().first?.1.balances[0]
+        let balance = try await points(reopened).first?.points
         return duplicate.status == .duplicate && balance == 7
           ? nil : "status \(duplicate.status), balance \(balance.map(String.init) ?? "-")"
       }

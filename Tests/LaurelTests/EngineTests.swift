@@ -33,7 +33,7 @@ import Testing
     #expect(try await engine.apply(json: like(5, author: "ann")).status == .duplicate)
     let members = try await engine.store.members()
     #expect(members.map(\.0) == [MemberID(scope: "c1", user: "ann")])
-    #expect(members[0].1.balances == [5])
+    #expect(engine.rules.profile(of: members[0].0, state: members[0].1).balance("points") == 5)
   }
 
   @Test func rejectsMalformedJSONWithAReason() async throws {
@@ -52,7 +52,7 @@ import Testing
         group.addTask { _ = try? await engine.apply(json: like(i, author: i % 2 == 0 ? "ann" : "bob")) }
       }
     }
-    let balances = try await engine.store.members().map { $0.1.balances[0] }
+    let balances = try await engine.profiles(inScope: "c1").map { $0.balance("points") }
     #expect(balances == [200, 200])
   }
 

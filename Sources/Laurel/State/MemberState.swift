@@ -1,4 +1,4 @@
-public import LaurelExpression
+package import LaurelExpression
 
 /// Who a member is: a user, within a scope (a community) or globally.
 public struct MemberID: Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
