@@ -38,12 +38,15 @@ struct Diff: ParsableCommand {
   }
 
   func run() throws {
-    let fromPaths: [String]
-    do { fromPaths = try GitRules.resolve(from, default: to) } catch {
+    let committed: [(path: String, text: String)]?
+    do { committed = try GitRules.sources(from, default: to) } catch {
       Output.error("laurel: \(error)")
       throw ExitCode(1)
     }
-    let old = try Output.loadRules(fromPaths, context: "the rules given by \(from) are not valid")
+    let context = "the rules given by \(from) are not valid"
+    let old =
+      try committed.map { try Output.loadRules(sources: $0, context: context) }
+      ?? Output.loadRules([from], context: context)
     let new = try Output.loadRules([to], context: "the rules given by \(to) are not valid")
     try Output.checkReadableFile(events)
     let size = (try? FileManager.default.attributesOfItem(atPath: events)[.size] as? Int) ?? nil
@@ -53,7 +56,7 @@ struct Diff: ParsableCommand {
       report = try RuleChangeAnalysis(from: old, to: new).run(path: events, progress: progress.update)
       report.sources = (from, to)
     } catch {
-      Output.error("laurel: cannot read \(events): \(error.localizedDescription)")
+      Output.error("laurel: \(error)")
       throw ExitCode(1)
     }
     progress.finish()
@@ -71,15 +74,24 @@ struct GitError: Error, CustomStringConvertible {
   init(_ description: String) { self.description = description }
 }
 
-/// Materialises rule files committed in git (`git:REV[:PATH]`) into a temporary folder.
+/// Reads rule files committed in git (`git:REV[:PATH]`) into memory, each
+/// named `REV:path` so diagnostics point at the committed file; nil for a
+/// spec that is a plain path.
 enum GitRules {
-  static func resolve(_ spec: String, default path: String) throws -> [String] {
-    guard spec.hasPrefix("git:") else { return [spec] }
+  static func sources(_ spec: String, default path: String) throws -> [(path: String, text: String)]? {
+    guard spec.hasPrefix("git:") else { return nil }
     let parts = spec.dropFirst(4).split(separator: ":", maxSplits: 1).map(String.init)
     guard let rev = parts.first, !rev.isEmpty else { throw GitError("write git:REV, e.g. git:HEAD") }
     let target = parts.count > 1 ? parts[1] : path
-    let top = try git(["rev-parse", "--show-toplevel"]).trimmingCharacters(in: .whitespacesAndNewlines)
-    let absolute = URL(fileURLWithPath: target).standardizedFileURL.path
+    let absolute = URL(fileURLWithPath: target).standardizedFileURL.resolvingSymlinksInPath().path
+    // The repository the rules are in, wherever laurel runs from.
+    var isDirectory: ObjCBool = false
+    let exists = FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory)
+    let folder = exists && isDirectory.boolValue ? absolute : (absolute as NSString).deletingLastPathComponent
+    let top = URL(
+      fileURLWithPath: try git(["rev-parse", "--show-toplevel"], in: folder).trimmingCharacters(
+        in: .whitespacesAndNewlines)
+    ).resolvingSymlinksInPath().path
     guard absolute.hasPrefix(top + "/") || absolute == top else {
       throw GitError("\(target) is not inside the git repository at \(top)")
     }
@@ -90,17 +102,7 @@ enum GitRules {
         && !$0.dropFirst(relative.count + 1).contains("/")
     }
     guard !files.isEmpty else { throw GitError("no rule files at \(relative) in \(rev)") }
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "laurel-\(rev.replacingOccurrences(of: "/", with: "_"))-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    var written: [String] = []
-    for file in files {
-      let url = folder.appendingPathComponent(
-        "\(rev.replacingOccurrences(of: "/", with: "_"))-\((file as NSString).lastPathComponent)")
-      try git(["show", "\(rev):\(file)"], in: top).write(to: url, atomically: true, encoding: .utf8)
-      written.append(url.path)
-    }
-    return written
+    return try files.map { file in ("\(rev):\(file)", try git(["show", "\(rev):\(file)"], in: top)) }
   }
 
   @discardableResult

@@ -85,7 +85,18 @@ enum Output {
 
   /// Loads rules, or prints every diagnostic (and `context`, if given) and exits with status 1.
   static func loadRules(_ paths: [String], context: String? = nil) throws -> CompiledRules {
-    do { return try RuleLoader().load(paths: paths) } catch {
+    try loadRules(context: context) { () throws(DiagnosticError) in try RuleLoader().load(paths: paths) }
+  }
+
+  /// Rules from files in memory (`git:REV`), named as given (`HEAD:rules/points.yaml`).
+  static func loadRules(sources: [(path: String, text: String)], context: String? = nil) throws -> CompiledRules {
+    try loadRules(context: context) { () throws(DiagnosticError) in try RuleLoader().load(sources: sources) }
+  }
+
+  private static func loadRules(
+    context: String?, _ load: () throws(DiagnosticError) -> CompiledRules
+  ) throws -> CompiledRules {
+    do { return try load() } catch {
       for d in error.diagnostics { Output.error(d.description) }
       if let context { Output.error("laurel: \(context)") }
       throw ExitCode(1)

@@ -49,6 +49,36 @@ struct CommandLineErrorTests {
     }
   }
 
+  @Test func committedRulesAreReadFromGitAndNamedByRevisionAndPath() throws {
+    // A repository whose last commit has a broken rule file; the working copy is fixed.
+    let repo = folder.appendingPathComponent("repo")
+    try FileManager.default.createDirectory(at: repo, withIntermediateDirectories: true)
+    let good = try String(contentsOfFile: rules, encoding: .utf8)
+    let file = repo.appendingPathComponent("points.yaml")
+    try good.replacingOccurrences(of: "floor: 0", with: "floor: zero").write(
+      to: file, atomically: true, encoding: .utf8)
+    func git(_ arguments: [String]) throws {
+      let p = Process()
+      p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+      p.arguments = ["git", "-c", "user.email=ci@laurel", "-c", "user.name=ci"] + arguments
+      p.currentDirectoryURL = repo
+      p.standardOutput = FileHandle.nullDevice
+      p.standardError = FileHandle.nullDevice
+      try p.run()
+      p.waitUntilExit()
+      #expect(p.terminationStatus == 0, "git \(arguments)")
+    }
+    try git(["init", "-q"])
+    try git(["add", "points.yaml"])
+    try git(["commit", "-q", "-m", "broken"])
+    try good.write(to: file, atomically: true, encoding: .utf8)
+    let (status, stderr) = try run(["diff", "--from", "git:HEAD", "--to", file.path, "--events", events])
+    #expect(status == 1)
+    #expect(stderr.hasPrefix("HEAD:points.yaml:"), "\(stderr)")
+    #expect(stderr.contains("floor must be a whole number, not 'zero'"), "\(stderr)")
+    #expect(!stderr.contains(FileManager.default.temporaryDirectory.path), "no temporary path: \(stderr)")
+  }
+
   @Test func valuesFromAFixedSetAreCheckedByTheParser() throws {
     for (arguments, listed) in [
       (["schema", "nope"], "'rules', 'action', 'simulate-report' or 'diff-report'"),
