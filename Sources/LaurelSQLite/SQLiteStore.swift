@@ -164,7 +164,7 @@ public final class SQLiteStore: Store {
   }
 
   /// The SQLite store reads a batch's members ahead.
-  public var wantsFootprint: Bool { true }
+  public var wantsFootprint: Bool { false }
 
   private func writeOnce<R: Sendable>(
     _ footprint: BatchFootprint, _ body: @escaping @Sendable (inout SQLiteTransaction) throws -> R

@@ -38,6 +38,21 @@ import Testing
     #expect(env.diagnostics(source) == [expected])
   }
 
+  /// The code is set where the checker raises the problem (not read back from its text).
+  @Test(arguments: [
+    ("evnt.minutes > 3", Diagnostic.Code.unknownName),
+    ("event.minuts * 2", .unknownField),
+    ("frobnicate(1)", .unknownFunction),
+    ("event.name.startWith('x')", .unknownFunction),
+    ("size(event.name) > 'a'", .typeMismatch),
+    ("event.minutes +", .syntax),
+  ])
+  func givesEachProblemItsCode(source: String, code: Diagnostic.Code) throws {
+    let error = try #require(
+      ExpressionCompiler(declarations: env.declarations).compile(ExpressionSource(source)).failureValue)
+    #expect(error.diagnostics.map(\.code) == [code], "\(source)")
+  }
+
   @Test func reportsEveryProblemNotJustTheFirst() {
     #expect(
       env.diagnostics("evnt.x > 1 && event.minuts > 2") == [

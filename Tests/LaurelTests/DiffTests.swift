@@ -33,9 +33,7 @@ import Testing
   }
 
   func rules(_ text: String) throws -> CompiledRules {
-    let url = folder.appendingPathComponent("rules-\(UUID().uuidString).yaml")
-    try text.write(to: url, atomically: true, encoding: .utf8)
-    return try RuleLoader().load(paths: [url.path])
+    try RuleLoader().load(text: text, file: "community-points.yaml")
   }
 
   func diff(to text: String) throws -> DiffReport {
