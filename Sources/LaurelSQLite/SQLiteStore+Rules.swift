@@ -166,6 +166,8 @@ extension SQLiteStore {
   /// A write of the rules' tables; the member cache is dropped either way.
   private func writeRules<R>(_ body: (Database) throws -> R) throws -> R {
     defer { cache.removeAll() }
+    writesInFlight.add(1, ordering: .acquiringAndReleasing)
+    defer { writesInFlight.subtract(1, ordering: .releasing) }
     do { return try writer.write(body) } catch let error as DatabaseError {
       throw WriteError(
         description: "\(path): the transaction was rolled back, nothing was written: \(Self.explain(error))",

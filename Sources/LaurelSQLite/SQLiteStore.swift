@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 @_spi(StoreAdapter) public import Laurel
 import LaurelExpression
 import Synchronization
@@ -29,6 +30,11 @@ public final class SQLiteStore: Store {
   let layout = Mutex<StateLayout?>(nil)
   /// The database file (`:memory:` for an in-memory store).
   public let path: String
+  /// The options the store was opened with.
+  let options: Options
+  /// Transactions running on the writer connection (see ``transaction(reading:_:)``):
+  /// one runs on the caller's thread only when this is 0.
+  let writesInFlight = Atomic<Int>(0)
 
   /// How the store trades durability for speed.
   public struct Options: Sendable {
@@ -80,6 +86,7 @@ public final class SQLiteStore: Store {
   /// by a newer Laurel, or cannot be written; such a file is left untouched.
   public init(path: String, options: Options = Options()) throws {
     self.path = path
+    self.options = options
     var configuration = Configuration()
     configuration.busyMode = .timeout(options.busyTimeout)
     configuration.prepareDatabase { db in
@@ -144,15 +151,22 @@ public final class SQLiteStore: Store {
     checkpointer.drain()
   }
 
-  /// Runs `body` in one SQLite transaction on GRDB's writer queue, so no
-  /// thread of Swift's cooperative pool waits for SQLite (nor for another
-  /// process's lock, up to the busy timeout). The footprint's members that
-  /// the cache cannot vouch for are read in one statement first.
+  /// Runs `body` in one SQLite transaction without ever blocking a thread of
+  /// Swift's cooperative pool: when nothing else is writing through this
+  /// store and no other process holds the file's write lock, the
+  /// transaction runs at once on the caller's thread (`BEGIN IMMEDIATE` with
+  /// no busy wait: a commit in WAL mode with `synchronous=NORMAL` writes to
+  /// the log and waits for no disk); otherwise, and always with
+  /// `synchronous=FULL`, it goes to GRDB's writer queue, which waits for the
+  /// lock there (up to the busy timeout). Handing every transaction over cost
+  /// two thread wake-ups: one durable commit took 148 µs instead of 60 µs.
   ///
-  /// Every member row is written only if it still has the version the
-  /// transaction read (or took from the cache). Should one not (the cache
-  /// believed a state another connection had changed), the transaction is
-  /// rolled back and run once more with the cache emptied, reading every row.
+  /// The footprint's members that the cache cannot vouch for are read in one
+  /// statement first. Every member row is written only if it still has the
+  /// version the transaction read (or took from the cache). Should one not
+  /// (the cache believed a state another connection had changed), the
+  /// transaction is rolled back and run once more with the cache emptied,
+  /// reading every row.
   public func transaction<R: Sendable>(
     reading footprint: BatchFootprint, _ body: @escaping @Sendable (inout SQLiteTransaction) throws -> R
   ) async throws -> R {
@@ -164,22 +178,21 @@ public final class SQLiteStore: Store {
   }
 
   /// The SQLite store reads a batch's members ahead.
-  public var wantsFootprint: Bool { false }
+  public var wantsFootprint: Bool { true }
 
   private func writeOnce<R: Sendable>(
     _ footprint: BatchFootprint, _ body: @escaping @Sendable (inout SQLiteTransaction) throws -> R
   ) async throws -> R {
     do {
-      return try await writer.write { [self] db in
-        let dataVersion = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? -1
-        var tx = SQLiteTransaction(
-          db: db, cache: cache, freshness: freshness(dataVersion), rulesVersion: currentRulesVersion,
-          layout: currentLayout)
-        try tx.readAhead(footprint)
-        let result = try body(&tx)
-        try tx.flush()
-        return result
+      if options.synchronous != .full, path != ":memory:",
+        writesInFlight.compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged
+      {
+        defer { writesInFlight.subtract(1, ordering: .releasing) }
+        if let done = try writeWithoutWaiting({ [self] db in try run(footprint, body, in: db) }) { return done }
       }
+      writesInFlight.add(1, ordering: .acquiringAndReleasing)
+      defer { writesInFlight.subtract(1, ordering: .releasing) }
+      return try await writer.write { [self] db in try run(footprint, body, in: db) }
     } catch let error as DatabaseError {
       cache.removeAll()
       throw WriteError(
@@ -188,6 +201,45 @@ public final class SQLiteStore: Store {
     } catch {
       cache.removeAll()
       throw error
+    }
+  }
+
+  /// One transaction's work on the writer connection.
+  private func run<R>(
+    _ footprint: BatchFootprint, _ body: (inout SQLiteTransaction) throws -> R, in db: Database
+  ) throws -> R {
+    let dataVersion = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? -1
+    var tx = SQLiteTransaction(
+      db: db, cache: cache, freshness: freshness(dataVersion), rulesVersion: currentRulesVersion,
+      layout: currentLayout)
+    try tx.readAhead(footprint)
+    let result = try body(&tx)
+    try tx.flush()
+    return result
+  }
+
+  /// Runs `work` in a transaction on the caller's thread if the file's write
+  /// lock is free now; nil (nothing done) when another process holds it.
+  /// Call only while no other write runs through this store (``writesInFlight``),
+  /// so GRDB's writer queue is idle and runs `work` at once.
+  private func writeWithoutWaiting<R>(_ work: (Database) throws -> R) throws -> R? {
+    try writer.writeWithoutTransaction { db -> R? in
+      // The C call, not a PRAGMA: parsing two statements cost 16 µs a commit.
+      sqlite3_busy_timeout(db.sqliteConnection, 0)
+      defer { sqlite3_busy_timeout(db.sqliteConnection, Int32(clamping: Int(max(0, options.busyTimeout) * 1000))) }
+      do {
+        try db.beginTransaction(.immediate)
+      } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+        return nil
+      }
+      do {
+        let result = try work(db)
+        try db.commit()
+        return result
+      } catch {
+        try? db.rollback()
+        throw error
+      }
     }
   }
 
@@ -202,6 +254,8 @@ public final class SQLiteStore: Store {
   /// transaction; throws ``BatchPlan/Outdated`` (writing nothing) when its
   /// premises no longer hold. Leaves the cache to the caller.
   func write(_ plan: BatchPlan) throws {
+    writesInFlight.add(1, ordering: .acquiringAndReleasing)
+    defer { writesInFlight.subtract(1, ordering: .releasing) }
     try writer.write { db in try plan.write(in: db, cache: cache) }
   }
 

@@ -113,27 +113,36 @@ public struct SQLiteTransaction: StateTransaction {
     return try data.withUnsafeBytes { try decodeState($0, member: member, layout: layout) }
   }
 
+  /// Fewer members than this are not read ahead (see ``readAhead(_:)``).
+  static let smallestReadAhead = 16
+
   /// Reads the footprint's members that the cache cannot vouch for in one
-  /// statement per 400 members (inside this transaction, so what it reads
-  /// stays true until the commit), instead of one query each on first use.
+  /// statement per 400 members (each term a lookup in the members' unique
+  /// index), inside this transaction, so what it reads stays true until the
+  /// commit, instead of one query each on first use.
   mutating func readAhead(_ footprint: BatchFootprint) throws {
     var wanted: [MemberKey] = []
     for id in footprint.members {
       let key = MemberKey(id)
       if cacheIsCurrent, cache.trustedEntry(key)?.rowID != nil { continue }
-      if readAhead.updateValue(nil, forKey: key) == nil { wanted.append(key) }
+      if readAhead[key] == nil, handles[key] == nil { wanted.append(key) }
     }
+    // In process, a lookup costs no round trip: a few members are cheaper
+    // looked up one by one when first used (the single-action commit path).
+    guard wanted.count >= Self.smallestReadAhead else { return }
+    // Absent from the file unless the query finds them.
+    for key in wanted { readAhead.updateValue(nil, forKey: key) }
     var start = 0
     while start < wanted.count {
       let part = wanted[start..<min(start + 400, wanted.count)]
       start = part.endIndex
       var arguments = StatementArguments()
       for key in part { arguments += [SQLiteSchema.scopeKey(key.id.scope), key.id.user] }
-      let rows = try Row.fetchCursor(
-        db,
-        sql: "SELECT id, version, state, scope, user FROM members WHERE (scope_key, user) IN (VALUES "
-          + repeatElement("(?,?)", count: part.count).joined(separator: ",") + ")",
-        arguments: arguments)
+      // Cached per length: a batch of one action asks for one to three members, every time.
+      let select = try db.cachedStatement(
+        sql: "SELECT id, version, state, scope, user FROM members WHERE "
+          + repeatElement("(scope_key = ? AND user = ?)", count: part.count).joined(separator: " OR "))
+      let rows = try Row.fetchCursor(select, arguments: arguments)
       while let row = try rows.next() {
         let key = MemberKey(MemberID(scope: row["scope"], user: row["user"]))
         let rowID: Int64 = row["id"]

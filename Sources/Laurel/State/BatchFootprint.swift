@@ -6,7 +6,8 @@ import LaurelExpression
 ///
 /// A footprint is a forecast, not a promise: it lists the actions' ids, the
 /// members they name (each actor, and each recipient a rule takes from a
-/// plain field such as `event.author`) and the once-per keys a rule takes from
+/// plain field such as `event.author`, the actor when the rules credit them)
+/// and the once-per keys a rule takes from
 /// a plain field. A rule whose recipient or key is computed by an expression
 /// may touch a member the footprint does not list; the store then loads it on
 /// demand, as it would with no footprint at all.
@@ -63,8 +64,15 @@ extension CompiledRules {
         scope = value
       }
       let actor = MemberID(scope: scope, user: action.user)
-      if seenMembers.insert(actor).inserted { footprint.members.append(actor) }
-      for rule in self.actions[type].rules {
+      let plan = self.actions[type]
+      // The actor is read when a rule credits them, a bonus or streak counts
+      // them, or the action sets their traits; a like pays only its author.
+      if !plan.bonuses.isEmpty || !plan.streaks.isEmpty || !action.traits.isEmpty
+        || plan.rules.contains(where: { $0.recipient == nil }), seenMembers.insert(actor).inserted
+      {
+        footprint.members.append(actor)
+      }
+      for rule in plan.rules {
         var recipient = actor
         if rule.recipient != nil {
           guard let field = rule.recipientField, let user = string(action, field) else { continue }
