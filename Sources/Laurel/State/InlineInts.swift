@@ -39,10 +39,16 @@ package struct InlineInts<Element: FixedWidthInteger & Sendable & Codable>: Send
       case 1: inline.1 = newValue
       case 2: inline.2 = newValue
       case 3: inline.3 = newValue
-      default: spill[position - 4] = newValue
+      default: setSpilled(position - 4, newValue)
       }
     }
   }
+
+  /// Out of line, so that setting an inline element never makes the spill
+  /// array unique first (the optimizer hoisted that check into the engine's
+  /// hot path: a call on every tier update, 7% of a replay's instructions).
+  @inline(never)
+  private mutating func setSpilled(_ index: Int, _ value: Element) { spill[index] = value }
 
   package mutating func append(_ e: Element) {
     count += 1
