@@ -65,7 +65,9 @@ let package = Package(
       swiftSettings: swiftSettings),
     // Test support: the conformance suite every Store must pass, and the engine fuzzing harness.
     .target(
-      name: "LaurelTesting", dependencies: ["Laurel", "LaurelExpression", "LaurelRules"], swiftSettings: swiftSettings),
+      name: "LaurelTesting",
+      dependencies: ["Laurel", "LaurelExpression", "LaurelRules", "LaurelReplay", "LaurelReports"],
+      swiftSettings: swiftSettings),
     .executableTarget(
       name: "laurel",
       dependencies: [
