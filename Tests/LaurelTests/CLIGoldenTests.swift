@@ -56,6 +56,21 @@ struct CLIGoldenTests {
       ]
     ),
     (
+      "diff-broken-rules",
+      [
+        "diff", "--from", "rules/community-points.yaml", "--to", "Tests/LaurelRulesTests/Fixtures/wrong.yaml",
+        "--events", "rules/examples/community-history.jsonl",
+      ]
+    ),
+    (
+      "diff-json",
+      [
+        "diff", "--from", "rules/community-points.yaml", "--to",
+        "Tests/LaurelTests/Golden/community-points-edited.yaml", "--events", "rules/examples/community-history.jsonl",
+        "--format", "json", "--limit", "3",
+      ]
+    ),
+    (
       "ingest",
       [
         "ingest", "--rules", "rules/community-points.yaml", "--store", store, "--events",
