@@ -298,6 +298,8 @@ public final class SQLiteStore: Store {
   public func checkpoint() throws {
     guard path != ":memory:" else { return }
     checkpointer?.drain()
+    writesInFlight.add(1, ordering: .acquiringAndReleasing)
+    defer { writesInFlight.subtract(1, ordering: .releasing) }
     try writer.writeWithoutTransaction { db in _ = try Row.fetchAll(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
   }
 
