@@ -3,15 +3,16 @@ import Synchronization
 /// Applies actions to a store under compiled rules. The entry point for host apps.
 ///
 /// ```swift
-/// let rules = try RuleLoader().load(path: "rules/community-points.yaml")
+/// let rules = try RuleLoader().load(paths: ["rules/community-points.yaml"])
 /// let engine = Engine(rules: rules, store: InMemoryStore())
 /// let outcome = try await engine.apply(action)
 /// for event in outcome.memberEvents { publish(event) }
+/// let ann = try await engine.profile(of: MemberID(scope: "c1", user: "ann"))
 /// ```
 ///
 /// Every action is applied atomically; an action id seen before is a duplicate
-/// and changes nothing; a malformed action is rejected with a reason and
-/// changes nothing.
+/// and changes nothing; a malformed action is rejected with a typed
+/// ``ActionError`` and changes nothing.
 public struct Engine<S: Store>: Sendable {
   public let rules: CompiledRules
   public let store: S
