@@ -202,6 +202,26 @@ public enum StoreConformance {
       return state == nil ? nil : "a member of another scope was found"
     }
 
+    await check("counts a scope's members per level and tells a member's distance to the next") { engine in
+      for i in 0..<3 { _ = try await engine.apply(json: like("v\(i)", author: "ann")) }
+      _ = try await engine.apply(json: like("v3", author: "bob"))
+      _ = try await engine.apply(json: like("v4", author: "cy", community: "c2"))
+      let levels = try await engine.levels(ladder: "level", scope: "c1", asking: "ann")
+      let rows = levels.levels.map { "\($0.rank) \($0.name) \($0.threshold) \($0.members) \($0.percentage)" }
+      guard rows == ["1 Student 0 1 50.0", "2 Learner 5 1 50.0", "3 Builder 20 0 0.0"], levels.memberCount == 2,
+        levels.askingMemberRank == 2
+      else { return "levels \(rows), \(levels.memberCount) members, asking rank \(levels.askingMemberRank ?? -1)" }
+      let stranger = try await engine.levels(ladder: "level", scope: "c1", asking: "nobody").askingMemberRank
+      let ann = try await engine.profile(of: MemberID(scope: "c1", user: "ann")).tier("level")
+      guard stranger == 1, ann?.pointsToNext == 14, ann?.isMax == false else {
+        return "a stranger ranks \(stranger ?? -1); ann \(String(describing: ann))"
+      }
+      for i in 0..<10 { _ = try await engine.apply(json: like("w\(i)", author: "ann")) }
+      let top = try await engine.profile(of: MemberID(scope: "c1", user: "ann")).tier("level")
+      return top?.isMax == true && top?.pointsToNext == nil && top?.name == "Builder"
+        ? nil : "at the top ann reads \(String(describing: top))"
+    }
+
     await check("a batch applies the same whatever its footprint forecasts") { engine in
       let batch = try (0..<8).map {
         try ActionDecoder(rules: engine.rules).decode(like("w\($0)", author: ["ann", "bob", "cy"][$0 % 3]))

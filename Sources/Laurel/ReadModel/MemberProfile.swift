@@ -39,6 +39,11 @@ public struct MemberProfile: Sendable, Equatable {
     public var threshold: Int64?
     /// The next tier's threshold, if there is a next tier.
     public var nextThreshold: Int64?
+    /// What the ladder's currency must still gain to reach the next tier
+    /// (0 when the balance is there already); nil at the top.
+    public var pointsToNext: Int64?
+    /// Whether the member holds the ladder's top tier.
+    public var isMax: Bool
     /// The tier's free-form attributes (`animation_url`, …).
     public var attributes: [String: String]
   }
@@ -140,9 +145,12 @@ extension CompiledRules {
         let ladder = ladders[l]
         let rank = l < state.tiers.count ? Int(state.tiers[l]) : 0
         let tier = rank > 0 && rank <= ladder.tiers.count ? ladder.tiers[rank - 1] : nil
+        let next = rank >= 0 && rank < ladder.tiers.count ? ladder.tiers[rank].threshold : nil
+        let balance = ladder.currency < state.balances.count ? state.balances[ladder.currency] : 0
         return .init(
           ladder: ladder.name, rank: tier == nil ? 0 : rank, name: tier?.name, threshold: tier?.threshold,
-          nextThreshold: rank < ladder.tiers.count ? ladder.tiers[rank].threshold : nil,
+          nextThreshold: next, pointsToNext: next.map { max(0, $0 &- balance) },
+          isMax: rank == ladder.tiers.count && !ladder.tiers.isEmpty,
           attributes: Dictionary(tier?.attributes ?? [], uniquingKeysWith: { _, last in last }))
       },
       badges: state.badges.compactMap { earned in
