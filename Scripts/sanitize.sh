@@ -20,8 +20,10 @@ if ! swift build --build-tests --sanitize=address --scratch-path "$scratch" > .b
 fi
 tail -n 1 .build-asan.log
 suites='DirectPath|HashIndex|Regex|FuzzTests|EngineFuzz|HostileValues|HistoryReader|EngineTests|StoreConformance|SQLiteStore|SQLiteImporter|ConcurrentWriters|LateAction|CommunityPoints|XPGradesBadges|Diff'
+# The regex timing test is left to the main job: a wall-clock limit means
+# nothing at ASan's speed on a shared machine (the other regex suites run here).
 set +e
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 swift test --skip-build --sanitize=address --scratch-path "$scratch" \
-  --filter "$suites" 2>&1 | grep -vE '^(◇|↳) ' | grep -vE '^✔ (Suite|Test [^r])'
+  --filter "$suites" --skip hostilePatternsRunInLinearTime 2>&1 | grep -vE '^(◇|↳) ' | grep -vE '^✔ (Suite|Test [^r])'
 status=${PIPESTATUS[0]}
 exit "$status"
