@@ -106,19 +106,10 @@ public struct Engine<S: Store>: Sendable {
   /// first (every tier listed, zeros included), plus those who hold none
   /// (a gated ladder) under the name `nil`.
   public func levelDistribution(ladder: String, scope: String?) async throws -> [(tier: String?, members: Int)] {
-    guard let index = rules.ladders.firstIndex(where: { $0.name == ladder }) else {
-      throw QueryError(
-        .unknownLadder,
-        "unknown ladder '\(ladder)'; declared ladders: \(rules.ladders.map(\.name).joined(separator: ", "))")
-    }
-    let tiers = rules.ladders[index].tiers
-    var counts = Array(repeating: 0, count: tiers.count + 1)
-    for (_, state) in try await store.members(inScope: scope) {
-      let rank = Int(state.tiers[index])
-      counts[rank >= 0 && rank <= tiers.count ? rank : 0] += 1
-    }
-    var result: [(tier: String?, members: Int)] = tiers.indices.map { (tiers[$0].name, counts[$0 + 1]) }
-    if counts[0] > 0 { result.insert((nil, counts[0]), at: 0) }
+    let definitions = try await levels(ladder: ladder, scope: scope)
+    var result: [(tier: String?, members: Int)] = definitions.levels.map { ($0.name, $0.members) }
+    let unranked = definitions.memberCount - definitions.levels.reduce(0) { $0 + $1.members }
+    if unranked > 0 { result.insert((nil, unranked), at: 0) }
     return result
   }
 
