@@ -46,6 +46,9 @@ struct BatchPlan: Sendable {
   var badges: [(member: Int, award: BadgeAward, actionID: String)] = []
   var counts = EventCounts()
   var rulesVersion: Int64?
+  /// The ``OverrideCache`` generation the batch was planned in: tiers ranked
+  /// under overrides changed since would be wrong.
+  var overridesGeneration = 0
 
   /// Why a plan was not written: one of its premises failed (see the type's
   /// documentation). Nothing of it was written.
@@ -54,10 +57,13 @@ struct BatchPlan: Sendable {
   }
 
   /// Writes the plan in the current transaction of the store's writer.
-  func write(in db: Database, cache: MemberCache) throws {
+  func write(in db: Database, cache: MemberCache, overrides: OverrideCache) throws {
     let dataVersion = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? -1
     guard cache.check(dataVersion: dataVersion) == .current else {
       throw Outdated(description: "another connection wrote")
+    }
+    guard overrides.generation == overridesGeneration else {
+      throw Outdated(description: "tier overrides changed since the batch was planned")
     }
     for case let action? in actions {
       guard try StoreRows.insertAction(action, rulesVersion: rulesVersion, in: db) else {

@@ -70,6 +70,11 @@ struct DirectStatement {
   struct Row {
     let handle: SQLiteStatement
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    /// A text column as a string ("" for NULL).
+    func string(_ column: Int32) -> String {
+      guard let text = sqlite3_column_text(handle, column) else { return "" }
+      return String(cString: text)
+    }
     /// A blob column's bytes, valid only inside the enclosing `first` call.
     func blob(_ column: Int32) -> UnsafeRawBufferPointer {
       let count = Int(sqlite3_column_bytes(handle, column))

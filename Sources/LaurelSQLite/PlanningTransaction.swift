@@ -13,6 +13,7 @@ struct PlanningTransaction: StateTransaction {
   /// A read-only connection in autocommit mode: every lookup is a short read.
   private let reader: Database
   private let cache: MemberCache
+  private let overrides: OverrideCache
   /// The batch being written meanwhile: its ids and once-per keys are taken.
   private let before: BatchPlan?
   private var plan = BatchPlan()
@@ -22,10 +23,15 @@ struct PlanningTransaction: StateTransaction {
   /// The layout stored states must have (nil: not recorded).
   private let layout: StateLayout?
 
-  init(reader: Database, cache: MemberCache, before: BatchPlan?, rulesVersion: Int64?, layout: StateLayout?) {
+  init(
+    reader: Database, cache: MemberCache, overrides: OverrideCache, before: BatchPlan?, rulesVersion: Int64?,
+    layout: StateLayout?
+  ) {
     self.layout = layout
     self.reader = reader
     self.cache = cache
+    self.overrides = overrides
+    plan.overridesGeneration = overrides.generation
     self.before = before
     plan.rulesVersion = rulesVersion
   }
@@ -39,6 +45,12 @@ struct PlanningTransaction: StateTransaction {
   }
 
   /// Rejected actions are rare: the released one is found from the end.
+  /// The overrides the plan is made under; the writer refuses the plan if
+  /// they changed before it writes (``BatchPlan/overridesGeneration``).
+  mutating func tierOverrides(scope: String?) throws -> TierOverrides {
+    try overrides.overrides(SQLiteSchema.scopeKey(scope)) { [reader] in try StoreRows.tierOverrides(in: reader) }
+  }
+
   mutating func releaseAction(_ actionID: String) throws {
     guard plan.claimed.contains(actionID),
       let index = plan.actions.lastIndex(where: { $0?.id == actionID })

@@ -86,7 +86,8 @@ public final class SQLiteImporter<Tag: Sendable> {
       planned = try await planQueue.run { [engine, store] in
         try reader.inDatabase { db in
           var tx = PlanningTransaction(
-            reader: db, cache: store.cache, before: before, rulesVersion: store.currentRulesVersion,
+            reader: db, cache: store.cache, overrides: store.overrideCache, before: before,
+            rulesVersion: store.currentRulesVersion,
             layout: store.currentLayout)
           let outcomes = try engine.run(actions, in: &tx)
           return (outcomes, tx.finish(counts: EventCounts(outcomes, undecodable: undecodable)))

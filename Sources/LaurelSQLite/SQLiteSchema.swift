@@ -99,7 +99,69 @@ enum SQLiteSchema {
           CREATE INDEX badges_by_name ON badges (badge, key);
           """)
     }
+    migrator.registerMigration("v4") { db in
+      // Runtime administration and read models: admin settings (tier
+      // overrides, gate requirements, catalogue badges, grants) and their
+      // audit log; each member's latest balance per currency, and net
+      // amounts per UTC day, indexed for leaderboards. Keys lead with the
+      // scope, so that a store sharded by community keeps a scope together.
+      try db.execute(
+        sql: """
+          CREATE TABLE settings (
+            kind TEXT NOT NULL,
+            scope_key TEXT NOT NULL,
+            scope TEXT,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,          -- JSON
+            PRIMARY KEY (kind, scope_key, name)
+          ) WITHOUT ROWID;
+          CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            operation TEXT NOT NULL,
+            scope TEXT,
+            target TEXT NOT NULL,
+            before TEXT,
+            after TEXT,
+            reason TEXT
+          );
+          CREATE TABLE balances (
+            scope_key TEXT NOT NULL,
+            currency TEXT NOT NULL,
+            member_id INTEGER NOT NULL REFERENCES members(id),
+            amount INTEGER NOT NULL,
+            PRIMARY KEY (member_id, currency)
+          ) WITHOUT ROWID;
+          CREATE INDEX balances_ranking ON balances (scope_key, currency, amount DESC);
+          CREATE TABLE earnings (
+            scope_key TEXT NOT NULL,
+            currency TEXT NOT NULL,
+            day INTEGER NOT NULL,         -- UTC days since 1970-01-01 of the actions' times
+            member_id INTEGER NOT NULL REFERENCES members(id),
+            amount INTEGER NOT NULL,      -- net: awards minus deductions
+            PRIMARY KEY (scope_key, currency, day, member_id)
+          ) WITHOUT ROWID;
+          """)
+      try backfillStandings(db)
+    }
     return migrator
+  }
+
+  /// Fills `balances` and `earnings` from the ledger (its latest balance per
+  /// member and currency, its net amounts per day).
+  static func backfillStandings(_ db: Database) throws {
+    try db.execute(
+      sql: """
+        DELETE FROM balances;
+        DELETE FROM earnings;
+        INSERT INTO balances (scope_key, currency, member_id, amount)
+          SELECT m.scope_key, l.currency, l.member_id, l.balance FROM ledger l JOIN members m ON m.id = l.member_id
+          WHERE l.id = (SELECT max(id) FROM ledger x WHERE x.member_id = l.member_id AND x.currency = l.currency);
+        INSERT INTO earnings (scope_key, currency, day, member_id, amount)
+          SELECT m.scope_key, l.currency, (l.at - (((l.at % 86400) + 86400) % 86400)) / 86400, l.member_id, sum(l.amount)
+          FROM ledger l JOIN members m ON m.id = l.member_id GROUP BY 1, 2, 3, 4;
+        """)
   }
 
   static func scopeKey(_ scope: String?) -> String { scope.map { "s:" + $0 } ?? "g" }

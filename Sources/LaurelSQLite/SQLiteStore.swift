@@ -17,11 +17,16 @@ import Synchronization
 /// ledger rows and its id commit together or not at all, and an id already
 /// processed changes nothing, also after a restart. Files use WAL with
 /// `synchronous=NORMAL` and a busy timeout, so several processes can share one.
-public final class SQLiteStore: Store {
+public final class SQLiteStore: AdminStore {
   public typealias Transaction = SQLiteTransaction
 
   let writer: any DatabaseWriter
   let cache = MemberCache()
+  /// Tier overrides for the engine's transactions (see ``OverrideCache``).
+  let overrideCache = OverrideCache()
+  /// Set by a transaction that wrote a tier setting: the override cache is
+  /// emptied once more after its commit, so no read made before it stays.
+  private let overridesChanged = Atomic<Bool>(false)
   /// Copies the write-ahead log into the file off the commit path (nil in memory).
   private let checkpointer: BackgroundCheckpointer?
   /// The rule files' version that new ledger rows and logged actions name.
@@ -170,6 +175,7 @@ public final class SQLiteStore: Store {
   public func transaction<R: Sendable>(
     reading footprint: BatchFootprint, _ body: @escaping @Sendable (inout SQLiteTransaction) throws -> R
   ) async throws -> R {
+    defer { if overridesChanged.exchange(false, ordering: .acquiringAndReleasing) { overrideCache.removeAll() } }
     do {
       return try await writeOnce(footprint, body)
     } catch is SQLiteTransaction.MemberChanged {
@@ -209,12 +215,15 @@ public final class SQLiteStore: Store {
     _ footprint: BatchFootprint, _ body: (inout SQLiteTransaction) throws -> R, in db: Database
   ) throws -> R {
     let dataVersion = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? -1
+    let freshness = freshness(dataVersion)
+    if freshness != .current { overrideCache.removeAll() }
     var tx = SQLiteTransaction(
-      db: db, cache: cache, freshness: freshness(dataVersion), rulesVersion: currentRulesVersion,
+      db: db, cache: cache, overrides: overrideCache, freshness: freshness, rulesVersion: currentRulesVersion,
       layout: currentLayout)
     try tx.readAhead(footprint)
     let result = try body(&tx)
     try tx.flush()
+    if tx.changedTiers { overridesChanged.store(true, ordering: .releasing) }
     return result
   }
 
@@ -256,7 +265,7 @@ public final class SQLiteStore: Store {
   func write(_ plan: BatchPlan) throws {
     writesInFlight.add(1, ordering: .acquiringAndReleasing)
     defer { writesInFlight.subtract(1, ordering: .releasing) }
-    try writer.write { db in try plan.write(in: db, cache: cache) }
+    try writer.write { db in try plan.write(in: db, cache: cache, overrides: overrideCache) }
   }
 
   /// The rule files' version new rows name.

@@ -10,11 +10,15 @@ import LaurelExpression
 /// Member states come from the store's ``MemberCache`` when it is known to
 /// match the file (no other connection committed since this one last did),
 /// else from the row, checked against its version.
-public struct SQLiteTransaction: StateTransaction {
+public struct SQLiteTransaction: AdminTransaction {
   public typealias Failure = any Error
 
   private let db: Database
   private let cache: MemberCache
+  private let overrideCache: OverrideCache
+  /// Whether this transaction wrote a tier setting (the store then empties
+  /// its ``OverrideCache`` after the commit).
+  private(set) var changedTiers = false
   /// Whether another connection wrote the file since this process last did.
   let freshness: MemberCache.Freshness
   /// True when no other connection wrote the file since this process last did.
@@ -39,10 +43,14 @@ public struct SQLiteTransaction: StateTransaction {
   /// row, version and state, or nil for a member the file does not hold.
   private var readAhead: [MemberKey: (rowID: Int64, version: Int64, state: MemberState)?] = [:]
 
-  init(db: Database, cache: MemberCache, freshness: MemberCache.Freshness, rulesVersion: Int64?, layout: StateLayout?) {
+  init(
+    db: Database, cache: MemberCache, overrides: OverrideCache, freshness: MemberCache.Freshness,
+    rulesVersion: Int64?, layout: StateLayout?
+  ) {
     self.layout = layout
     self.db = db
     self.cache = cache
+    overrideCache = overrides
     self.freshness = freshness
     self.rulesVersion = rulesVersion
   }
@@ -202,6 +210,60 @@ public struct SQLiteTransaction: StateTransaction {
       guard let handle = handles[MemberKey(award.member)] else { continue }
       badges.append((handle, award, outcome.actionID))
     }
+  }
+
+  public mutating func tierOverrides(scope: String?) throws -> TierOverrides {
+    try overrideCache.overrides(SQLiteSchema.scopeKey(scope)) { [db] in try StoreRows.tierOverrides(in: db) }
+  }
+
+  public mutating func setting(_ key: SettingKey) throws -> String? { try StoreRows.setting(key, in: db) }
+
+  public mutating func setSetting(_ key: SettingKey, to value: String?) throws {
+    try StoreRows.setSetting(key, to: value, in: db)
+    if key.kind == .tiers {
+      changedTiers = true
+      overrideCache.removeAll()
+    }
+  }
+
+  /// Reads every member of the scope in one statement (states the cache
+  /// vouches for are not decoded again).
+  public mutating func loadMembers(inScope scope: String?) throws -> [(member: MemberID, handle: Int)] {
+    var result: [(member: MemberID, handle: Int)] = []
+    let rows = try Row.fetchCursor(
+      db.cachedStatement(sql: "SELECT id, version, state, user FROM members WHERE scope_key = ? ORDER BY user"),
+      arguments: [SQLiteSchema.scopeKey(scope)])
+    while let row = try rows.next() {
+      let id = MemberID(scope: scope, user: row["user"])
+      let key = MemberKey(id)
+      if let h = handles[key] {
+        result.append((id, h))
+        continue
+      }
+      let rowID: Int64 = row["id"]
+      let version: Int64 = row["version"]
+      let state: MemberState
+      if let cached = cache.entry(key), cached.rowID == rowID, cached.version == version {
+        state = cached.state
+      } else {
+        state = try Self.decodeState(row["state"], member: id, layout: layout)
+        cache.store(key, rowID: rowID, version: version, state: state)
+      }
+      result.append((id, add(key, rowID: rowID, version: version, state: state, dirty: false)))
+    }
+    return result
+  }
+
+  public mutating func appendAudit(_ entry: AuditEntry) throws { try StoreRows.appendAudit(entry, in: db) }
+
+  public mutating func removeBadge(_ handle: Int, badge: String, key: String?) throws {
+    badges.removeAll { $0.handle == handle && $0.award.badge == badge && $0.award.key == key }
+    guard let rowID = rowIDs[handle] else { return }
+    let delete = try DirectStatement(db, "DELETE FROM badges WHERE member_id = ? AND badge = ? AND key = ?")
+    delete.bind(1, rowID)
+    delete.bind(2, badge)
+    delete.bind(3, key ?? "")
+    try delete.run()
   }
 
   /// Adds to the store's running action counts, in this transaction.

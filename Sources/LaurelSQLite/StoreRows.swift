@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 @_spi(StoreAdapter) import Laurel
 import LaurelExpression
@@ -61,7 +62,10 @@ enum StoreRows {
     return try insert.run() == 1
   }
 
-  /// Appends ledger rows; `row` gives each entry's member row (nil: skip the entry).
+  /// Appends ledger rows, and keeps the leaderboards' tables in step: each
+  /// member's latest balance per currency, and net amounts per UTC day
+  /// (one upsert per member, currency and day of the batch, not per row).
+  /// `row` gives each entry's member row (nil: skip the entry).
   static func insertLedger(
     _ entries: [LedgerEntry], rulesVersion: Int64?, in db: Database, row: (LedgerEntry) -> Int64?
   ) throws {
@@ -81,6 +85,103 @@ enum StoreRows {
       insert.bind(8, rulesVersion)
       try insert.run()
     }
+    try updateStandings(entries, in: db, row: row)
+  }
+
+  private struct Earning: Hashable {
+    var member: Int64
+    var currency: String
+    var day: Int64
+  }
+
+  private static func updateStandings(_ entries: [LedgerEntry], in db: Database, row: (LedgerEntry) -> Int64?) throws {
+    guard !entries.isEmpty else { return }
+    var balances: [Earning: (scope: String?, balance: Int64)] = [:]
+    var earnings: [Earning: (scope: String?, amount: Int64)] = [:]
+    for entry in entries {
+      guard let member = row(entry) else { continue }
+      balances[Earning(member: member, currency: entry.currency, day: 0)] = (entry.member.scope, entry.balance)
+      earnings[
+        Earning(member: member, currency: entry.currency, day: entry.at.dayNumber()), default: (entry.member.scope, 0)
+      ]
+      .amount &+= entry.amount
+    }
+    let balance = try DirectStatement(
+      db,
+      "INSERT INTO balances (scope_key, currency, member_id, amount) VALUES (?, ?, ?, ?) ON CONFLICT (member_id, currency) DO UPDATE SET amount = excluded.amount"
+    )
+    for (key, value) in balances {
+      balance.bind(1, SQLiteSchema.scopeKey(value.scope))
+      balance.bind(2, key.currency)
+      balance.bind(3, key.member)
+      balance.bind(4, value.balance)
+      try balance.run()
+    }
+    let earning = try DirectStatement(
+      db,
+      "INSERT INTO earnings (scope_key, currency, day, member_id, amount) VALUES (?, ?, ?, ?, ?) ON CONFLICT (scope_key, currency, day, member_id) DO UPDATE SET amount = amount + excluded.amount"
+    )
+    for (key, value) in earnings {
+      earning.bind(1, SQLiteSchema.scopeKey(value.scope))
+      earning.bind(2, key.currency)
+      earning.bind(3, key.day)
+      earning.bind(4, key.member)
+      earning.bind(5, value.amount)
+      try earning.run()
+    }
+  }
+
+  /// Stores a setting, or deletes it when `value` is nil.
+  static func setSetting(_ key: SettingKey, to value: String?, in db: Database) throws {
+    if let value {
+      let upsert = try DirectStatement(
+        db,
+        "INSERT INTO settings (kind, scope_key, scope, name, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, scope_key, name) DO UPDATE SET value = excluded.value"
+      )
+      upsert.bind(1, key.kind.rawValue)
+      upsert.bind(2, SQLiteSchema.scopeKey(key.scope))
+      upsert.bind(3, key.scope)
+      upsert.bind(4, key.name)
+      upsert.bind(5, value)
+      try upsert.run()
+    } else {
+      let delete = try DirectStatement(db, "DELETE FROM settings WHERE kind = ? AND scope_key = ? AND name = ?")
+      delete.bind(1, key.kind.rawValue)
+      delete.bind(2, SQLiteSchema.scopeKey(key.scope))
+      delete.bind(3, key.name)
+      try delete.run()
+    }
+  }
+
+  /// A setting's value, or nil.
+  static func setting(_ key: SettingKey, in db: Database) throws -> String? {
+    let select = try DirectStatement(db, "SELECT value FROM settings WHERE kind = ? AND scope_key = ? AND name = ?")
+    select.bind(1, key.kind.rawValue)
+    select.bind(2, SQLiteSchema.scopeKey(key.scope))
+    select.bind(3, key.name)
+    return try select.first { $0.string(0) }
+  }
+
+  /// Every scope's tier overrides.
+  static func tierOverrides(in db: Database) throws -> [String: TierOverrides] {
+    var result: [String: TierOverrides] = [:]
+    for row in try Row.fetchAll(db, sql: "SELECT scope_key, name, value FROM settings WHERE kind = 'tiers'") {
+      guard let tiers = try? JSONDecoder().decode([TierSetting].self, from: Data((row["value"] as String).utf8))
+      else { continue }
+      result[row["scope_key"], default: TierOverrides()].ladders[row["name"]] = tiers
+    }
+    return result
+  }
+
+  /// Appends an audit entry.
+  static func appendAudit(_ entry: AuditEntry, in db: Database) throws {
+    try db.execute(
+      sql:
+        "INSERT INTO audit (at, actor, operation, scope, target, before, after, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      arguments: [
+        entry.at.seconds, entry.actor, entry.operation, entry.scope, entry.target, entry.before, entry.after,
+        entry.reason,
+      ])
   }
 
   /// Records a badge earned (once per member, badge and key).

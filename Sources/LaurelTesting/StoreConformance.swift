@@ -21,6 +21,11 @@ public enum StoreConformance {
   /// The scheme the checks use: community points with a floor, a once-per
   /// lesson rule and a three-tier ratchet ladder — built in code.
   public static func rules() throws -> CompiledRules {
+    try RuleCompiler().compile(try book()).get()
+  }
+
+  /// ``rules()`` as declared, for suites that add to it.
+  static func book() throws -> RuleBook {
     var book = RuleBook(scheme: Name("conformance"))
     book.scope = ExpressionSource("event.community")
     book.fields = ["community", "author", "lesson"].map { FieldDeclaration(name: Name($0), type: .string) }
@@ -46,7 +51,7 @@ public enum StoreConformance {
       TierDeclaration(name: Name($0.0), threshold: $0.1)
     }
     book.ladders = [ladder]
-    return try RuleCompiler().compile(book).get()
+    return book
   }
 
   /// Every member of the store and its points, read by name, sorted by scope then user.

@@ -239,12 +239,18 @@ struct CompiledLadder {
 
   /// The 1-based rank the member qualifies for now (0 when no tier is open to them).
   func rank(for state: MemberState, tiers: [CompiledTier]) -> Int {
+    rank(for: state, thresholds: tiers.lazy.map(\.threshold))
+  }
+
+  /// The rank under other thresholds than the declared ones (a scope's
+  /// override), one per tier; tiers keep their declared `access`.
+  func rank<C: Collection<Int64>>(for state: MemberState, thresholds: C) -> Int {
     let balance = state.balances[currency]
     let segment = segmentTrait.flatMap { state.traits[$0] }
     var rank = 0
-    for (i, tier) in tiers.enumerated() {
-      if tier.threshold > balance { break }
-      if let access = tier.access, !(segment.map(access.contains) ?? false) { continue }
+    for (i, threshold) in thresholds.enumerated() {
+      if threshold > balance { break }
+      if i < tiers.count, let access = tiers[i].access, !(segment.map(access.contains) ?? false) { continue }
       rank = i + 1
     }
     return rank

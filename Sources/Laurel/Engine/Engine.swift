@@ -93,13 +93,22 @@ public struct Engine<S: Store>: Sendable {
   /// A member by name: balances, tiers, badges, counters, progress and
   /// streaks. A member the store has never seen reads as a new member starts.
   public func profile(of member: MemberID) async throws -> MemberProfile {
-    guard let state = try await store.state(of: member) else { return rules.newMemberProfile(member) }
-    return rules.profile(of: member, state: state)
+    let overrides = try await overrides(member.scope)
+    guard let state = try await store.state(of: member) else {
+      return try await addingRuntimeBadges(rules.newMemberProfile(member, overrides: overrides))
+    }
+    return try await addingRuntimeBadges(rules.profile(of: member, state: state, overrides: overrides))
   }
 
   /// The profiles of every member of `scope` (nil: a global scheme's), sorted by user.
   public func profiles(inScope scope: String?) async throws -> [MemberProfile] {
-    try await store.members(inScope: scope).map { rules.profile(of: $0.0, state: $0.1) }
+    let overrides = try await overrides(scope)
+    return try await store.members(inScope: scope).map { rules.profile(of: $0.0, state: $0.1, overrides: overrides) }
+  }
+
+  /// The scope's tier overrides; none asked for when no ladder is overridable.
+  func overrides(_ scope: String?) async throws -> TierOverrides {
+    rules.ladders.contains(where: \.overridable) ? try await store.tierOverrides(scope: scope) : TierOverrides()
   }
 
   /// How many members of `scope` hold each tier of `ladder`, lowest tier

@@ -18,6 +18,10 @@ public struct QueryError: Error, Sendable, Hashable, CustomStringConvertible {
     case unknownLadder
     /// The rules declare no currency of that name.
     case unknownCurrency
+    /// The rules declare no leaderboard of that name, or it has no such window.
+    case unknownLeaderboard
+    /// The rules declare no badge, progress map or state of that name.
+    case unknownName
   }
 
   public var kind: Kind
@@ -28,6 +32,8 @@ public struct QueryError: Error, Sendable, Hashable, CustomStringConvertible {
     switch kind {
     case .unknownLadder: "QUERY_UNKNOWN_LADDER"
     case .unknownCurrency: "QUERY_UNKNOWN_CURRENCY"
+    case .unknownLeaderboard: "QUERY_UNKNOWN_LEADERBOARD"
+    case .unknownName: "QUERY_UNKNOWN_NAME"
     }
   }
 

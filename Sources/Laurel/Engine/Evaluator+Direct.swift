@@ -33,6 +33,7 @@ extension Evaluator {
     // With one rule, one member changes: its ladders are re-ranked at once,
     // without a list of touched members (unless badges need the full pass).
     let ranksAtOnce = plan.rules.count == 1 && !checksBadges
+    let overrides = overridable && ranksAtOnce ? try scopeOverrides(scope, in: &tx) : nil
     for r in plan.rules {
       let rule = direct.rules[r]
       if let from = rule.from, pointer.pointee.at < from { continue }
@@ -62,11 +63,14 @@ extension Evaluator {
             &state, currency: amount.currency, amount: amount.amount, caps: [], to: key.id, handle: handle,
             rule: rule.globalIndex, outcome: &outcome)
         }
-        if ranksAtOnce { _ = rerank(&state, member: key.id, dirty: dirty, outcome: &outcome) }
+        if ranksAtOnce {
+          state.noteActivity(pointer.pointee.at.seconds)
+          _ = rerank(&state, member: key.id, dirty: dirty, overrides: overrides, outcome: &outcome)
+        }
       }
       if !ranksAtOnce { touch(handle, key.id, dirty) }
     }
-    if !ranksAtOnce { updateProgression(action: pointer.pointee, tx: &tx, outcome: &outcome) }
+    if !ranksAtOnce { try updateProgression(action: pointer.pointee, tx: &tx, outcome: &outcome) }
     return true
   }
 }

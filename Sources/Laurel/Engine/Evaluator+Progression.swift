@@ -34,11 +34,19 @@ struct LadderRanking: Sendable {
 extension Evaluator {
   /// Phase 3: re-ranks ladders and re-checks badges of the touched members,
   /// only those whose inputs changed in this action.
-  func updateProgression<T: StateTransaction>(action: PreparedAction, tx: inout T, outcome: inout Outcome) {
+  func updateProgression<T: StateTransaction>(
+    action: PreparedAction, tx: inout T, outcome: inout Outcome
+  ) throws(T.Failure) {
+    // Every member an action touches is in the action's scope.
+    let overrides =
+      overridable && !scratch.touched.isEmpty ? try scopeOverrides(scratch.touched[0].member.scope, in: &tx) : nil
+    let seconds = action.at.seconds
     for t in scratch.touched.indices {
       tx.withMember(scratch.touched[t].handle) { state in
+        state.noteActivity(seconds)
         let dirty = rerank(
-          &state, member: scratch.touched[t].member, dirty: scratch.touched[t].dirty, outcome: &outcome)
+          &state, member: scratch.touched[t].member, dirty: scratch.touched[t].dirty, overrides: overrides,
+          outcome: &outcome)
         if checksBadges {
           awardBadges(to: &state, member: scratch.touched[t].member, dirty: dirty, action: action, outcome: &outcome)
         }
@@ -47,15 +55,28 @@ extension Evaluator {
     scratch.touched.clear()
   }
 
-  /// Re-ranks the ladders whose inputs are in `dirty`; returns `dirty` plus
+  /// The tiers `scope` overrides, or nil when it overrides none.
+  func scopeOverrides<T: StateTransaction>(_ scope: String?, in tx: inout T) throws(T.Failure) -> TierOverrides? {
+    let overrides = try tx.tierOverrides(scope: scope)
+    return overrides.isEmpty ? nil : overrides
+  }
+
+  /// Re-ranks the ladders whose inputs are in `dirty` (with the tiers of
+  /// `overrides` where the member's scope set some); returns `dirty` plus
   /// the bits of the ladders whose tier changed.
   @inline(__always)
-  func rerank(_ state: inout MemberState, member: MemberID, dirty: UInt64, outcome: inout Outcome) -> UInt64 {
+  func rerank(
+    _ state: inout MemberState, member: MemberID, dirty: UInt64, overrides: TierOverrides?, outcome: inout Outcome
+  ) -> UInt64 {
     var dirty = dirty
     for l in rankings.indices where dirty & rankings[l].inputs != 0 {
       let ranking = rankings[l]
       let computed: Int
-      if ranking.gated {
+      var custom: [TierSetting]?
+      if let overrides, rules.ladders[l].overridable, let tiers = overrides[rules.ladders[l].name] {
+        custom = tiers
+        computed = rules.ladders[l].rank(for: state, thresholds: tiers.lazy.map(\.threshold))
+      } else if ranking.gated {
         computed = rules.ladders[l].rank(for: state, tiers: rules.ladders[l].tiers)
       } else {
         // The number of thresholds met (they strictly increase), counted
@@ -77,7 +98,8 @@ extension Evaluator {
       let ladder = rules.ladders[l]
       outcome.tierChanges.append(
         TierChange(
-          member: member, ladder: ladder.name, from: old, to: new, name: new > 0 ? ladder.tiers[new - 1].name : ""))
+          member: member, ladder: ladder.name, from: old, to: new,
+          name: new > 0 ? (custom?[new - 1].name ?? ladder.tiers[new - 1].name) : ""))
     }
     return dirty
   }

@@ -41,6 +41,8 @@ final class Evaluator: @unchecked Sendable {
   let directBinds: Bool
   /// Whether the scheme has badges the engine awards (not manual only).
   let checksBadges: Bool
+  /// Whether some ladder may be overridden per scope (the store is asked).
+  let overridable: Bool
   /// Per ladder, what re-ranking it needs (see ``LadderRanking``).
   let rankings: [LadderRanking]
   /// Every ladder's tier thresholds, lowest first, one ladder after another.
@@ -90,6 +92,7 @@ final class Evaluator: @unchecked Sendable {
     (rankings, thresholds) = LadderRanking.make(rules)
     (windowedByRule, windowedByType) = WindowedItems.make(rules)
     checksBadges = rules.badges.contains { !$0.manual }
+    overridable = rules.ladders.contains(where: \.overridable)
     directBinds = rules.usesWindows || rules.bindsBuiltins || checksBadges
   }
 
@@ -211,7 +214,7 @@ final class Evaluator: @unchecked Sendable {
       applyActorEffects(plan, handle: h, actor: actor.id, action: action, tx: &tx, outcome: &outcome)
     }
     try applyPlannedRules(action: action, tx: &tx, outcome: &outcome)
-    updateProgression(action: action, tx: &tx, outcome: &outcome)
+    try updateProgression(action: action, tx: &tx, outcome: &outcome)
   }
 
   /// Puts the action's values into the activation's event slots.

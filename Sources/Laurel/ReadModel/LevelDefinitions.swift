@@ -31,12 +31,8 @@ extension Engine {
   ///
   /// - Throws: ``QueryError`` with ``QueryError/Kind/unknownLadder``.
   public func levels(ladder: String, scope: String?, asking member: String? = nil) async throws -> LevelDefinitions {
-    guard let index = rules.ladders.firstIndex(where: { $0.name == ladder }) else {
-      throw QueryError(
-        .unknownLadder,
-        "unknown ladder '\(ladder)'; declared ladders: \(rules.ladders.map(\.name).joined(separator: ", "))")
-    }
-    let tiers = rules.ladders[index].tiers
+    let index = try ladderIndex(ladder)
+    let tiers = try await tierSettings(index, scope: scope)
     var counts = Array(repeating: 0, count: tiers.count + 1)
     let members = try await store.members(inScope: scope)
     for (_, state) in members {
@@ -56,5 +52,24 @@ extension Engine {
           rank: i + 1, name: tiers[i].name, threshold: tiers[i].threshold, members: counts[i + 1], percentage: share)
       },
       memberCount: total, askingMemberRank: asking)
+  }
+
+  /// The tiers of ladder `index` in `scope`: the scope's override, else the rules'.
+  func tierSettings(_ index: Int, scope: String?) async throws -> [TierSetting] {
+    let ladder = rules.ladders[index]
+    if ladder.overridable, let custom = try await store.tierOverrides(scope: scope)[ladder.name] { return custom }
+    return ladder.tiers.map { TierSetting(name: $0.name, threshold: $0.threshold) }
+  }
+
+  /// The index of the ladder named `name`.
+  ///
+  /// - Throws: ``QueryError`` with ``QueryError/Kind/unknownLadder``.
+  func ladderIndex(_ name: String) throws -> Int {
+    guard let index = rules.ladders.firstIndex(where: { $0.name == name }) else {
+      throw QueryError(
+        .unknownLadder,
+        "unknown ladder '\(name)'; declared ladders: \(rules.ladders.map(\.name).joined(separator: ", "))")
+    }
+    return index
   }
 }

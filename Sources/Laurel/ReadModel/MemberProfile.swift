@@ -21,6 +21,10 @@ public struct MemberProfile: Sendable, Equatable {
   public var progress: [Progress]
   public var streaks: [Streak]
   public var traits: [Trait]
+  /// When the earliest and the latest action that changed the member
+  /// happened (by the actions' times); nil for a member no action changed.
+  public var firstActivity: Timestamp?
+  public var lastActivity: Timestamp?
 
   /// A currency's balance.
   public struct Balance: Sendable, Equatable {
@@ -33,7 +37,7 @@ public struct MemberProfile: Sendable, Equatable {
     public var ladder: String
     /// 1-based rank; 0 when no tier of the ladder is open to the member.
     public var rank: Int
-    /// The tier's name; nil at rank 0.
+    /// The tier's name (the scope's own, when it overrides the ladder); nil at rank 0.
     public var name: String?
     /// The balance the tier starts at; nil at rank 0.
     public var threshold: Int64?
@@ -134,8 +138,13 @@ public struct MemberProfile: Sendable, Equatable {
 }
 
 extension CompiledRules {
-  /// `state` read by name under these rules.
-  public func profile(of member: MemberID, state: MemberState) -> MemberProfile {
+  /// `state` read by name under these rules, with the tier names and
+  /// thresholds of `overrides` (the member's scope's) where it sets some.
+  public func profile(
+    of member: MemberID, state: MemberState, overrides: TierOverrides = TierOverrides()
+  )
+    -> MemberProfile
+  {
     MemberProfile(
       member: member,
       balances: currencies.indices.map { c in
@@ -143,15 +152,18 @@ extension CompiledRules {
       },
       tiers: ladders.indices.map { l in
         let ladder = ladders[l]
+        let custom = ladder.overridable ? overrides[ladder.name] : nil
+        let settings = custom ?? ladder.tiers.map { TierSetting(name: $0.name, threshold: $0.threshold) }
         let rank = l < state.tiers.count ? Int(state.tiers[l]) : 0
-        let tier = rank > 0 && rank <= ladder.tiers.count ? ladder.tiers[rank - 1] : nil
-        let next = rank >= 0 && rank < ladder.tiers.count ? ladder.tiers[rank].threshold : nil
+        let tier = rank > 0 && rank <= settings.count ? settings[rank - 1] : nil
+        let attributes = rank > 0 && rank <= ladder.tiers.count ? ladder.tiers[rank - 1].attributes : []
+        let next = rank >= 0 && rank < settings.count ? settings[rank].threshold : nil
         let balance = ladder.currency < state.balances.count ? state.balances[ladder.currency] : 0
         return .init(
           ladder: ladder.name, rank: tier == nil ? 0 : rank, name: tier?.name, threshold: tier?.threshold,
           nextThreshold: next, pointsToNext: next.map { max(0, $0 &- balance) },
           isMax: rank == ladder.tiers.count && !ladder.tiers.isEmpty,
-          attributes: Dictionary(tier?.attributes ?? [], uniquingKeysWith: { _, last in last }))
+          attributes: Dictionary(attributes, uniquingKeysWith: { _, last in last }))
       },
       badges: state.badges.compactMap { earned in
         guard earned.badge >= 0 && earned.badge < badges.count else { return nil }
@@ -185,12 +197,14 @@ extension CompiledRules {
       },
       traits: traits.indices.map { t in
         .init(name: traits[t].name, value: t < state.traits.count ? state.traits[t] : nil)
-      }
+      },
+      firstActivity: state.lastActive == .min ? nil : try? Timestamp(seconds: state.firstActive),
+      lastActivity: state.lastActive == .min ? nil : try? Timestamp(seconds: state.lastActive)
     )
   }
 
   /// The profile of a member the store has never seen: as a new member starts.
-  public func newMemberProfile(_ member: MemberID) -> MemberProfile {
-    profile(of: member, state: initialState())
+  public func newMemberProfile(_ member: MemberID, overrides: TierOverrides = TierOverrides()) -> MemberProfile {
+    profile(of: member, state: initialState(), overrides: overrides)
   }
 }

@@ -39,8 +39,14 @@ package struct InMemoryState: StateTransaction, Sendable {
   package private(set) var ids: [MemberID] = []
   package private(set) var members: [MemberState] = []
   var processed = ActionIDSet()
+  /// Tier overrides by scope (an ``AdminStore``'s, or seeded into a replay).
+  package var overrides: [String?: TierOverrides] = [:]
 
   package init() {}
+
+  package func tierOverrides(scope: String?) -> TierOverrides {
+    overrides.isEmpty ? TierOverrides() : overrides[scope] ?? TierOverrides()
+  }
 
   package var memberCount: Int { ids.count }
 

@@ -60,11 +60,17 @@ public protocol Store: Sendable {
   /// an engine refuses to apply actions under rules of another layout
   /// (``RulesMismatch``), which would read states at the wrong positions.
   var stateLayout: StateLayout? { get }
+
+  /// The tiers `scope` has overridden at run time (see ``AdminStore``).
+  func tierOverrides(scope: String?) async throws -> TierOverrides
 }
 
 extension Store {
   /// By default a store records no layout.
   public var stateLayout: StateLayout? { nil }
+
+  /// By default a store keeps no overrides.
+  public func tierOverrides(scope: String?) async throws -> TierOverrides { TierOverrides() }
 
   /// By default a store reads what a batch needs on demand.
   public var wantsFootprint: Bool { false }

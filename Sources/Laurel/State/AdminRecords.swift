@@ -1,0 +1,81 @@
+import Foundation
+import LaurelExpression
+
+/// What ``InMemoryStore`` keeps besides member states: admin settings, the
+/// audit log, the ledger and the badges earned, as an ``AdminStore`` must.
+/// Tier overrides live decoded in ``InMemoryState/overrides``, where the
+/// engine reads them.
+struct AdminRecords: Sendable {
+  var settings: [SettingKey: String] = [:]
+  var audit: [AuditEntry] = []
+  var ledger: [LedgerEntry] = []
+  var badges: [BadgeAward] = []
+  /// The currencies' names, in state order (learnt from the outcomes recorded).
+  var currencies: [String] = []
+}
+
+/// What a transaction changed in ``AdminRecords``, to undo it.
+struct AdminJournal {
+  var ledgerCount = 0
+  var auditCount = 0
+  var badgeCount = 0
+  /// Settings' values before their first change.
+  var settings: [SettingKey: String?] = [:]
+  /// Badge rows removed, with their positions.
+  var removedBadges: [(Int, BadgeAward)] = []
+
+  init() {}
+
+  init(_ records: AdminRecords) {
+    ledgerCount = records.ledger.count
+    auditCount = records.audit.count
+    badgeCount = records.badges.count
+  }
+
+  func undo(_ records: inout AdminRecords, _ state: inout InMemoryState) {
+    records.ledger.removeSubrange(min(ledgerCount, records.ledger.count)...)
+    records.audit.removeSubrange(min(auditCount, records.audit.count)...)
+    records.badges.removeSubrange(min(badgeCount, records.badges.count)...)
+    for (index, award) in removedBadges.reversed() {
+      records.badges.insert(award, at: min(index, records.badges.count))
+    }
+    for (key, value) in settings {
+      records.settings[key] = value
+      if key.kind == .tiers { state.overrides = AdminRecords.overrides(records.settings) }
+    }
+  }
+}
+
+extension AdminRecords {
+  /// The tier overrides the settings hold, by scope.
+  static func overrides(_ settings: [SettingKey: String]) -> [String?: TierOverrides] {
+    var result: [String?: TierOverrides] = [:]
+    for (key, value) in settings where key.kind == .tiers {
+      guard let tiers = try? JSONDecoder().decode([TierSetting].self, from: Data(value.utf8)) else { continue }
+      result[key.scope, default: TierOverrides()].ladders[key.name] = tiers
+    }
+    return result
+  }
+
+  /// Standings in memory: balances come from the states, windows from the ledger.
+  func standings(
+    _ period: Standings, currency: String, scope: String?, state: InMemoryState
+  ) -> [(member: MemberID, amount: Int64)] {
+    var amounts: [MemberID: Int64] = [:]
+    switch period {
+    case .allTime:
+      for (id, member) in zip(state.ids, state.members) where id.scope == scope {
+        guard let c = currencies.firstIndex(of: currency), c < member.balances.count else { continue }
+        amounts[id] = member.balances[c]
+      }
+    case .since(let day):
+      for entry in ledger where entry.member.scope == scope && entry.currency == currency {
+        guard entry.at.seconds >= day &* 86_400 else { continue }
+        amounts[entry.member, default: 0] &+= entry.amount
+      }
+    }
+    return amounts.map { (member: $0.key, amount: $0.value) }.sorted {
+      $0.amount != $1.amount ? $0.amount > $1.amount : $0.member < $1.member
+    }
+  }
+}

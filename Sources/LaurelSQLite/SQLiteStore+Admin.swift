@@ -1,0 +1,156 @@
+import GRDB
+@_spi(StoreAdapter) public import Laurel
+public import LaurelExpression
+
+/// The admin store's reads: settings, audit log, leaderboards (from the
+/// indexed `balances` and `earnings` tables), member pages and badge holders.
+extension SQLiteStore {
+  public func tierOverrides(scope: String?) async throws -> TierOverrides {
+    let key = SQLiteSchema.scopeKey(scope)
+    return try await writer.read { db in try StoreRows.tierOverrides(in: db)[key] ?? TierOverrides() }
+  }
+
+  public func settings(
+    _ kind: SettingKey.Kind, scope: String?, prefix: String
+  ) async throws -> [(key: SettingKey, value: String)] {
+    try await writer.read { db in
+      var sql = "SELECT name, value FROM settings WHERE kind = ? AND scope_key = ?"
+      var arguments: StatementArguments = [kind.rawValue, SQLiteSchema.scopeKey(scope)]
+      if !prefix.isEmpty {
+        sql += " AND name >= ? AND name < ?"
+        arguments += [prefix, prefix + "\u{10FFFF}"]
+      }
+      return try Row.fetchAll(db, sql: sql + " ORDER BY name", arguments: arguments).map {
+        (SettingKey(kind, scope: scope, name: $0["name"]), $0["value"])
+      }
+    }
+  }
+
+  public func auditLog(limit: Int, offset: Int) async throws -> [AuditEntry] {
+    try await writer.read { db in
+      try Row.fetchAll(
+        db,
+        sql:
+          "SELECT at, actor, operation, scope, target, before, after, reason FROM audit ORDER BY id DESC LIMIT ? OFFSET ?",
+        arguments: [limit, offset]
+      ).map { row in
+        AuditEntry(
+          actor: row["actor"], operation: row["operation"], scope: row["scope"], target: row["target"],
+          before: row["before"], after: row["after"], reason: row["reason"], at: try Timestamp(seconds: row["at"]))
+      }
+    }
+  }
+
+  /// The rows a period ranks: member and amount (a subquery for windows).
+  private func standingsSource(_ period: Standings) -> String {
+    switch period {
+    case .allTime:
+      "SELECT member_id, amount FROM balances WHERE scope_key = ?1 AND currency = ?2"
+    case .since:
+      "SELECT member_id, sum(amount) AS amount FROM earnings WHERE scope_key = ?1 AND currency = ?2 AND day >= ?3 GROUP BY member_id"
+    }
+  }
+
+  private func arguments(_ period: Standings, _ currency: String, _ scope: String?) -> StatementArguments {
+    switch period {
+    case .allTime: [SQLiteSchema.scopeKey(scope), currency, 0]
+    case .since(let day): [SQLiteSchema.scopeKey(scope), currency, day]
+    }
+  }
+
+  public func standings(
+    _ period: Standings, currency: String, scope: String?, limit: Int, offset: Int
+  ) async throws -> [(member: MemberID, amount: Int64)] {
+    let source = standingsSource(period)
+    var arguments = arguments(period, currency, scope)
+    arguments += [limit, offset]
+    return try await writer.read { [arguments] db in
+      try Row.fetchAll(
+        db.cachedStatement(
+          sql: """
+            SELECT m.user, s.amount FROM (\(source)) s JOIN members m ON m.id = s.member_id
+            ORDER BY s.amount DESC, m.user LIMIT ?4 OFFSET ?5
+            """),
+        arguments: arguments
+      ).map { (MemberID(scope: scope, user: $0[0]), $0[1]) }
+    }
+  }
+
+  public func standingsAbove(_ amount: Int64, _ period: Standings, currency: String, scope: String?) async throws -> Int
+  {
+    let source = standingsSource(period)
+    var arguments = arguments(period, currency, scope)
+    arguments += [amount]
+    return try await writer.read { [arguments] db in
+      try Int.fetchOne(
+        db.cachedStatement(sql: "SELECT count(*) FROM (\(source)) WHERE amount > ?4"), arguments: arguments) ?? 0
+    }
+  }
+
+  public func standing(of member: MemberID, _ period: Standings, currency: String) async throws -> Int64? {
+    var arguments = arguments(period, currency, member.scope)
+    arguments += [member.user]
+    let sql: String
+    switch period {
+    case .allTime:
+      sql = """
+        SELECT b.amount FROM members m JOIN balances b ON b.member_id = m.id AND b.currency = ?2
+        WHERE m.scope_key = ?1 AND m.user = ?4 AND ?3 = ?3
+        """
+    case .since:
+      sql = """
+        SELECT sum(e.amount) FROM members m JOIN earnings e ON e.member_id = m.id
+        WHERE m.scope_key = ?1 AND m.user = ?4 AND e.scope_key = ?1 AND e.currency = ?2 AND e.day >= ?3
+        """
+    }
+    return try await writer.read { [arguments] db in
+      try Int64.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+  }
+
+  public func memberPage(
+    scope: String?, prefix: String, limit: Int, offset: Int
+  ) async throws -> (total: Int, members: [(MemberID, MemberState)]) {
+    var filter = "scope_key = ?"
+    var arguments: StatementArguments = [SQLiteSchema.scopeKey(scope)]
+    if !prefix.isEmpty {
+      filter += " AND user >= ? AND user < ?"
+      arguments += [prefix, prefix + "\u{10FFFF}"]
+    }
+    let page = arguments + [limit, offset]
+    return try await writer.read { [self, filter, arguments] db in
+      let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM members WHERE \(filter)", arguments: arguments) ?? 0
+      let rows = try Row.fetchAll(
+        db, sql: "SELECT scope, user, state FROM members WHERE \(filter) ORDER BY user LIMIT ? OFFSET ?",
+        arguments: page)
+      return (
+        total,
+        try rows.map { row in
+          let id = MemberID(scope: row["scope"], user: row["user"])
+          return (id, try SQLiteTransaction.decodeState(row["state"], member: id, layout: currentLayout))
+        }
+      )
+    }
+  }
+
+  public func badgeHolders(_ badge: String, scope: String?, limit: Int, offset: Int) async throws -> [BadgeAward] {
+    try await writer.read { db in
+      var sql =
+        "SELECT m.scope, m.user, b.key, b.at FROM badges b JOIN members m ON m.id = b.member_id WHERE b.badge = ?"
+      var arguments: StatementArguments = [badge]
+      if let scope {
+        sql += " AND m.scope_key = ?"
+        arguments += [SQLiteSchema.scopeKey(scope)]
+      }
+      return try Row.fetchAll(
+        db, sql: sql + " ORDER BY b.at, m.scope_key, m.user, b.key LIMIT ? OFFSET ?",
+        arguments: arguments + [limit, offset]
+      ).map { row in
+        let key: String = row["key"]
+        return BadgeAward(
+          member: MemberID(scope: row["scope"], user: row["user"]), badge: badge, key: key.isEmpty ? nil : key,
+          at: try Timestamp(seconds: row["at"]))
+      }
+    }
+  }
+}
