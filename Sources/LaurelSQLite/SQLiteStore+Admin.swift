@@ -1,6 +1,6 @@
 import GRDB
 @_spi(StoreAdapter) public import Laurel
-public import LaurelExpression
+import LaurelExpression
 
 /// The admin store's reads: settings, audit log, leaderboards (from the
 /// indexed `balances` and `earnings` tables), member pages and badge holders.

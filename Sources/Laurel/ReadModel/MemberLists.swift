@@ -1,5 +1,3 @@
-public import LaurelExpression
-
 /// One page of members, and how many match in all.
 public struct MemberPage: Sendable, Equatable {
   public var total: Int
