@@ -16,6 +16,9 @@ public struct RuleChangeAnalysis: Sendable {
   public let to: CompiledRules
   /// How many gainers and losers the report lists.
   public var topCount = 10
+  /// Tier overrides by scope both replays rank under (a store's, for
+  /// `laurel rebuild --dry-run`); none by default.
+  public var tierOverrides: [String?: TierOverrides] = [:]
 
   public init(from: CompiledRules, to: CompiledRules) {
     self.from = from
@@ -29,6 +32,7 @@ public struct RuleChangeAnalysis: Sendable {
       ReadAhead.background { () throws -> SimulationResult in
         var simulation = Simulation(rules: rules)
         simulation.tracksRules = true
+        simulation.tierOverrides = tierOverrides
         try simulation.run(path: path, parallel: false, progress: progress)
         return SimulationResult(simulation: simulation)
       }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 @_spi(StoreAdapter) public import Laurel
 import LaurelExpression
@@ -8,6 +9,19 @@ extension SQLiteStore {
   public func tierOverrides(scope: String?) async throws -> TierOverrides {
     let key = SQLiteSchema.scopeKey(scope)
     return try await writer.read { db in try StoreRows.tierOverrides(in: db)[key] ?? TierOverrides() }
+  }
+
+  /// Every scope's tier overrides (what a replay of the log ranks under).
+  public func tierOverridesByScope() async throws -> [String?: TierOverrides] {
+    try await writer.read { db in
+      var result: [String?: TierOverrides] = [:]
+      for row in try Row.fetchAll(db, sql: "SELECT scope, name, value FROM settings WHERE kind = 'tiers'") {
+        guard let tiers = try? JSONDecoder().decode([TierSetting].self, from: Data((row["value"] as String).utf8))
+        else { continue }
+        result[row["scope"] as String?, default: TierOverrides()].ladders[row["name"]] = tiers
+      }
+      return result
+    }
   }
 
   public func settings(

@@ -151,7 +151,7 @@ extension SQLiteStore {
 
   /// Keeps the text of the rule files (the same files are the same
   /// version); returns the version's number.
-  private static func record(_ files: [(path: String, text: String)], in db: Database) throws -> Int64 {
+  static func record(_ files: [(path: String, text: String)], in db: Database) throws -> Int64 {
     let digest = Self.digest(files)
     try db.execute(sql: "DELETE FROM rule_files")
     for file in files {
@@ -164,7 +164,7 @@ extension SQLiteStore {
   }
 
   /// A write of the rules' tables; the member cache is dropped either way.
-  private func writeRules<R>(_ body: (Database) throws -> R) throws -> R {
+  func writeRules<R>(_ body: (Database) throws -> R) throws -> R {
     defer { cache.removeAll() }
     writesInFlight.add(1, ordering: .acquiringAndReleasing)
     defer { writesInFlight.subtract(1, ordering: .releasing) }

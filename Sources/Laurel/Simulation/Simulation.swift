@@ -22,6 +22,12 @@ public struct Simulation {
   /// Per member handle: amounts by rule index (see ``CompiledRules/ruleNames``).
   private var ruleTotals: [[Int64]] = []
   public var maxKeptRejections = 100
+  /// Tier overrides by scope the replay ranks members under (a store's,
+  /// see ``AdminStore``); none by default.
+  public var tierOverrides: [String?: TierOverrides] {
+    get { state.overrides }
+    set { state.overrides = newValue }
+  }
 
   private let evaluator: Evaluator
   private var outcome = Outcome()
