@@ -77,7 +77,10 @@ let package = Package(
       swiftSettings: swiftSettings),
     .executableTarget(
       name: "laurel-bench",
-      dependencies: ["Laurel", "LaurelRules", "LaurelExpression", "LaurelSQLite", "LaurelReplay", "LaurelReports"],
+      dependencies: [
+        "Laurel", "LaurelRules", "LaurelExpression", "LaurelSQLite", "LaurelReplay", "LaurelReports",
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ],
       path: "Benchmarks/LaurelBench",
       swiftSettings: swiftSettings),
     .testTarget(

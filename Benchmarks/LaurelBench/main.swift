@@ -3,7 +3,7 @@ import Foundation
 /// laurel-bench: prints figures and ratios against hand-written baselines
 /// measured in the same run. Build in release:
 ///
-///     swift run -c release laurel-bench [expressions|engine|simulate|diff|store|all] [--events N] [--batch N]
+///     swift run -c release laurel-bench [expressions|engine|simulate|diff|store|admin|all] [--events N] [--batch N] [--members N]
 let arguments = Array(CommandLine.arguments.dropFirst())
 let which = arguments.first { !$0.hasPrefix("--") } ?? "all"
 /// The positive number after `name` on the command line, if any.
@@ -18,10 +18,11 @@ let batch = option("--batch") ?? 50_000  // laurel ingest's default
 
 print("laurel-bench (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
 if which == "expressions" || which == "all" { ExpressionBench.run() }
-if ["engine", "simulate", "diff", "store", "all"].contains(which) {
+if ["engine", "simulate", "diff", "store", "admin", "all"].contains(which) {
   let workload = try Workload.prepare(events: events)
   if which == "engine" || which == "all" { try EngineBench.run(workload) }
   if which == "simulate" || which == "all" { try SimulateBench.run(workload) }
   if which == "diff" || which == "all" { try DiffBench.run(workload) }
   if which == "store" || which == "all" { try await StoreBench.run(workload, events: events, batchSize: batch) }
+  if which == "admin" || which == "all" { try await AdminBench.run(workload, members: option("--members") ?? 100_000) }
 }
