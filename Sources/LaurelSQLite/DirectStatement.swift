@@ -51,6 +51,19 @@ struct DirectStatement {
     return Int(sqlite3_changes(db.sqliteConnection))
   }
 
+  /// Steps through every row; `read` sees each (while it is valid).
+  func forEach(_ read: (Row) throws -> Void) throws {
+    defer { sqlite3_reset(handle) }
+    while true {
+      let code = sqlite3_step(handle)
+      switch code {
+      case SQLITE_ROW: try read(Row(handle: handle))
+      case SQLITE_DONE: return
+      default: throw failure(code)
+      }
+    }
+  }
+
   /// Steps to the first row; `read` sees it (while it is valid). Nil when there is none.
   func first<R>(_ read: (Row) throws -> R) throws -> R? {
     let code = sqlite3_step(handle)

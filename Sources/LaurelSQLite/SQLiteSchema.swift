@@ -130,10 +130,11 @@ enum SQLiteSchema {
             scope_key TEXT NOT NULL,
             currency TEXT NOT NULL,
             member_id INTEGER NOT NULL REFERENCES members(id),
+            user TEXT NOT NULL,           -- the member's, so the ranking index orders ties too
             amount INTEGER NOT NULL,
             PRIMARY KEY (member_id, currency)
           ) WITHOUT ROWID;
-          CREATE INDEX balances_ranking ON balances (scope_key, currency, amount DESC);
+          CREATE INDEX balances_ranking ON balances (scope_key, currency, amount DESC, user);
           CREATE TABLE earnings (
             scope_key TEXT NOT NULL,
             currency TEXT NOT NULL,
@@ -155,8 +156,8 @@ enum SQLiteSchema {
       sql: """
         DELETE FROM balances;
         DELETE FROM earnings;
-        INSERT INTO balances (scope_key, currency, member_id, amount)
-          SELECT m.scope_key, l.currency, l.member_id, l.balance FROM ledger l JOIN members m ON m.id = l.member_id
+        INSERT INTO balances (scope_key, currency, member_id, user, amount)
+          SELECT m.scope_key, l.currency, l.member_id, m.user, l.balance FROM ledger l JOIN members m ON m.id = l.member_id
           WHERE l.id = (SELECT max(id) FROM ledger x WHERE x.member_id = l.member_id AND x.currency = l.currency);
         INSERT INTO earnings (scope_key, currency, day, member_id, amount)
           SELECT m.scope_key, l.currency, (l.at - (((l.at % 86400) + 86400) % 86400)) / 86400, l.member_id, sum(l.amount)

@@ -96,11 +96,11 @@ enum StoreRows {
 
   private static func updateStandings(_ entries: [LedgerEntry], in db: Database, row: (LedgerEntry) -> Int64?) throws {
     guard !entries.isEmpty else { return }
-    var balances: [Earning: (scope: String?, balance: Int64)] = [:]
+    var balances: [Earning: (member: MemberID, balance: Int64)] = [:]
     var earnings: [Earning: (scope: String?, amount: Int64)] = [:]
     for entry in entries {
       guard let member = row(entry) else { continue }
-      balances[Earning(member: member, currency: entry.currency, day: 0)] = (entry.member.scope, entry.balance)
+      balances[Earning(member: member, currency: entry.currency, day: 0)] = (entry.member, entry.balance)
       earnings[
         Earning(member: member, currency: entry.currency, day: entry.at.dayNumber()), default: (entry.member.scope, 0)
       ]
@@ -108,13 +108,14 @@ enum StoreRows {
     }
     let balance = try DirectStatement(
       db,
-      "INSERT INTO balances (scope_key, currency, member_id, amount) VALUES (?, ?, ?, ?) ON CONFLICT (member_id, currency) DO UPDATE SET amount = excluded.amount"
+      "INSERT INTO balances (scope_key, currency, member_id, user, amount) VALUES (?, ?, ?, ?, ?) ON CONFLICT (member_id, currency) DO UPDATE SET amount = excluded.amount"
     )
     for (key, value) in balances {
-      balance.bind(1, SQLiteSchema.scopeKey(value.scope))
+      balance.bind(1, SQLiteSchema.scopeKey(value.member.scope))
       balance.bind(2, key.currency)
       balance.bind(3, key.member)
-      balance.bind(4, value.balance)
+      balance.bind(4, value.member.user)
+      balance.bind(5, value.balance)
       try balance.run()
     }
     let earning = try DirectStatement(

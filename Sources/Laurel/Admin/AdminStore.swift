@@ -18,16 +18,9 @@ public protocol AdminStore: Store where Transaction: AdminTransaction {
   func auditLog(limit: Int, offset: Int) async throws -> [AuditEntry]
   /// A member's applied amounts, newest first.
   func ledger(of member: MemberID, limit: Int, offset: Int) async throws -> [LedgerEntry]
-  /// Members of `scope` by amount of `currency`, highest first (ties by user):
-  /// the balance (``Standings/allTime``) or the net amount applied by actions
-  /// dated in UTC days at or after a day (``Standings/since(day:)``).
-  func standings(
-    _ period: Standings, currency: String, scope: String?, limit: Int, offset: Int
-  ) async throws -> [(member: MemberID, amount: Int64)]
-  /// How many members of `scope` have more than `amount` in `period`.
-  func standingsAbove(_ amount: Int64, _ period: Standings, currency: String, scope: String?) async throws -> Int
-  /// One member's amount in `period`; nil when the member is not on the board.
-  func standing(of member: MemberID, _ period: Standings, currency: String) async throws -> Int64?
+  /// One page of a leaderboard, ranked, and where the query's user stands,
+  /// answered in one read (see ``StandingsQuery``).
+  func standings(_ query: StandingsQuery) async throws -> StandingsPage
   /// Members of `scope` whose user id starts with `prefix`, sorted by user,
   /// one page, and how many match in all.
   func memberPage(
@@ -36,6 +29,67 @@ public protocol AdminStore: Store where Transaction: AdminTransaction {
   /// Members holding `badge`, earliest first: those of `scope`, or of every
   /// scope when `scope` is nil.
   func badgeHolders(_ badge: String, scope: String?, limit: Int, offset: Int) async throws -> [BadgeAward]
+}
+
+/// A leaderboard question: members of `scope` by amount of `currency` in
+/// `period`, highest first, ties by user id; a page of them, and where `user`
+/// stands. A member is on the board once an amount of the currency was
+/// applied to them (in the window, for a windowed board).
+public struct StandingsQuery: Sendable, Hashable {
+  public var period: Standings
+  public var currency: String
+  public var scope: String?
+  public var limit: Int
+  public var offset: Int
+  /// A user whose rank and neighbours to include.
+  public var user: String?
+
+  public init(_ period: Standings, currency: String, scope: String?, limit: Int, offset: Int, user: String? = nil) {
+    self.period = period
+    self.currency = currency
+    self.scope = scope
+    self.limit = max(0, limit)
+    self.offset = max(0, offset)
+    self.user = user
+  }
+}
+
+/// A store's answer to a ``StandingsQuery``. Ranks are 1-based and shared by
+/// equal amounts (1, 2, 2, 4).
+public struct StandingsPage: Sendable, Equatable {
+  public var entries: [Leaderboard.Entry]
+  /// The query's user, when on the board.
+  public var member: Leaderboard.Entry?
+  /// Up to two members before and two after the query's user, the user included.
+  public var neighbours: [Leaderboard.Entry]
+
+  public init(entries: [Leaderboard.Entry], member: Leaderboard.Entry?, neighbours: [Leaderboard.Entry]) {
+    self.entries = entries
+    self.member = member
+    self.neighbours = neighbours
+  }
+
+  /// The answer from every member on the board, already in board order
+  /// (amount descending, then user): for stores that rank in memory.
+  public init(ranking board: [(user: String, amount: Int64)], _ query: StandingsQuery) {
+    var ranks: [Int] = []
+    ranks.reserveCapacity(board.count)
+    for (i, row) in board.enumerated() {
+      ranks.append(i > 0 && board[i - 1].amount == row.amount ? ranks[i - 1] : i + 1)
+    }
+    func entries(_ range: Range<Int>) -> [Leaderboard.Entry] {
+      let clamped = range.clamped(to: board.indices)
+      return clamped.map { Leaderboard.Entry(rank: ranks[$0], user: board[$0].user, amount: board[$0].amount) }
+    }
+    self.entries = entries(query.offset..<(query.offset + query.limit))
+    if let user = query.user, let i = board.firstIndex(where: { $0.user == user }) {
+      member = entries(i..<(i + 1)).first
+      neighbours = entries((i - 2)..<(i + 3))
+    } else {
+      member = nil
+      neighbours = []
+    }
+  }
 }
 
 /// What a leaderboard ranks by.

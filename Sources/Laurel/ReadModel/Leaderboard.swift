@@ -21,6 +21,12 @@ public struct Leaderboard: Sendable, Equatable {
     public var user: String
     /// The balance (all time) or the net amount applied in the window.
     public var amount: Int64
+
+    public init(rank: Int, user: String, amount: Int64) {
+      self.rank = rank
+      self.user = user
+      self.amount = amount
+    }
   }
 }
 
@@ -53,41 +59,10 @@ extension Engine where S: AdminStore {
     case .days(let n): period = .since(day: now.dayNumber() - Int64(max(1, n)) + 1)
     }
     let currency = board.currency.text
-    let page = try await ranked(
-      try await store.standings(period, currency: currency, scope: scope, limit: max(0, limit), offset: max(0, offset)),
-      offset: max(0, offset), period, currency: currency, scope: scope)
-    var me: Leaderboard.Entry?
-    var neighbours: [Leaderboard.Entry] = []
-    if let user,
-      let amount = try await store.standing(of: MemberID(scope: scope, user: user), period, currency: currency)
-    {
-      let above = try await store.standingsAbove(amount, period, currency: currency, scope: scope)
-      me = Leaderboard.Entry(rank: above + 1, user: user, amount: amount)
-      let start = max(0, above - 2)
-      let around = try await store.standings(period, currency: currency, scope: scope, limit: 5 + 2, offset: start)
-      let ranked = try await ranked(around, offset: start, period, currency: currency, scope: scope)
-      if let mine = ranked.firstIndex(where: { $0.user == user }) {
-        neighbours = Array(ranked[max(0, mine - 2)..<min(ranked.count, mine + 3)])
-      }
-    }
+    let page = try await store.standings(
+      StandingsQuery(period, currency: currency, scope: scope, limit: limit, offset: offset, user: user))
     return Leaderboard(
-      name: name, currency: currency, window: window, scope: scope, entries: page, member: me, neighbours: neighbours)
-  }
-
-  /// Ranks standings that follow one another (ties share a rank).
-  private func ranked(
-    _ rows: [(member: MemberID, amount: Int64)], offset: Int, _ period: Standings, currency: String, scope: String?
-  ) async throws -> [Leaderboard.Entry] {
-    guard let first = rows.first else { return [] }
-    // A rank is 1 + the members with more. For the first row's amount that
-    // is a count; every row after a change of amount has the page's
-    // `offset` rows before the page and the page's rows before it above it.
-    let above = try await store.standingsAbove(first.amount, period, currency: currency, scope: scope)
-    var tieStart = 0
-    return rows.enumerated().map { i, row in
-      if i > 0, row.amount != rows[i - 1].amount { tieStart = i }
-      let rank = row.amount == first.amount ? above + 1 : offset + tieStart + 1
-      return .init(rank: rank, user: row.member.user, amount: row.amount)
-    }
+      name: name, currency: currency, window: window, scope: scope, entries: page.entries, member: page.member,
+      neighbours: page.neighbours)
   }
 }

@@ -10,8 +10,6 @@ struct AdminRecords: Sendable {
   var audit: [AuditEntry] = []
   var ledger: [LedgerEntry] = []
   var badges: [BadgeAward] = []
-  /// The currencies' names, in state order (learnt from the outcomes recorded).
-  var currencies: [String] = []
 }
 
 /// What a transaction changed in ``AdminRecords``, to undo it.
@@ -57,16 +55,15 @@ extension AdminRecords {
     return result
   }
 
-  /// Standings in memory: balances come from the states, windows from the ledger.
-  func standings(
-    _ period: Standings, currency: String, scope: String?, state: InMemoryState
-  ) -> [(member: MemberID, amount: Int64)] {
+  /// Standings in memory, from the ledger: the latest balances, or the net
+  /// amounts of the window.
+  func standings(_ period: Standings, currency: String, scope: String?) -> [(member: MemberID, amount: Int64)] {
     var amounts: [MemberID: Int64] = [:]
     switch period {
     case .allTime:
-      for (id, member) in zip(state.ids, state.members) where id.scope == scope {
-        guard let c = currencies.firstIndex(of: currency), c < member.balances.count else { continue }
-        amounts[id] = member.balances[c]
+      // The latest balance the ledger shows (as SQLite's `balances` table keeps it).
+      for entry in ledger where entry.member.scope == scope && entry.currency == currency {
+        amounts[entry.member] = entry.balance
       }
     case .since(let day):
       for entry in ledger where entry.member.scope == scope && entry.currency == currency {

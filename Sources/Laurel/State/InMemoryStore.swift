@@ -62,23 +62,11 @@ public final class InMemoryStore: AdminStore {
     }
   }
 
-  public func standings(
-    _ period: Standings, currency: String, scope: String?, limit: Int, offset: Int
-  ) async throws -> [(member: MemberID, amount: Int64)] {
-    Array(
-      contents.withLock { $0.records.standings(period, currency: currency, scope: scope, state: $0.state) }
-        .dropFirst(max(0, offset)).prefix(max(0, limit)))
-  }
-
-  public func standingsAbove(_ amount: Int64, _ period: Standings, currency: String, scope: String?) async throws -> Int
-  {
-    contents.withLock { $0.records.standings(period, currency: currency, scope: scope, state: $0.state) }
-      .count { $0.amount > amount }
-  }
-
-  public func standing(of member: MemberID, _ period: Standings, currency: String) async throws -> Int64? {
-    contents.withLock { $0.records.standings(period, currency: currency, scope: member.scope, state: $0.state) }
-      .first { $0.member == member }?.amount
+  public func standings(_ query: StandingsQuery) async throws -> StandingsPage {
+    let board = contents.withLock {
+      $0.records.standings(query.period, currency: query.currency, scope: query.scope)
+    }
+    return StandingsPage(ranking: board.map { ($0.member.user, $0.amount) }, query)
   }
 
   public func memberPage(

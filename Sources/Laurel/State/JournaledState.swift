@@ -77,7 +77,6 @@ public struct JournaledState: AdminTransaction {
 
   /// Keeps the outcome's ledger rows and badges, as a durable store would.
   public mutating func record(_ outcome: Outcome) {
-    if let names = outcome.names, records.currencies != names.currencies { records.currencies = names.currencies }
     records.ledger.append(contentsOf: outcome.ledger)
     records.badges.append(contentsOf: outcome.badges)
   }

@@ -1,0 +1,226 @@
+import GRDB
+@_spi(StoreAdapter) public import Laurel
+
+/// Leaderboards, each answered in one read transaction. All time: pages of
+/// the `balances_ranking` index, ranks from counts on it. Windows: the
+/// window's rows of `earnings` summed per member in memory (a hash table
+/// beats SQLite's GROUP BY here by several times), ordered by amount, and
+/// user ids read only for the members whose order among equal amounts a
+/// page needs.
+extension SQLiteStore {
+  public func standings(_ query: StandingsQuery) async throws -> StandingsPage {
+    try await writer.read { db in
+      switch query.period {
+      case .allTime: try Self.allTimeStandings(query, in: db)
+      case .since(let day): try Self.windowStandings(query, since: day, in: db)
+      }
+    }
+  }
+
+  private static func allTimeStandings(_ query: StandingsQuery, in db: Database) throws -> StandingsPage {
+    let scopeKey = SQLiteSchema.scopeKey(query.scope)
+    func count(_ condition: String, _ arguments: StatementArguments) throws -> Int {
+      try Int.fetchOne(
+        db.cachedStatement(
+          sql:
+            "SELECT count(*) FROM balances WHERE scope_key = ? AND currency = ? AND \(condition)"
+        ), arguments: [scopeKey, query.currency] + arguments) ?? 0
+    }
+    func page(_ offset: Int, _ limit: Int) throws -> [Leaderboard.Entry] {
+      let rows = try Row.fetchAll(
+        db.cachedStatement(
+          sql: """
+            SELECT user, amount FROM balances
+            WHERE scope_key = ? AND currency = ? ORDER BY amount DESC, user LIMIT ? OFFSET ?
+            """), arguments: [scopeKey, query.currency, limit, offset])
+      guard let first = rows.first else { return [] }
+      let top: Int64 = first[1]
+      // Members with more than the first row's amount; rows after a change of
+      // amount have the `offset` rows and the page's rows before them above.
+      let above = offset == 0 ? 0 : try count("amount > ?", [top])
+      var tieStart = 0
+      return rows.enumerated().map { i, row in
+        let amount: Int64 = row[1]
+        if i > 0, amount != rows[i - 1][1] as Int64 { tieStart = i }
+        return Leaderboard.Entry(rank: amount == top ? above + 1 : offset + tieStart + 1, user: row[0], amount: amount)
+      }
+    }
+    var result = StandingsPage(entries: try page(query.offset, query.limit), member: nil, neighbours: [])
+    guard let user = query.user,
+      let amount = try Int64.fetchOne(
+        db.cachedStatement(
+          sql:
+            "SELECT b.amount FROM members m JOIN balances b ON b.member_id = m.id AND b.currency = ? WHERE m.scope_key = ? AND m.user = ?"
+        ), arguments: [query.currency, scopeKey, user])
+    else { return result }
+    let above = try count("amount > ?", [amount])
+    let position = above + (try count("amount = ? AND user < ?", [amount, user]))
+    result.member = Leaderboard.Entry(rank: above + 1, user: user, amount: amount)
+    let start = max(0, position - 2)
+    result.neighbours = try page(start, position - start + 3)
+    return result
+  }
+
+  private static func windowStandings(
+    _ query: StandingsQuery, since day: Int64, in db: Database
+  ) throws -> StandingsPage {
+    let scopeKey = SQLiteSchema.scopeKey(query.scope)
+    let sums = try WindowSums(db, scopeKey: scopeKey, currency: query.currency, since: day)
+    // Only the first `needed` places are ordered: the members whose amount
+    // is at least the needed-th largest (a selection, not a sort of all).
+    var needed = query.offset + query.limit
+    var userAmount: Int64?
+    var userRow: Int64?
+    if let user = query.user,
+      let id = try Int64.fetchOne(
+        db.cachedStatement(sql: "SELECT id FROM members WHERE scope_key = ? AND user = ?"), arguments: [scopeKey, user]),
+      let amount = sums.amount(of: id)
+    {
+      userRow = id
+      userAmount = amount
+      // Its place is after every larger amount and, at most, its whole group.
+      let above = sums.amounts.count { $0 > amount }
+      let group = sums.amounts.count { $0 == amount }
+      needed = max(needed, above + group + 2)
+    }
+    let cutoff = Self.largest(needed, of: sums.amounts)
+    var board = sums.members(atLeast: cutoff).map { (member: $0.member, amount: $0.amount, user: "") }
+    // Amount descending; the order among equal amounts (by user) is settled
+    // below, for the groups a page touches only.
+    board.sort { $0.amount != $1.amount ? $0.amount > $1.amount : $0.member < $1.member }
+    var groupStart = Array(repeating: 0, count: board.count)
+    for i in board.indices where i > 0 {
+      groupStart[i] = board[i].amount == board[i - 1].amount ? groupStart[i - 1] : i
+    }
+    var named = Set<Int>()
+    /// Orders by user the groups of equal amounts that overlap `range`.
+    func settle(_ range: Range<Int>) throws {
+      let range = range.clamped(to: board.indices)
+      guard let first = range.first else { return }
+      var i = groupStart[first]
+      while i < range.upperBound {
+        var end = i + 1
+        while end < board.count, board[end].amount == board[i].amount { end += 1 }
+        if !named.contains(i) {
+          let users = try userIDs(board[i..<end].map(\.member), in: db)
+          for j in i..<end { board[j].user = users[board[j].member] ?? "" }
+          board[i..<end].sort { $0.user.utf8.lexicographicallyPrecedes($1.user.utf8) }
+          named.insert(i)
+        }
+        i = end
+      }
+    }
+    func entries(_ range: Range<Int>) throws -> [Leaderboard.Entry] {
+      try settle(range)
+      return range.clamped(to: board.indices).map {
+        Leaderboard.Entry(rank: groupStart[$0] + 1, user: board[$0].user, amount: board[$0].amount)
+      }
+    }
+    var result = StandingsPage(
+      entries: try entries(query.offset..<(query.offset + query.limit)), member: nil, neighbours: [])
+    guard let user = query.user, let id = userRow, let amount = userAmount,
+      let anyOfGroup = board.firstIndex(where: { $0.amount == amount })
+    else { return result }
+    try settle(anyOfGroup..<(anyOfGroup + 1))
+    guard let position = board[anyOfGroup...].firstIndex(where: { $0.member == id }) else { return result }
+    result.member = Leaderboard.Entry(rank: groupStart[position] + 1, user: user, amount: amount)
+    result.neighbours = try entries((position - 2)..<(position + 3))
+    return result
+  }
+
+  /// A window's net amount per member row, summed from `earnings` rows. Row
+  /// ids are dense (SQLite assigns them in order), so the sums live in an
+  /// array indexed by row id, not a hash table: three times faster on the
+  /// 325,000 rows of a 30-day window of 100,000 members.
+  private struct WindowSums {
+    /// Per member row id: the sum, and whether the member has rows in the window.
+    private var sums: [Int64] = []
+    private var present: [Bool] = []
+    /// The sums of the members present, in row id order.
+    private(set) var amounts: [Int64] = []
+    private var rows: [Int64] = []
+
+    init(_ db: Database, scopeKey: String, currency: String, since day: Int64) throws {
+      let top = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM members")) ?? 0
+      // A file whose row ids were made sparse by hand would need a huge array: refuse the shortcut.
+      guard top >= 0, top < 64 << 20 else {
+        throw SQLiteStore.OpenError(kind: .damaged, description: "member row ids exceed \(64 << 20)")
+      }
+      sums = Array(repeating: 0, count: Int(top) + 1)
+      present = Array(repeating: false, count: Int(top) + 1)
+      let scan = try DirectStatement(
+        db, "SELECT member_id, amount FROM earnings WHERE scope_key = ? AND currency = ? AND day >= ?")
+      scan.bind(1, scopeKey)
+      scan.bind(2, currency)
+      scan.bind(3, day)
+      try sums.withUnsafeMutableBufferPointer { sums in
+        try present.withUnsafeMutableBufferPointer { present in
+          try scan.forEach { row in
+            let id = Int(row.int64(0))
+            guard id >= 0, id < sums.count else { return }
+            sums[id] &+= row.int64(1)
+            present[id] = true
+          }
+        }
+      }
+      for id in present.indices where present[id] {
+        rows.append(Int64(id))
+        amounts.append(sums[id])
+      }
+    }
+
+    func amount(of row: Int64) -> Int64? {
+      row >= 0 && row < present.count && present[Int(row)] ? sums[Int(row)] : nil
+    }
+
+    func members(atLeast cutoff: Int64) -> [(member: Int64, amount: Int64)] {
+      rows.indices.compactMap { amounts[$0] >= cutoff ? (rows[$0], amounts[$0]) : nil }
+    }
+  }
+
+  /// The `k`-th largest of `values` (quickselect); `.min` when there are fewer.
+  static func largest(_ k: Int, of values: [Int64]) -> Int64 {
+    guard k > 0, k <= values.count else { return .min }
+    var values = values
+    var low = 0
+    var high = values.count - 1
+    let target = k - 1  // its index in descending order
+    while low < high {
+      let pivot = values[(low + high) / 2]
+      var i = low
+      var j = high
+      while i <= j {
+        while values[i] > pivot { i += 1 }
+        while values[j] < pivot { j -= 1 }
+        if i <= j {
+          values.swapAt(i, j)
+          i += 1
+          j -= 1
+        }
+      }
+      if target <= j {
+        high = j
+      } else if target >= i {
+        low = i
+      } else {
+        return values[target]
+      }
+    }
+    return values[target]
+  }
+
+  /// The user ids of member rows, 500 rows a statement.
+  private static func userIDs(_ rows: [Int64], in db: Database) throws -> [Int64: String] {
+    var users: [Int64: String] = [:]
+    var start = 0
+    while start < rows.count {
+      let part = rows[start..<min(start + 500, rows.count)]
+      start = part.endIndex
+      let statement = try db.cachedStatement(
+        sql:
+          "SELECT id, user FROM members WHERE id IN (\(repeatElement("?", count: part.count).joined(separator: ",")))")
+      for row in try Row.fetchAll(statement, arguments: StatementArguments(Array(part))) { users[row[0]] = row[1] }
+    }
+    return users
+  }
+}
