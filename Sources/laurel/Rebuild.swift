@@ -46,7 +46,7 @@ struct RebuildCommand: AsyncParsableCommand {
     let file = FileManager.default.temporaryDirectory.appendingPathComponent(
       "laurel-rebuild-\(UUID().uuidString).jsonl")
     defer { try? FileManager.default.removeItem(at: file) }
-    FileManager.default.createFile(atPath: file.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: file.path, contents: nil)
     let handle = try FileHandle(forWritingTo: file)
     var after: Int64 = 0
     while true {
