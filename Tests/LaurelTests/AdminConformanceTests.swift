@@ -1,5 +1,5 @@
 import Foundation
-import Laurel
+@_spi(StoreAdapter) import Laurel
 import LaurelExpression
 import LaurelSQLite
 import LaurelTesting
@@ -72,5 +72,81 @@ import Testing
     let board = try await memory.leaderboard("top", window: .allTime, scope: "c1", limit: 100, now: now)
     // Ties exist, and share ranks.
     #expect(Set(board.entries.map(\.rank)).count < board.entries.count)
+  }
+}
+
+/// The admin suite fails a store that keeps tier overrides but does not give
+/// them to the engine's transactions (actions would rank under the rules' tiers).
+@Suite struct AdminConformanceCatchesTests {
+  @Test func aStoreWhoseTransactionsIgnoreOverridesFails() async throws {
+    let failures = await AdminConformance.run { OverrideBlindStore() }
+    #expect(
+      failures.map(\.check) == [
+        "raised thresholds move nobody down on a ratchet ladder; actions rank under the override",
+        "gates: requirements per scope, scoped names in the message, strangers at rank 1",
+      ], "\(failures)")
+  }
+}
+
+/// ``InMemoryStore`` with transactions that report no tier overrides.
+final class OverrideBlindStore: AdminStore {
+  let base = InMemoryStore()
+
+  struct Transaction: AdminTransaction {
+    typealias Failure = Never
+    var base: JournaledState
+
+    mutating func claimAction(_ action: PreparedAction) -> Bool { base.claimAction(action) }
+    mutating func releaseAction(_ actionID: String) { base.releaseAction(actionID) }
+    mutating func existingMember(_ key: MemberKey) -> Int? { base.existingMember(key) }
+    mutating func member(_ key: MemberKey, initial: () -> MemberState) -> Int { base.member(key, initial: initial) }
+    mutating func withMember<R>(_ handle: Int, _ body: (inout MemberState) -> R) -> R { base.withMember(handle, body) }
+    mutating func claimOnce(_ handle: Int, rule: Int, key: String) -> Bool {
+      base.claimOnce(handle, rule: rule, key: key)
+    }
+    mutating func record(_ outcome: Outcome) { base.record(outcome) }
+    mutating func tierOverrides(scope: String?) -> TierOverrides { TierOverrides() }
+    mutating func setting(_ key: SettingKey) -> String? { base.setting(key) }
+    mutating func setSetting(_ key: SettingKey, to value: String?) { base.setSetting(key, to: value) }
+    mutating func loadMembers(inScope scope: String?) -> [(member: MemberID, handle: Int)] {
+      base.loadMembers(inScope: scope)
+    }
+    mutating func appendAudit(_ entry: AuditEntry) { base.appendAudit(entry) }
+    mutating func removeBadge(_ handle: Int, badge: String, key: String?) {
+      base.removeBadge(handle, badge: badge, key: key)
+    }
+  }
+
+  func transaction<R: Sendable>(
+    reading footprint: BatchFootprint, _ body: @escaping @Sendable (inout Transaction) throws -> R
+  ) async throws -> R {
+    try await base.transaction(reading: footprint) { inner in
+      var wrapped = Transaction(base: inner)
+      defer { inner = wrapped.base }
+      return try body(&wrapped)
+    }
+  }
+
+  func members() async throws -> [(MemberID, MemberState)] { try await base.members() }
+  func tierOverrides(scope: String?) async throws -> TierOverrides { try await base.tierOverrides(scope: scope) }
+  func settings(
+    _ kind: SettingKey.Kind, scope: String?, prefix: String
+  ) async throws -> [(key: SettingKey, value: String)] {
+    try await base.settings(kind, scope: scope, prefix: prefix)
+  }
+  func auditLog(limit: Int, offset: Int) async throws -> [AuditEntry] {
+    try await base.auditLog(limit: limit, offset: offset)
+  }
+  func ledger(of member: MemberID, limit: Int, offset: Int) async throws -> [LedgerEntry] {
+    try await base.ledger(of: member, limit: limit, offset: offset)
+  }
+  func standings(_ query: StandingsQuery) async throws -> StandingsPage { try await base.standings(query) }
+  func memberPage(
+    scope: String?, prefix: String, limit: Int, offset: Int
+  ) async throws -> (total: Int, members: [(MemberID, MemberState)]) {
+    try await base.memberPage(scope: scope, prefix: prefix, limit: limit, offset: offset)
+  }
+  func badgeHolders(_ badge: String, scope: String?, limit: Int, offset: Int) async throws -> [BadgeAward] {
+    try await base.badgeHolders(badge, scope: scope, limit: limit, offset: offset)
   }
 }
