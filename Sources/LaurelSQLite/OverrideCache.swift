@@ -16,13 +16,13 @@ final class OverrideCache: Sendable {
   private let contents = Mutex(Contents())
 
   /// The overrides of `scopeKey`, loading every scope's with `load` when emptied.
-  func overrides(_ scopeKey: String, load: () throws -> [String: TierOverrides]) rethrows -> TierOverrides {
+  func overrides(_ scopeKey: String, load: () throws -> [String: TierOverrides]) rethrows -> TierOverrides? {
     let (known, generation) = contents.withLock { ($0.overrides, $0.generation) }
-    if let known { return known[scopeKey] ?? TierOverrides() }
+    if let known { return known.isEmpty ? nil : known[scopeKey] }
     let loaded = try load()
     // Kept only if nothing emptied the cache meanwhile (the load may predate that change).
     contents.withLock { if $0.generation == generation { $0.overrides = loaded } }
-    return loaded[scopeKey] ?? TierOverrides()
+    return loaded[scopeKey]
   }
 
   /// Forgets what it holds (a tier setting changed, or another connection wrote).

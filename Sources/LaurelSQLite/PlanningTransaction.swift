@@ -47,7 +47,7 @@ struct PlanningTransaction: StateTransaction {
   /// Rejected actions are rare: the released one is found from the end.
   /// The overrides the plan is made under; the writer refuses the plan if
   /// they changed before it writes (``BatchPlan/overridesGeneration``).
-  mutating func tierOverrides(scope: String?) throws -> TierOverrides {
+  mutating func tierOverrides(scope: String?) throws -> TierOverrides? {
     try overrides.overrides(SQLiteSchema.scopeKey(scope)) { [reader] in try StoreRows.tierOverrides(in: reader) }
   }
 

@@ -156,5 +156,5 @@ struct RebuildTransaction: StateTransaction {
     try base.claimOnce(handle, rule: rule, key: key)
   }
   mutating func record(_ outcome: Outcome) throws { try base.record(outcome) }
-  mutating func tierOverrides(scope: String?) throws -> TierOverrides { try base.tierOverrides(scope: scope) }
+  mutating func tierOverrides(scope: String?) throws -> TierOverrides? { try base.tierOverrides(scope: scope) }
 }

@@ -212,7 +212,7 @@ public struct SQLiteTransaction: AdminTransaction {
     }
   }
 
-  public mutating func tierOverrides(scope: String?) throws -> TierOverrides {
+  public mutating func tierOverrides(scope: String?) throws -> TierOverrides? {
     try overrideCache.overrides(SQLiteSchema.scopeKey(scope)) { [db] in try StoreRows.tierOverrides(in: db) }
   }
 

@@ -8,7 +8,8 @@ struct Laurel: AsyncParsableCommand {
     commandName: "laurel",
     abstract: "A gamification rules engine: points, levels, badges and caps from YAML.",
     subcommands: [
-      Validate.self, Simulate.self, Diff.self, Ingest.self, Show.self, Export.self, RebuildCommand.self, Levels.self,
+      Validate.self, Simulate.self, Diff.self, Ingest.self, Show.self, Export.self, RebuildCommand.self,
+      ProfileCommand.self, Levels.self,
       LeaderboardCommand.self, Gate.self, Admin.self, Schema.self, Bench.self,
     ])
 

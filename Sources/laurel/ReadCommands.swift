@@ -117,3 +117,23 @@ struct Gate: AsyncParsableCommand {
     }
   }
 }
+
+/// `laurel profile --store FILE --user ID [--scope S]`: the read model admins and clients see.
+struct ProfileCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "profile",
+    abstract:
+      "Print a member's profile as clients see it: the scope's tier names, points to the next tier, granted badges, activity.",
+    discussion:
+      "A member the store has never seen reads as a new member. (laurel show prints laurel simulate's format.)")
+
+  @OptionGroup var store: StoreOptions
+  @Option(help: "The user id.") var user: String
+  @Option(help: "The member's scope (community), for scoped schemes.") var scope: String?
+
+  func run() async throws {
+    let context = try AdminContext(store, readOnly: true)
+    let profile = try await context.run { try await $0.profile(of: MemberID(scope: scope, user: user)) }
+    try AdminContext.printJSON(AdminJSON.profile(profile))
+  }
+}

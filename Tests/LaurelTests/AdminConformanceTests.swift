@@ -105,7 +105,7 @@ final class OverrideBlindStore: AdminStore {
       base.claimOnce(handle, rule: rule, key: key)
     }
     mutating func record(_ outcome: Outcome) { base.record(outcome) }
-    mutating func tierOverrides(scope: String?) -> TierOverrides { TierOverrides() }
+    mutating func tierOverrides(scope: String?) -> TierOverrides? { nil }
     mutating func setting(_ key: SettingKey) -> String? { base.setting(key) }
     mutating func setSetting(_ key: SettingKey, to value: String?) { base.setSetting(key, to: value) }
     mutating func loadMembers(inScope scope: String?) -> [(member: MemberID, handle: Int)] {

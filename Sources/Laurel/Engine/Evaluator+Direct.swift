@@ -4,8 +4,9 @@ extension Evaluator {
   /// Applies an action whose type has a ``DirectPlan`` (here `plan`, in ``direct``), in one pass.
   ///
   /// Returns false, having changed nothing (not even claimed the id), when a
-  /// value the rules need is missing or not a string, or the action updates
-  /// traits: the general path then applies or rejects it with its reason.
+  /// value the rules need is missing or not a string, the action updates
+  /// traits, or its scope has tier overrides: the general path then applies
+  /// or rejects it with its reason (and ranks under the overrides).
   ///
   /// The action is read in place, through `pointer` (see ``apply(at:to:outcome:)``).
   func applyDirect<T: StateTransaction>(
@@ -25,6 +26,7 @@ extension Evaluator {
     for f in direct.onceFields[plan.onceFields] {
       guard pointer.pointee.fields[f].isString else { return false }
     }
+    if overridable, try tx.tierOverrides(scope: scope) != nil { return false }
     guard try tx.claimAction(at: pointer) else {
       outcome.status = .duplicate
       return true
@@ -33,7 +35,6 @@ extension Evaluator {
     // With one rule, one member changes: its ladders are re-ranked at once,
     // without a list of touched members (unless badges need the full pass).
     let ranksAtOnce = plan.rules.count == 1 && !checksBadges
-    let overrides = overridable && ranksAtOnce ? try scopeOverrides(scope, in: &tx) : nil
     for r in plan.rules {
       let rule = direct.rules[r]
       if let from = rule.from, pointer.pointee.at < from { continue }
@@ -65,7 +66,7 @@ extension Evaluator {
         }
         if ranksAtOnce {
           state.noteActivity(pointer.pointee.at.seconds)
-          _ = rerank(&state, member: key.id, dirty: dirty, overrides: overrides, outcome: &outcome)
+          _ = rerank(&state, member: key.id, dirty: dirty, overrides: nil, outcome: &outcome)
         }
       }
       if !ranksAtOnce { touch(handle, key.id, dirty) }

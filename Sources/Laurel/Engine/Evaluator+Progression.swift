@@ -57,8 +57,8 @@ extension Evaluator {
 
   /// The tiers `scope` overrides, or nil when it overrides none.
   func scopeOverrides<T: StateTransaction>(_ scope: String?, in tx: inout T) throws(T.Failure) -> TierOverrides? {
-    let overrides = try tx.tierOverrides(scope: scope)
-    return overrides.isEmpty ? nil : overrides
+    guard let overrides = try tx.tierOverrides(scope: scope), !overrides.isEmpty else { return nil }
+    return overrides
   }
 
   /// Re-ranks the ladders whose inputs are in `dirty` (with the tiers of

@@ -44,8 +44,8 @@ package struct InMemoryState: StateTransaction, Sendable {
 
   package init() {}
 
-  package func tierOverrides(scope: String?) -> TierOverrides {
-    overrides.isEmpty ? TierOverrides() : overrides[scope] ?? TierOverrides()
+  package func tierOverrides(scope: String?) -> TierOverrides? {
+    overrides.isEmpty ? nil : overrides[scope]
   }
 
   package var memberCount: Int { ids.count }

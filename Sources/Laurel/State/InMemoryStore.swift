@@ -36,7 +36,7 @@ public final class InMemoryStore: AdminStore {
   }
 
   public func tierOverrides(scope: String?) async throws -> TierOverrides {
-    contents.withLock { $0.state.tierOverrides(scope: scope) }
+    contents.withLock { $0.state.tierOverrides(scope: scope) } ?? TierOverrides()
   }
 
   public func settings(

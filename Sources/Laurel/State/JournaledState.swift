@@ -81,7 +81,7 @@ public struct JournaledState: AdminTransaction {
     records.badges.append(contentsOf: outcome.badges)
   }
 
-  public mutating func tierOverrides(scope: String?) -> TierOverrides { state.tierOverrides(scope: scope) }
+  public mutating func tierOverrides(scope: String?) -> TierOverrides? { state.tierOverrides(scope: scope) }
 
   public mutating func setting(_ key: SettingKey) -> String? { records.settings[key] }
 

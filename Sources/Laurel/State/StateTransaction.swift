@@ -35,10 +35,10 @@ public protocol StateTransaction {
   /// Called with each applied action's outcome, for stores that keep a ledger
   /// (each ledger entry carries the member's handle here).
   mutating func record(_ outcome: Outcome) throws(Failure)
-  /// The tiers `scope` has overridden (``AdminStore``); the engine asks only
-  /// when the rules have an `overridable` ladder. Stores without admin
-  /// settings have none.
-  mutating func tierOverrides(scope: String?) throws(Failure) -> TierOverrides
+  /// The tiers `scope` has overridden (``AdminStore``), nil when none (the
+  /// engine asks on every action of rules with an `overridable` ladder: nil
+  /// costs nothing). Stores without admin settings have none.
+  mutating func tierOverrides(scope: String?) throws(Failure) -> TierOverrides?
 }
 
 extension StateTransaction {
@@ -61,7 +61,7 @@ extension StateTransaction {
   /// By default a read is a change that changes nothing.
   public mutating func readMember<R>(_ handle: Int, _ body: (inout MemberState) -> R) -> R { withMember(handle, body) }
 
-  public mutating func tierOverrides(scope: String?) throws(Failure) -> TierOverrides { TierOverrides() }
+  public mutating func tierOverrides(scope: String?) throws(Failure) -> TierOverrides? { nil }
 
   /// Stores without a ledger ignore outcomes.
   public mutating func record(_ outcome: Outcome) throws(Failure) {}
