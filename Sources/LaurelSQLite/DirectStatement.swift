@@ -1,4 +1,5 @@
 import GRDB
+import Foundation
 import GRDBSQLite
 
 /// Binds, steps and reads a statement GRDB prepared (and caches) through
@@ -83,6 +84,16 @@ struct DirectStatement {
   struct Row {
     let handle: SQLiteStatement
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    /// Whether a text column holds `text`, compared as bytes (no string is made).
+    func equals(_ column: Int32, _ text: String) -> Bool {
+      let count = Int(sqlite3_column_bytes(handle, column))
+      guard let bytes = sqlite3_column_text(handle, column) else { return text.isEmpty }
+      var text = text
+      return text.withUTF8 { utf8 in
+        utf8.count == count && (count == 0 || memcmp(utf8.baseAddress!, bytes, count) == 0)
+      }
+    }
+
     /// A text column as a string ("" for NULL).
     func string(_ column: Int32) -> String {
       guard let text = sqlite3_column_text(handle, column) else { return "" }

@@ -15,14 +15,20 @@ final class OverrideCache: Sendable {
 
   private let contents = Mutex(Contents())
 
-  /// The overrides of `scopeKey`, loading every scope's with `load` when emptied.
-  func overrides(_ scopeKey: String, load: () throws -> [String: TierOverrides]) rethrows -> TierOverrides? {
-    let (known, generation) = contents.withLock { ($0.overrides, $0.generation) }
-    if let known { return known.isEmpty ? nil : known[scopeKey] }
+  /// The overrides of `scope`, loading every scope's with `load` when
+  /// emptied. Asked on every action of rules with an overridable ladder: a
+  /// store without overrides answers without building the scope's key.
+  func overrides(_ scope: String?, load: () throws -> [String: TierOverrides]) rethrows -> TierOverrides? {
+    let known: TierOverrides?? = contents.withLock { contents in
+      guard let overrides = contents.overrides else { return nil }
+      return overrides.isEmpty ? .some(nil) : .some(overrides[SQLiteSchema.scopeKey(scope)])
+    }
+    if let known { return known }
+    let generation = contents.withLock { $0.generation }
     let loaded = try load()
     // Kept only if nothing emptied the cache meanwhile (the load may predate that change).
     contents.withLock { if $0.generation == generation { $0.overrides = loaded } }
-    return loaded[scopeKey]
+    return loaded[SQLiteSchema.scopeKey(scope)]
   }
 
   /// Forgets what it holds (a tier setting changed, or another connection wrote).

@@ -48,7 +48,7 @@ struct PlanningTransaction: StateTransaction {
   /// The overrides the plan is made under; the writer refuses the plan if
   /// they changed before it writes (``BatchPlan/overridesGeneration``).
   mutating func tierOverrides(scope: String?) throws -> TierOverrides? {
-    try overrides.overrides(SQLiteSchema.scopeKey(scope)) { [reader] in try StoreRows.tierOverrides(in: reader) }
+    try overrides.overrides(scope) { [reader] in try StoreRows.tierOverrides(in: reader) }
   }
 
   mutating func releaseAction(_ actionID: String) throws {

@@ -103,8 +103,9 @@ enum SQLiteSchema {
       // Runtime administration and read models: admin settings (tier
       // overrides, gate requirements, catalogue badges, grants) and their
       // audit log; each member's latest balance per currency, and net
-      // amounts per UTC day, indexed for leaderboards. Keys lead with the
-      // scope, so that a store sharded by community keeps a scope together.
+      // amounts per UTC day, indexed for leaderboards (folded from the
+      // ledger when a leaderboard is read: StandingsTables). Keys lead with
+      // the scope, so that a store sharded by community keeps a scope together.
       try db.execute(
         sql: """
           CREATE TABLE settings (
@@ -144,25 +145,8 @@ enum SQLiteSchema {
             PRIMARY KEY (scope_key, currency, day, member_id)
           ) WITHOUT ROWID;
           """)
-      try backfillStandings(db)
     }
     return migrator
-  }
-
-  /// Fills `balances` and `earnings` from the ledger (its latest balance per
-  /// member and currency, its net amounts per day).
-  static func backfillStandings(_ db: Database) throws {
-    try db.execute(
-      sql: """
-        DELETE FROM balances;
-        DELETE FROM earnings;
-        INSERT INTO balances (scope_key, currency, member_id, user, amount)
-          SELECT m.scope_key, l.currency, l.member_id, m.user, l.balance FROM ledger l JOIN members m ON m.id = l.member_id
-          WHERE l.id = (SELECT max(id) FROM ledger x WHERE x.member_id = l.member_id AND x.currency = l.currency);
-        INSERT INTO earnings (scope_key, currency, day, member_id, amount)
-          SELECT m.scope_key, l.currency, (l.at - (((l.at % 86400) + 86400) % 86400)) / 86400, l.member_id, sum(l.amount)
-          FROM ledger l JOIN members m ON m.id = l.member_id GROUP BY 1, 2, 3, 4;
-        """)
   }
 
   static func scopeKey(_ scope: String?) -> String { scope.map { "s:" + $0 } ?? "g" }

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 @_spi(StoreAdapter) public import Laurel
-import LaurelExpression
+public import LaurelExpression
 
 /// The admin store's reads: settings, audit log, leaderboards (from the
 /// indexed `balances` and `earnings` tables), member pages and badge holders.
@@ -52,6 +52,18 @@ extension SQLiteStore {
           actor: row["actor"], operation: row["operation"], scope: row["scope"], target: row["target"],
           before: row["before"], after: row["after"], reason: row["reason"], at: try Timestamp(seconds: row["at"]))
       }
+    }
+  }
+
+  public func activity(of member: MemberID) async throws -> (first: Timestamp, last: Timestamp)? {
+    try await writer.read { db in
+      let row = try Row.fetchOne(
+        db,
+        sql:
+          "SELECT min(at), max(at) FROM ledger WHERE member_id = (SELECT id FROM members WHERE scope_key = ? AND user = ?)",
+        arguments: [SQLiteSchema.scopeKey(member.scope), member.user])
+      guard let row, let first = row[0] as Int64?, let last = row[1] as Int64? else { return nil }
+      return (try Timestamp(seconds: first), try Timestamp(seconds: last))
     }
   }
 

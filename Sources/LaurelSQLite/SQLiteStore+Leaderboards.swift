@@ -1,5 +1,6 @@
 import GRDB
 @_spi(StoreAdapter) public import Laurel
+import Synchronization
 
 /// Leaderboards, each answered in one read transaction. All time: pages of
 /// the `balances_ranking` index, ranks from counts on it. Windows: the
@@ -9,11 +10,35 @@ import GRDB
 /// page needs.
 extension SQLiteStore {
   public func standings(_ query: StandingsQuery) async throws -> StandingsPage {
-    try await writer.read { db in
+    try await updateStandings()
+    return try await writer.read { db in
       switch query.period {
       case .allTime: try Self.allTimeStandings(query, in: db)
       case .since(let day): try Self.windowStandings(query, since: day, in: db)
       }
+    }
+  }
+
+  /// Brings the leaderboards' tables up to the ledger (see ``StandingsTables``):
+  /// a write transaction, when ledger rows were added since the last read;
+  /// returns how many rows it folded. A read-only store whose tables are
+  /// behind cannot answer (``WriteError``): open it for writing once.
+  @discardableResult
+  public func updateStandings() async throws -> Int {
+    guard try await writer.read({ try StandingsTables.pending(in: $0) }) else { return 0 }
+    guard !options.readOnly else {
+      let message =
+        "\(path): the leaderboards are behind the ledger and the store is open read-only; open it for writing once to bring them up to date"
+      throw WriteError(description: message, underlying: DatabaseError(resultCode: .SQLITE_READONLY, message: message))
+    }
+    writesInFlight.add(1, ordering: .acquiringAndReleasing)
+    defer { writesInFlight.subtract(1, ordering: .releasing) }
+    do {
+      return try await writer.write { try StandingsTables.fold(in: $0) }
+    } catch let error as DatabaseError {
+      throw WriteError(
+        description: "\(path): the leaderboards could not be brought up to date: \(Self.explain(error))",
+        underlying: error)
     }
   }
 

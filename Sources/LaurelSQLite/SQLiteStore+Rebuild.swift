@@ -57,8 +57,9 @@ extension SQLiteStore {
         arguments: ["\(version)", String(decoding: try JSONEncoder().encode(layout), as: UTF8.self)])
       try db.execute(
         sql:
-          "DELETE FROM once_keys; DELETE FROM badges; DELETE FROM balances; DELETE FROM earnings; DELETE FROM ledger; DELETE FROM members"
+          "DELETE FROM once_keys; DELETE FROM badges; DELETE FROM ledger; DELETE FROM members"
       )
+      try StandingsTables.reset(in: db)
       let cache = MemberCache()
       var claimed = Set<String>()
       var result = Rebuild(
@@ -92,6 +93,7 @@ extension SQLiteStore {
         claimed = tx.claimed
       }
       result.grants = try restoreGrants(rules, version: version, cache: cache, in: db)
+      try StandingsTables.fold(in: db)
       result.members = try Int.fetchOne(db, sql: "SELECT count(*) FROM members") ?? 0
       return result
     }

@@ -213,7 +213,7 @@ public struct SQLiteTransaction: AdminTransaction {
   }
 
   public mutating func tierOverrides(scope: String?) throws -> TierOverrides? {
-    try overrideCache.overrides(SQLiteSchema.scopeKey(scope)) { [db] in try StoreRows.tierOverrides(in: db) }
+    try overrideCache.overrides(scope) { [db] in try StoreRows.tierOverrides(in: db) }
   }
 
   public mutating func setting(_ key: SettingKey) throws -> String? { try StoreRows.setting(key, in: db) }

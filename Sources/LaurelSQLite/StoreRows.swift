@@ -62,10 +62,8 @@ enum StoreRows {
     return try insert.run() == 1
   }
 
-  /// Appends ledger rows, and keeps the leaderboards' tables in step: each
-  /// member's latest balance per currency, and net amounts per UTC day
-  /// (one upsert per member, currency and day of the batch, not per row).
-  /// `row` gives each entry's member row (nil: skip the entry).
+  /// Appends ledger rows; `row` gives each entry's member row (nil: skip the entry).
+  /// (The leaderboards' tables catch up with them later, see ``StandingsTables``.)
   static func insertLedger(
     _ entries: [LedgerEntry], rulesVersion: Int64?, in db: Database, row: (LedgerEntry) -> Int64?
   ) throws {
@@ -84,51 +82,6 @@ enum StoreRows {
       insert.bind(7, entry.at.seconds)
       insert.bind(8, rulesVersion)
       try insert.run()
-    }
-    try updateStandings(entries, in: db, row: row)
-  }
-
-  private struct Earning: Hashable {
-    var member: Int64
-    var currency: String
-    var day: Int64
-  }
-
-  private static func updateStandings(_ entries: [LedgerEntry], in db: Database, row: (LedgerEntry) -> Int64?) throws {
-    guard !entries.isEmpty else { return }
-    var balances: [Earning: (member: MemberID, balance: Int64)] = [:]
-    var earnings: [Earning: (scope: String?, amount: Int64)] = [:]
-    for entry in entries {
-      guard let member = row(entry) else { continue }
-      balances[Earning(member: member, currency: entry.currency, day: 0)] = (entry.member, entry.balance)
-      earnings[
-        Earning(member: member, currency: entry.currency, day: entry.at.dayNumber()), default: (entry.member.scope, 0)
-      ]
-      .amount &+= entry.amount
-    }
-    let balance = try DirectStatement(
-      db,
-      "INSERT INTO balances (scope_key, currency, member_id, user, amount) VALUES (?, ?, ?, ?, ?) ON CONFLICT (member_id, currency) DO UPDATE SET amount = excluded.amount"
-    )
-    for (key, value) in balances {
-      balance.bind(1, SQLiteSchema.scopeKey(value.member.scope))
-      balance.bind(2, key.currency)
-      balance.bind(3, key.member)
-      balance.bind(4, value.member.user)
-      balance.bind(5, value.balance)
-      try balance.run()
-    }
-    let earning = try DirectStatement(
-      db,
-      "INSERT INTO earnings (scope_key, currency, day, member_id, amount) VALUES (?, ?, ?, ?, ?) ON CONFLICT (scope_key, currency, day, member_id) DO UPDATE SET amount = amount + excluded.amount"
-    )
-    for (key, value) in earnings {
-      earning.bind(1, SQLiteSchema.scopeKey(value.scope))
-      earning.bind(2, key.currency)
-      earning.bind(3, key.day)
-      earning.bind(4, key.member)
-      earning.bind(5, value.amount)
-      try earning.run()
     }
   }
 

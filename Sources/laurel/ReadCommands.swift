@@ -53,7 +53,8 @@ struct LeaderboardCommand: AsyncParsableCommand {
   @Option(help: "json (default) or table.") var format: Simulate.ReportFormat = .json
 
   func run() async throws {
-    let context = try AdminContext(store, readOnly: true)
+    // Opened for writing: a read brings the leaderboards' tables up to the ledger first.
+    let context = try AdminContext(store, readOnly: false)
     let board = try await context.run {
       try await $0.leaderboard(name, window: window?.window, scope: scope, limit: limit, offset: offset, user: user)
     }

@@ -18,6 +18,8 @@ public protocol AdminStore: Store where Transaction: AdminTransaction {
   func auditLog(limit: Int, offset: Int) async throws -> [AuditEntry]
   /// A member's applied amounts, newest first.
   func ledger(of member: MemberID, limit: Int, offset: Int) async throws -> [LedgerEntry]
+  /// The times of the earliest and latest ledger entries of a member; nil when it has none.
+  func activity(of member: MemberID) async throws -> (first: Timestamp, last: Timestamp)?
   /// One page of a leaderboard, ranked, and where the query's user stands,
   /// answered in one read (see ``StandingsQuery``).
   func standings(_ query: StandingsQuery) async throws -> StandingsPage

@@ -61,8 +61,9 @@ extension Engine {
 }
 
 extension Engine {
-  /// `profile` with the runtime catalogue badges granted to the member
-  /// (the rules' badges are in the member's state already).
+  /// `profile` with what only an admin store knows: the runtime catalogue
+  /// badges granted to the member (the rules' badges are in the member's
+  /// state already) and the member's first and last activity.
   func addingRuntimeBadges(_ profile: MemberProfile) async throws -> MemberProfile {
     guard let admin = store as? any AdminStore else { return profile }
     return try await addingRuntimeBadges(profile, from: admin)
@@ -74,6 +75,10 @@ extension Engine {
     -> MemberProfile
   {
     var profile = profile
+    if let activity = try await store.activity(of: profile.member) {
+      profile.firstActivity = activity.first
+      profile.lastActivity = activity.last
+    }
     for (badge, key, grant) in try await Engine<A>.grants(of: profile.member, in: store)
     where !rules.badges.contains(where: { $0.name == badge }) {
       let entry = try await store.settings(.badge, scope: nil, prefix: badge).first { $0.key.name == badge }

@@ -64,10 +64,7 @@ extension Evaluator {
             &state, currency: amount.currency, amount: amount.amount, caps: [], to: key.id, handle: handle,
             rule: rule.globalIndex, outcome: &outcome)
         }
-        if ranksAtOnce {
-          state.noteActivity(pointer.pointee.at.seconds)
-          _ = rerank(&state, member: key.id, dirty: dirty, overrides: nil, outcome: &outcome)
-        }
+        if ranksAtOnce { _ = rerank(&state, member: key.id, dirty: dirty, overrides: nil, outcome: &outcome) }
       }
       if !ranksAtOnce { touch(handle, key.id, dirty) }
     }

@@ -40,10 +40,8 @@ extension Evaluator {
     // Every member an action touches is in the action's scope.
     let overrides =
       overridable && !scratch.touched.isEmpty ? try scopeOverrides(scratch.touched[0].member.scope, in: &tx) : nil
-    let seconds = action.at.seconds
     for t in scratch.touched.indices {
       tx.withMember(scratch.touched[t].handle) { state in
-        state.noteActivity(seconds)
         let dirty = rerank(
           &state, member: scratch.touched[t].member, dirty: scratch.touched[t].dirty, overrides: overrides,
           outcome: &outcome)

@@ -21,8 +21,9 @@ public struct MemberProfile: Sendable, Equatable {
   public var progress: [Progress]
   public var streaks: [Streak]
   public var traits: [Trait]
-  /// When the earliest and the latest action that changed the member
-  /// happened (by the actions' times); nil for a member no action changed.
+  /// The times of the earliest and the latest action that applied an amount
+  /// to the member (from the store's ledger: ``Engine/profile(of:)`` on an
+  /// ``AdminStore`` fills them); nil when none did or nobody read them.
   public var firstActivity: Timestamp?
   public var lastActivity: Timestamp?
 
@@ -197,9 +198,7 @@ extension CompiledRules {
       },
       traits: traits.indices.map { t in
         .init(name: traits[t].name, value: t < state.traits.count ? state.traits[t] : nil)
-      },
-      firstActivity: state.lastActive == .min ? nil : try? Timestamp(seconds: state.firstActive),
-      lastActivity: state.lastActive == .min ? nil : try? Timestamp(seconds: state.lastActive)
+      }
     )
   }
 

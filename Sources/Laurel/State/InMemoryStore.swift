@@ -1,3 +1,4 @@
+public import LaurelExpression
 import Synchronization
 
 /// State in process memory, guarded by a mutex: the default for tests, for
@@ -59,6 +60,19 @@ public final class InMemoryStore: AdminStore {
       Array(
         $0.records.ledger.lazy.reversed().filter { $0.member == member }.dropFirst(max(0, offset)).prefix(max(0, limit))
       )
+    }
+  }
+
+  public func activity(of member: MemberID) async throws -> (first: Timestamp, last: Timestamp)? {
+    contents.withLock { contents in
+      var first: Timestamp?
+      var last: Timestamp?
+      for entry in contents.records.ledger where entry.member == member {
+        if first.map({ entry.at < $0 }) ?? true { first = entry.at }
+        if last.map({ $0 < entry.at }) ?? true { last = entry.at }
+      }
+      guard let first, let last else { return nil }
+      return (first, last)
     }
   }
 

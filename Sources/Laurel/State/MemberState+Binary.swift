@@ -57,11 +57,6 @@ extension MemberState {
       w.count(rule)
       w.signed(at)
     }
-    // Since Laurel 0.3; states written before end here and read as never active.
-    if lastActive != .min {
-      w.signed(firstActive)
-      w.signed(lastActive)
-    }
     swap(&w.out, &out)
   }
 
@@ -105,10 +100,6 @@ extension MemberState {
     for _ in 0..<(try r.count()) {
       let rule = try r.count()
       cooldowns[rule] = try r.signed()
-    }
-    if !r.isAtEnd {
-      firstActive = try r.signed()
-      lastActive = try r.signed()
     }
     guard r.isAtEnd else { throw DecodingError(description: "member state has trailing bytes") }
   }

@@ -41,17 +41,6 @@ public struct MemberState: Sendable, Equatable, Codable {
   package var capUsage: [CapUsage] = []
   /// Per rule with a cooldown: when it last fired (Unix seconds).
   package var cooldowns: [Int: Int64] = [:]
-  /// When the earliest and the latest action that changed the member
-  /// happened (Unix seconds); `.min` until one did.
-  package var firstActive: Int64 = .min
-  package var lastActive: Int64 = .min
-
-  /// Notes an action at `seconds` that changed the member.
-  @inline(__always)
-  package mutating func noteActivity(_ seconds: Int64) {
-    if firstActive == .min || seconds < firstActive { firstActive = seconds }
-    if seconds > lastActive { lastActive = seconds }
-  }
 
   package init(balances: InlineInts<Int64>, tiers: InlineInts<Int32>, traits: [String?]) {
     self.balances = balances

@@ -127,8 +127,6 @@ public struct StateMigration: Sendable {
     }
     out.cooldowns = Dictionary(
       state.cooldowns.compactMap { rule, at in newRule(rule).map { ($0, at) } }, uniquingKeysWith: max)
-    out.firstActive = state.firstActive
-    out.lastActive = state.lastActive
     for (index, rank) in newLadders { out.tiers[index] = rank(out) }
     return out
   }
