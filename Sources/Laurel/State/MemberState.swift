@@ -25,7 +25,7 @@ public struct MemberID: Hashable, Sendable, Comparable, Codable, CustomStringCon
 /// Everything the engine knows about one member, in the engine's compact
 /// form: arrays indexed by the declaration order of currencies, ladders,
 /// traits, counters and so on in the compiled rules. Opaque to hosts, which
-/// read members by name (``MemberProfile``, ``CompiledRules/profile(of:state:)``);
+/// read members by name (``MemberProfile``, ``CompiledRules/profile(of:state:overrides:)``);
 /// a store keeps it as bytes (its binary form, for store adapters).
 public struct MemberState: Sendable, Equatable, Codable {
   package var balances: InlineInts<Int64>
