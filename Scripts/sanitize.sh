@@ -19,7 +19,7 @@ if ! swift build --build-tests --sanitize=address --scratch-path "$scratch" > .b
   exit 1
 fi
 tail -n 1 .build-asan.log
-suites='DirectPath|HashIndex|Regex|FuzzTests|EngineFuzz|HostileValues|HistoryReader|EngineTests|StoreConformance|SQLiteStore|SQLiteImporter|ConcurrentWriters|LateAction|CommunityPoints|XPGradesBadges|Diff'
+suites='AdminConformance|LeaderboardAgreement|Seed004LevelAdministration|DirectPath|HashIndex|Regex|FuzzTests|EngineFuzz|HostileValues|HistoryReader|EngineTests|StoreConformance|SQLiteStore|SQLiteImporter|ConcurrentWriters|LateAction|CommunityPoints|XPGradesBadges|Diff'
 # The regex timing test is left to the main job: a wall-clock limit means
 # nothing at ASan's speed on a shared machine (the other regex suites run here).
 set +e
