@@ -3,7 +3,7 @@ public import LaurelExpression
 /// A store that keeps what admins change at run time — tier overrides, gate
 /// requirements, catalogue badges, badge grants, the audit log — and answers
 /// the read models admins and leaderboards need. ``InMemoryStore`` and the
-/// SQLite store are admin stores; `LaurelTesting.StoreConformance` checks both
+/// SQLite store are admin stores; `LaurelTesting.AdminConformance` checks both
 /// the same way.
 ///
 /// The engine implements every admin operation once, on top of
