@@ -101,7 +101,8 @@ enum AdminBench {
           rows = try queue.read { db in
             try Int.fetchOne(
               db,
-              sql: "SELECT count(amount) FROM earnings WHERE scope_key = 's:big' AND currency = 'points' AND day >= ?",
+              sql:
+                "SELECT count(amount) FROM earnings WHERE board = (SELECT id FROM boards WHERE scope_key = 's:big' AND currency = 'points') AND day >= ?",
               arguments: [since]) ?? 0
           }
         }

@@ -136,13 +136,18 @@ enum SQLiteSchema {
             PRIMARY KEY (member_id, currency)
           ) WITHOUT ROWID;
           CREATE INDEX balances_ranking ON balances (scope_key, currency, amount DESC, user);
-          CREATE TABLE earnings (
+          CREATE TABLE boards (           -- a scope and currency, numbered for compact earnings rows
+            id INTEGER PRIMARY KEY,
             scope_key TEXT NOT NULL,
             currency TEXT NOT NULL,
+            UNIQUE (scope_key, currency)
+          );
+          CREATE TABLE earnings (
+            board INTEGER NOT NULL REFERENCES boards(id),
             day INTEGER NOT NULL,         -- UTC days since 1970-01-01 of the actions' times
             member_id INTEGER NOT NULL REFERENCES members(id),
             amount INTEGER NOT NULL,      -- net: awards minus deductions
-            PRIMARY KEY (scope_key, currency, day, member_id)
+            PRIMARY KEY (board, day, member_id)
           ) WITHOUT ROWID;
           """)
     }

@@ -4,10 +4,10 @@ import Synchronization
 
 /// Leaderboards, each answered in one read transaction. All time: pages of
 /// the `balances_ranking` index, ranks from counts on it. Windows: the
-/// window's rows of `earnings` summed per member in memory (a hash table
-/// beats SQLite's GROUP BY here by several times), ordered by amount, and
-/// user ids read only for the members whose order among equal amounts a
-/// page needs.
+/// window's rows of `earnings` (integer keys: board, day, member) summed
+/// per member in memory (an array by row id beats SQLite's GROUP BY several
+/// times), the first places selected by amount, and user ids read only for
+/// the members whose order among equal amounts a page needs.
 extension SQLiteStore {
   public func standings(_ query: StandingsQuery) async throws -> StandingsPage {
     try await updateStandings()
@@ -90,7 +90,10 @@ extension SQLiteStore {
     _ query: StandingsQuery, since day: Int64, in db: Database
   ) throws -> StandingsPage {
     let scopeKey = SQLiteSchema.scopeKey(query.scope)
-    let sums = try WindowSums(db, scopeKey: scopeKey, currency: query.currency, since: day)
+    guard
+      let boardID = try StandingsTables.board(scopeKey: scopeKey, currency: query.currency, creating: false, in: db)
+    else { return StandingsPage(entries: [], member: nil, neighbours: []) }
+    let sums = try WindowSums(db, board: boardID, since: day)
     // Only the first `needed` places are ordered: the members whose amount
     // is at least the needed-th largest (a selection, not a sort of all).
     var needed = query.offset + query.limit
@@ -117,8 +120,11 @@ extension SQLiteStore {
     for i in board.indices where i > 0 {
       groupStart[i] = board[i].amount == board[i - 1].amount ? groupStart[i - 1] : i
     }
-    var named = Set<Int>()
-    /// Orders by user the groups of equal amounts that overlap `range`.
+    /// Per group (by its start): how many of its first places are ordered by user.
+    var ordered: [Int: Int] = [:]
+    /// Orders by user the places of `range` within their groups of equal
+    /// amounts: SQLite picks the first users of a group (ORDER BY … LIMIT),
+    /// so a group of thousands makes a handful of strings, not thousands.
     func settle(_ range: Range<Int>) throws {
       let range = range.clamped(to: board.indices)
       guard let first = range.first else { return }
@@ -126,11 +132,14 @@ extension SQLiteStore {
       while i < range.upperBound {
         var end = i + 1
         while end < board.count, board[end].amount == board[i].amount { end += 1 }
-        if !named.contains(i) {
-          let users = try userIDs(board[i..<end].map(\.member), in: db)
-          for j in i..<end { board[j].user = users[board[j].member] ?? "" }
-          board[i..<end].sort { $0.user.utf8.lexicographicallyPrecedes($1.user.utf8) }
-          named.insert(i)
+        let wanted = min(end, range.upperBound) - i
+        if ordered[i, default: 0] < wanted {
+          let firstUsers = try Self.firstUsers(wanted, of: board[i..<end].map(\.member), in: db)
+          let placed = Set(firstUsers.map(\.row))
+          let rest = board[i..<end].filter { !placed.contains($0.member) }
+          for (k, found) in firstUsers.enumerated() { board[i + k] = (found.row, board[i].amount, found.user) }
+          for (k, other) in rest.enumerated() { board[i + firstUsers.count + k] = other }
+          ordered[i] = firstUsers.count
         }
         i = end
       }
@@ -143,14 +152,38 @@ extension SQLiteStore {
     }
     var result = StandingsPage(
       entries: try entries(query.offset..<(query.offset + query.limit)), member: nil, neighbours: [])
-    guard let user = query.user, let id = userRow, let amount = userAmount,
-      let anyOfGroup = board.firstIndex(where: { $0.amount == amount })
+    guard let user = query.user, userRow != nil, let amount = userAmount,
+      let group = board.firstIndex(where: { $0.amount == amount })
     else { return result }
-    try settle(anyOfGroup..<(anyOfGroup + 1))
-    guard let position = board[anyOfGroup...].firstIndex(where: { $0.member == id }) else { return result }
-    result.member = Leaderboard.Entry(rank: groupStart[position] + 1, user: user, amount: amount)
+    // The member's place: its group's start plus the group's users before it.
+    var end = group
+    while end < board.count, board[end].amount == amount { end += 1 }
+    let position = group + (try Self.usersBefore(user, among: board[group..<end].map(\.member), in: db))
+    result.member = Leaderboard.Entry(rank: group + 1, user: user, amount: amount)
     result.neighbours = try entries((position - 2)..<(position + 3))
     return result
+  }
+
+  /// The first `count` users, by user id, of member rows `rows` (handed to
+  /// SQLite as one JSON array).
+  private static func firstUsers(_ count: Int, of rows: [Int64], in db: Database) throws -> [(row: Int64, user: String)]
+  {
+    try Row.fetchAll(
+      db.cachedStatement(
+        sql: "SELECT id, user FROM members WHERE id IN (SELECT value FROM json_each(?)) ORDER BY user LIMIT ?"),
+      arguments: [Self.jsonArray(rows), count]
+    ).map { ($0[0], $0[1]) }
+  }
+
+  /// How many of member rows `rows` have a user id before `user`.
+  private static func usersBefore(_ user: String, among rows: [Int64], in db: Database) throws -> Int {
+    try Int.fetchOne(
+      db.cachedStatement(sql: "SELECT count(*) FROM members WHERE id IN (SELECT value FROM json_each(?)) AND user < ?"),
+      arguments: [Self.jsonArray(rows), user]) ?? 0
+  }
+
+  private static func jsonArray(_ rows: [Int64]) -> String {
+    "[" + rows.map(String.init).joined(separator: ",") + "]"
   }
 
   /// A window's net amount per member row, summed from `earnings` rows. Row
@@ -165,7 +198,7 @@ extension SQLiteStore {
     private(set) var amounts: [Int64] = []
     private var rows: [Int64] = []
 
-    init(_ db: Database, scopeKey: String, currency: String, since day: Int64) throws {
+    init(_ db: Database, board: Int64, since day: Int64) throws {
       let top = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM members")) ?? 0
       // A file whose row ids were made sparse by hand would need a huge array: refuse the shortcut.
       guard top >= 0, top < 64 << 20 else {
@@ -174,10 +207,9 @@ extension SQLiteStore {
       sums = Array(repeating: 0, count: Int(top) + 1)
       present = Array(repeating: false, count: Int(top) + 1)
       let scan = try DirectStatement(
-        db, "SELECT member_id, amount FROM earnings WHERE scope_key = ? AND currency = ? AND day >= ?")
-      scan.bind(1, scopeKey)
-      scan.bind(2, currency)
-      scan.bind(3, day)
+        db, "SELECT member_id, amount FROM earnings WHERE board = ? AND day >= ?")
+      scan.bind(1, board)
+      scan.bind(2, day)
       try sums.withUnsafeMutableBufferPointer { sums in
         try present.withUnsafeMutableBufferPointer { present in
           try scan.forEach { row in
@@ -234,18 +266,4 @@ extension SQLiteStore {
     return values[target]
   }
 
-  /// The user ids of member rows, 500 rows a statement.
-  private static func userIDs(_ rows: [Int64], in db: Database) throws -> [Int64: String] {
-    var users: [Int64: String] = [:]
-    var start = 0
-    while start < rows.count {
-      let part = rows[start..<min(start + 500, rows.count)]
-      start = part.endIndex
-      let statement = try db.cachedStatement(
-        sql:
-          "SELECT id, user FROM members WHERE id IN (\(repeatElement("?", count: part.count).joined(separator: ",")))")
-      for row in try Row.fetchAll(statement, arguments: StatementArguments(Array(part))) { users[row[0]] = row[1] }
-    }
-    return users
-  }
 }

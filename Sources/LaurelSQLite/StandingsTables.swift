@@ -78,8 +78,9 @@ enum StandingsTables {
     )
     let earning = try DirectStatement(
       db,
-      "INSERT INTO earnings (scope_key, currency, day, member_id, amount) VALUES (?, ?, ?, ?, ?) ON CONFLICT (scope_key, currency, day, member_id) DO UPDATE SET amount = amount + excluded.amount"
+      "INSERT INTO earnings (board, day, member_id, amount) VALUES (?, ?, ?, ?) ON CONFLICT (board, day, member_id) DO UPDATE SET amount = amount + excluded.amount"
     )
+    var boards: [String: [String: Int64]] = [:]
     for part in folded {
       // In key order, so the B-trees are written from one end to the other.
       for (member, amount) in part.balances.sorted(by: { $0.key < $1.key }) {
@@ -93,11 +94,17 @@ enum StandingsTables {
       }
       for (key, amount) in part.earnings.sorted(by: { ($0.key.day, $0.key.member) < ($1.key.day, $1.key.member) }) {
         guard let who = members[key.member] else { continue }
-        earning.bind(1, who.scopeKey)
-        earning.bind(2, part.currency)
-        earning.bind(3, key.day)
-        earning.bind(4, key.member)
-        earning.bind(5, amount)
+        let board: Int64
+        if let known = boards[part.currency]?[who.scopeKey] {
+          board = known
+        } else {
+          board = try Self.board(scopeKey: who.scopeKey, currency: part.currency, creating: true, in: db)!
+          boards[part.currency, default: [:]][who.scopeKey] = board
+        }
+        earning.bind(1, board)
+        earning.bind(2, key.day)
+        earning.bind(3, key.member)
+        earning.bind(4, amount)
         try earning.run()
       }
     }
@@ -106,6 +113,18 @@ enum StandingsTables {
         "INSERT INTO laurel_meta (key, value) VALUES ('standings_folded', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
       arguments: ["\(last)"])
     return count
+  }
+
+  /// The number of a scope's board of `currency`; nil when there is none and `creating` is false.
+  static func board(scopeKey: String, currency: String, creating: Bool, in db: Database) throws -> Int64? {
+    if creating {
+      try db.execute(
+        sql: "INSERT INTO boards (scope_key, currency) VALUES (?, ?) ON CONFLICT (scope_key, currency) DO NOTHING",
+        arguments: [scopeKey, currency])
+    }
+    return try Int64.fetchOne(
+      db.cachedStatement(sql: "SELECT id FROM boards WHERE scope_key = ? AND currency = ?"),
+      arguments: [scopeKey, currency])
   }
 
   /// Empties the tables (the ledger is being replaced: a rebuild).
