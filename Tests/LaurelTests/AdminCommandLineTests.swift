@@ -53,6 +53,14 @@ import Testing
     #expect(bad.stderr.contains("VALIDATION_ERROR"))
     #expect(bad.stderr.contains("tiers[1].name"))
     #expect(bad.stderr.contains("tiers[0].threshold"))
+    // A threshold beyond 64 bits, or not JSON at all: a sentence, status 1, nothing changed.
+    for hostile in [#"[{"name":"A","threshold":1e30}]"#, "not json", #"[{"name":"A"}]"#] {
+      let refused = try Self.laurel([
+        "admin", "set-tiers", "--store", store, "--ladder", "level", "--scope", "c1", "--tiers", hostile,
+      ])
+      #expect(refused.status == 1)
+      #expect(refused.stderr.contains("--tiers must be a JSON array"))
+    }
     let set = try Self.laurel([
       "admin", "set-tiers", "--store", store, "--ladder", "level", "--scope", "c1", "--by", "owner", "--tiers",
       tiersJSON(names, [0, 3, 10, 30, 60, 100, 200, 400, 800]),

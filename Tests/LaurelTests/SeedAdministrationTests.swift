@@ -110,6 +110,17 @@ import Testing
     #expect(try await engine.auditLog().map(\.operation) == ["gate.remove", "gate.set", "levels.set"])
   }
 
+  @Test func thresholdsAtTheEdgeOf64BitsAreAcceptedAndRankNobodyThere() async throws {
+    try await post("p1", "ann")
+    var custom = Self.defaults
+    custom[8] = ("Legend", .max)
+    let update = try await engine.setTiers(tiers(custom), ladder: "level", scope: "c1", by: "owner")
+    #expect(update.tiers.last?.threshold == .max)
+    let ann = try await engine.profile(of: MemberID(scope: "c1", user: "ann"))
+    #expect(ann.tier("level")?.rank == 1)
+    #expect(try await engine.levels(ladder: "level", scope: "c1").levels.last?.threshold == .max)
+  }
+
   @Test func aFixedLadderIsNotOverridable() async throws {
     let rules = try RuleLoader().load(paths: [
       Scenario.repository.appendingPathComponent("rules/xp-grades-badges.yaml").path
