@@ -74,6 +74,9 @@ public enum AdminConformance {
         tiers([("Newbie", 0), ("Regular", 2), ("Pro", 6)]), ladder: "level", scope: "c1", by: "admin")
       let moved = update.tierChanges.map { "\($0.member.user):\($0.from)->\($0.to) \($0.name)" }.sorted()
       guard moved == ["ann:2->3 Pro", "bob:1->2 Regular"] else { return "tier changes \(moved)" }
+      guard update.memberEvents.allSatisfy({ if case .leveledUp = $0 { true } else { false } }),
+        update.memberEvents.count == 2
+      else { return "events \(update.memberEvents)" }
       let ann = try await engine.profile(of: MemberID(scope: "c1", user: "ann"))
       let other = try await engine.profile(of: MemberID(scope: "c2", user: "ann"))
       guard ann.tier("level")?.name == "Pro", ann.tier("level")?.isMax == true, other.tier("level")?.name == "Learner"

@@ -60,6 +60,7 @@ import Testing
     custom[3] = ("Contributor", 100)
     let update = try await engine.setTiers(tiers(custom), ladder: "level", scope: "c1", by: "owner")
     #expect(update.tierChanges.isEmpty)
+    #expect(update.memberEvents.isEmpty)
     #expect(try await engine.profile(of: MemberID(scope: "c1", user: "ann")).tier("level")?.rank == 3)
   }
 
@@ -158,5 +159,43 @@ import Testing
     await #expect(throws: AdminError.self) {
       _ = try await engine.grantBadge("module_expert_contributor", key: "m1", to: u1, by: "admin")
     }
+  }
+}
+
+/// A `follow` ladder tracks the balance: raising a threshold moves members
+/// down, and says so.
+@Suite struct FollowLadderRecalculationTests {
+  @Test func raisingAThresholdOfAFollowLadderMovesMembersDown() async throws {
+    let rules = try RuleLoader().load(
+      text: """
+        scheme: grades
+        members: { scope: event.community }
+        fields: { community: string }
+        currencies: { xp: {} }
+        actions:
+          posted:
+            - award: { xp: 10 }
+        ladders:
+          grade:
+            currency: xp
+            policy: follow
+            overridable: true
+            tiers:
+              - { name: Rookie, at: 0 }
+              - { name: Explorer, at: 10 }
+        """, file: "grades.yaml")
+    let engine = Engine(rules: rules, store: try SQLiteStore(path: ":memory:"))
+    _ = try await engine.apply(
+      json: #"{"id":"a1","type":"posted","at":"2026-03-01T10:00:00Z","user":"ann","community":"c1"}"#)
+    #expect(try await engine.profile(of: MemberID(scope: "c1", user: "ann")).tier("grade")?.name == "Explorer")
+    let update = try await engine.setTiers(
+      [TierSetting(name: "Rookie", threshold: 0), TierSetting(name: "Explorer", threshold: 50)], ladder: "grade",
+      scope: "c1", by: "admin")
+    #expect(update.tierChanges.map { "\($0.from)->\($0.to)" } == ["2->1"])
+    guard case .leveledDown? = update.memberEvents.first else {
+      Issue.record("no leveledDown event: \(update.memberEvents)")
+      return
+    }
+    #expect(try await engine.profile(of: MemberID(scope: "c1", user: "ann")).tier("grade")?.rank == 1)
   }
 }

@@ -13,6 +13,11 @@ public struct TierUpdate: Sendable, Equatable {
   public var tierChanges: [TierChange]
   /// Members of the scope re-ranked.
   public var membersRanked: Int
+
+  /// The `leveledUp` / `leveledDown` events to publish, one per member who moved.
+  public var memberEvents: [MemberEvent] {
+    tierChanges.map { $0.to > $0.from ? .leveledUp($0) : .leveledDown($0) }
+  }
 }
 
 extension Engine where S: AdminStore {
