@@ -155,17 +155,23 @@ public struct SQLiteTransaction: AdminTransaction {
         let key = MemberKey(MemberID(scope: row["scope"], user: row["user"]))
         let rowID: Int64 = row["id"]
         let version: Int64 = row["version"]
-        var state: MemberState
-        if let cached = cache.entry(key), cached.rowID == rowID, cached.version == version {
-          state = cached.state
-        } else {
-          state = try Self.decodeState(row["state"], member: key.id, layout: layout)
-        }
-        // Checked against its row now: trusted again in this generation.
-        cache.store(key, rowID: rowID, version: version, state: state)
-        readAhead[key] = (rowID, version, state)
+        readAhead[key] = (rowID, version, try rowState(key, rowID: rowID, version: version, row["state"]))
       }
     }
+  }
+
+  /// A member row's state: the cached one when the cache holds this row at
+  /// this version, else decoded from `value`. Checked against its row now,
+  /// the cache trusts it again in this generation.
+  private func rowState(_ key: MemberKey, rowID: Int64, version: Int64, _ value: DatabaseValue) throws -> MemberState {
+    let state: MemberState
+    if let cached = cache.entry(key), cached.rowID == rowID, cached.version == version {
+      state = cached.state
+    } else {
+      state = try Self.decodeState(value, member: key.id, layout: layout)
+    }
+    cache.store(key, rowID: rowID, version: version, state: state)
+    return state
   }
 
   public mutating func member(_ key: MemberKey, initial: () -> MemberState) throws -> Int {
@@ -242,13 +248,7 @@ public struct SQLiteTransaction: AdminTransaction {
       }
       let rowID: Int64 = row["id"]
       let version: Int64 = row["version"]
-      let state: MemberState
-      if let cached = cache.entry(key), cached.rowID == rowID, cached.version == version {
-        state = cached.state
-      } else {
-        state = try Self.decodeState(row["state"], member: id, layout: layout)
-        cache.store(key, rowID: rowID, version: version, state: state)
-      }
+      let state = try rowState(key, rowID: rowID, version: version, row["state"])
       result.append((id, add(key, rowID: rowID, version: version, state: state, dirty: false)))
     }
     return result

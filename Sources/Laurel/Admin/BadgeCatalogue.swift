@@ -103,21 +103,7 @@ extension Engine where S: AdminStore {
   ) async throws
     -> CatalogueBadge
   {
-    let clean = try Self.validated(badge)
-    guard !rules.badges.contains(where: { $0.name == clean.name }) else {
-      throw AdminError(.conflict, "badge '\(clean.name)' is declared in the rules")
-    }
-    let key = SettingKey(.badge, scope: nil, name: clean.name)
-    let value = SettingJSON.encode(clean)
-    try await store.transaction { tx in
-      guard try tx.setting(key) == nil else { throw AdminError(.conflict, "badge '\(clean.name)' exists already") }
-      try tx.setSetting(key, to: value)
-      try tx.appendAudit(
-        AuditEntry(
-          actor: admin, operation: "catalogue.create", scope: nil, target: clean.name, before: nil, after: value,
-          reason: nil, at: time))
-    }
-    return clean
+    try await writeCatalogue(badge, creating: true, by: admin, at: time)
   }
 
   /// Replaces a runtime badge's title, description and image, audited.
@@ -130,21 +116,29 @@ extension Engine where S: AdminStore {
   ) async throws
     -> CatalogueBadge
   {
+    try await writeCatalogue(badge, creating: false, by: admin, at: time)
+  }
+
+  private func writeCatalogue(
+    _ badge: CatalogueBadge, creating: Bool, by admin: String, at time: Timestamp
+  ) async throws -> CatalogueBadge {
     let clean = try Self.validated(badge)
     guard !rules.badges.contains(where: { $0.name == clean.name }) else {
-      throw AdminError(.notManual, "badge '\(clean.name)' is declared in the rules: change it there")
+      throw creating
+        ? AdminError(.conflict, "badge '\(clean.name)' is declared in the rules")
+        : AdminError(.notManual, "badge '\(clean.name)' is declared in the rules: change it there")
     }
     let key = SettingKey(.badge, scope: nil, name: clean.name)
     let value = SettingJSON.encode(clean)
     try await store.transaction { tx in
-      guard let before = try tx.setting(key) else {
-        throw AdminError(.unknownName, "no badge '\(clean.name)' in the catalogue")
-      }
+      let before = try tx.setting(key)
+      if creating, before != nil { throw AdminError(.conflict, "badge '\(clean.name)' exists already") }
+      if !creating, before == nil { throw AdminError(.unknownName, "no badge '\(clean.name)' in the catalogue") }
       try tx.setSetting(key, to: value)
       try tx.appendAudit(
         AuditEntry(
-          actor: admin, operation: "catalogue.update", scope: nil, target: clean.name, before: before, after: value,
-          reason: nil, at: time))
+          actor: admin, operation: creating ? "catalogue.create" : "catalogue.update", scope: nil, target: clean.name,
+          before: before, after: value, reason: nil, at: time))
     }
     return clean
   }
