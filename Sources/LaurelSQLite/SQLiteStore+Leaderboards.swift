@@ -194,22 +194,32 @@ extension SQLiteStore {
     /// Per member row id: the sum, and whether the member has rows in the window.
     private var sums: [Int64] = []
     private var present: [Bool] = []
+    /// The sums by row id, when row ids are too large for arrays (tens of millions).
+    private var sparse: [Int64: Int64]?
     /// The sums of the members present, in row id order.
     private(set) var amounts: [Int64] = []
     private var rows: [Int64] = []
 
+    /// Row ids up to this many are summed in arrays (at most 9 bytes each).
+    static let denseLimit: Int64 = 16 << 20
+
     init(_ db: Database, board: Int64, since day: Int64) throws {
       let top = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM members")) ?? 0
-      // A file whose row ids were made sparse by hand would need a huge array: refuse the shortcut.
-      guard top >= 0, top < 64 << 20 else {
-        throw SQLiteStore.OpenError(kind: .damaged, description: "member row ids exceed \(64 << 20)")
+      let scan = try DirectStatement(db, "SELECT member_id, amount FROM earnings WHERE board = ? AND day >= ?")
+      scan.bind(1, board)
+      scan.bind(2, day)
+      guard top >= 0, top < Self.denseLimit else {
+        var sums: [Int64: Int64] = [:]
+        try scan.forEach { row in sums[row.int64(0), default: 0] &+= row.int64(1) }
+        for (row, amount) in sums.sorted(by: { $0.key < $1.key }) {
+          rows.append(row)
+          amounts.append(amount)
+        }
+        sparse = sums
+        return
       }
       sums = Array(repeating: 0, count: Int(top) + 1)
       present = Array(repeating: false, count: Int(top) + 1)
-      let scan = try DirectStatement(
-        db, "SELECT member_id, amount FROM earnings WHERE board = ? AND day >= ?")
-      scan.bind(1, board)
-      scan.bind(2, day)
       try sums.withUnsafeMutableBufferPointer { sums in
         try present.withUnsafeMutableBufferPointer { present in
           try scan.forEach { row in
@@ -227,7 +237,8 @@ extension SQLiteStore {
     }
 
     func amount(of row: Int64) -> Int64? {
-      row >= 0 && row < present.count && present[Int(row)] ? sums[Int(row)] : nil
+      if let sparse { return sparse[row] }
+      return row >= 0 && row < present.count && present[Int(row)] ? sums[Int(row)] : nil
     }
 
     func members(atLeast cutoff: Int64) -> [(member: Int64, amount: Int64)] {

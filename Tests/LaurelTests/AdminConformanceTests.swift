@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 @_spi(StoreAdapter) import Laurel
 import LaurelExpression
 import LaurelSQLite
@@ -36,10 +37,23 @@ import Testing
 /// with user ids read only where ties need them): on boards full of ties,
 /// every page and every member's place equals the in-memory store's.
 @Suite struct LeaderboardAgreementTests {
-  @Test func sqliteAndInMemoryRankEveryPageAlike() async throws {
+  /// With `sparseRowIDs`, a member row numbered 20,000,000 comes first, so
+  /// every member after it has a row id too large for the window sums'
+  /// arrays: the hash-table path is checked the same way.
+  @Test(arguments: [false, true]) func sqliteAndInMemoryRankEveryPageAlike(sparseRowIDs: Bool) async throws {
     let rules = try AdminConformance.rules()
     let memory = Engine(rules: rules, store: InMemoryStore())
-    let sqlite = Engine(rules: rules, store: try SQLiteStore(path: ":memory:"))
+    let folder = try TemporaryFolder("laurel-boards")
+    let path = folder.url.appendingPathComponent("boards.sqlite").path
+    let sqlite = Engine(rules: rules, store: try SQLiteStore(path: path))
+    if sparseRowIDs {
+      try await DatabaseQueue(path: path).write { db in
+        try db.execute(
+          sql:
+            "INSERT INTO members (id, scope, scope_key, user, state, updated_at) VALUES (20000000, 'elsewhere', 's:elsewhere', 'placeholder', x'', 0)"
+        )
+      }
+    }
     var state: UInt64 = 12345
     func next(_ n: UInt64) -> Int {
       state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
