@@ -14,7 +14,7 @@ extension SQLiteStore {
     return try await writer.read { db in
       switch query.period {
       case .allTime: try Self.allTimeStandings(query, in: db)
-      case .since(let day): try Self.windowStandings(query, since: day, in: db)
+      case .since(let day): try Self.windowStandings(query, since: day, cache: windowSums, in: db)
       }
     }
   }
@@ -34,7 +34,10 @@ extension SQLiteStore {
     writesInFlight.add(1, ordering: .acquiringAndReleasing)
     defer { writesInFlight.subtract(1, ordering: .releasing) }
     do {
-      return try await writer.write { try StandingsTables.fold(in: $0) }
+      let fold = try await writer.write { try StandingsTables.fold(in: $0) }
+      // Committed: the window sums kept in memory take what it added.
+      windowSums.apply(fold)
+      return fold.rows
     } catch let error as DatabaseError {
       throw WriteError(
         description: "\(path): the leaderboards could not be brought up to date: \(Self.explain(error))",
@@ -87,13 +90,23 @@ extension SQLiteStore {
   }
 
   private static func windowStandings(
-    _ query: StandingsQuery, since day: Int64, in db: Database
+    _ query: StandingsQuery, since day: Int64, cache: WindowSumsCache, in db: Database
   ) throws -> StandingsPage {
     let scopeKey = SQLiteSchema.scopeKey(query.scope)
     guard
       let boardID = try StandingsTables.board(scopeKey: scopeKey, currency: query.currency, creating: false, in: db)
     else { return StandingsPage(entries: [], member: nil, neighbours: []) }
-    let sums = try WindowSums(db, board: boardID, since: day)
+    // The sums this process keeps for the window, if they are of the ledger
+    // rows the tables hold now (read in this same transaction); else a scan.
+    let tables = WindowSumsCache.Position(
+      epoch: try StandingsTables.epoch(in: db), cursor: try StandingsTables.cursor(in: db))
+    let sums: WindowSums
+    if let kept = cache.sums(board: boardID, since: day, at: tables) {
+      sums = kept
+    } else {
+      sums = try WindowSums(db, board: boardID, since: day)
+      cache.keep(sums, board: boardID, since: day, at: tables)
+    }
     // Only the first `needed` places are ordered: the members whose amount
     // is at least the needed-th largest (a selection, not a sort of all).
     var needed = query.offset + query.limit
@@ -184,66 +197,6 @@ extension SQLiteStore {
 
   private static func jsonArray(_ rows: [Int64]) -> String {
     "[" + rows.map(String.init).joined(separator: ",") + "]"
-  }
-
-  /// A window's net amount per member row, summed from `earnings` rows. Row
-  /// ids are dense (SQLite assigns them in order), so the sums live in an
-  /// array indexed by row id, not a hash table: three times faster on the
-  /// 325,000 rows of a 30-day window of 100,000 members.
-  private struct WindowSums {
-    /// Per member row id: the sum, and whether the member has rows in the window.
-    private var sums: [Int64] = []
-    private var present: [Bool] = []
-    /// The sums by row id, when row ids are too large for arrays (tens of millions).
-    private var sparse: [Int64: Int64]?
-    /// The sums of the members present, in row id order.
-    private(set) var amounts: [Int64] = []
-    private var rows: [Int64] = []
-
-    /// Row ids up to this many are summed in arrays (at most 9 bytes each).
-    static let denseLimit: Int64 = 16 << 20
-
-    init(_ db: Database, board: Int64, since day: Int64) throws {
-      let top = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM members")) ?? 0
-      let scan = try DirectStatement(db, "SELECT member_id, amount FROM earnings WHERE board = ? AND day >= ?")
-      scan.bind(1, board)
-      scan.bind(2, day)
-      guard top >= 0, top < Self.denseLimit else {
-        var sums: [Int64: Int64] = [:]
-        try scan.forEach { row in sums[row.int64(0), default: 0] &+= row.int64(1) }
-        for (row, amount) in sums.sorted(by: { $0.key < $1.key }) {
-          rows.append(row)
-          amounts.append(amount)
-        }
-        sparse = sums
-        return
-      }
-      sums = Array(repeating: 0, count: Int(top) + 1)
-      present = Array(repeating: false, count: Int(top) + 1)
-      try sums.withUnsafeMutableBufferPointer { sums in
-        try present.withUnsafeMutableBufferPointer { present in
-          try scan.forEach { row in
-            let id = Int(row.int64(0))
-            guard id >= 0, id < sums.count else { return }
-            sums[id] &+= row.int64(1)
-            present[id] = true
-          }
-        }
-      }
-      for id in present.indices where present[id] {
-        rows.append(Int64(id))
-        amounts.append(sums[id])
-      }
-    }
-
-    func amount(of row: Int64) -> Int64? {
-      if let sparse { return sparse[row] }
-      return row >= 0 && row < present.count && present[Int(row)] ? sums[Int(row)] : nil
-    }
-
-    func members(atLeast cutoff: Int64) -> [(member: Int64, amount: Int64)] {
-      rows.indices.compactMap { amounts[$0] >= cutoff ? (rows[$0], amounts[$0]) : nil }
-    }
   }
 
   /// The `k`-th largest of `values` (quickselect); `.min` when there are fewer.

@@ -100,6 +100,7 @@ extension SQLiteStore {
     rulesVersion.withLock { $0 = result.version }
     self.layout.withLock { $0 = layout }
     overrideCache.removeAll()
+    windowSums.removeAll()
     return result
   }
 

@@ -24,6 +24,8 @@ public final class SQLiteStore: AdminStore {
   let cache = MemberCache()
   /// Tier overrides for the engine's transactions (see ``OverrideCache``).
   let overrideCache = OverrideCache()
+  /// Window leaderboards' sums, moved forward by this process's folds.
+  let windowSums = WindowSumsCache()
   /// Set by a transaction that wrote a tier setting: the override cache is
   /// emptied once more after its commit, so no read made before it stays.
   private let overridesChanged = Atomic<Bool>(false)

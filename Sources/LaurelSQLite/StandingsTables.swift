@@ -10,10 +10,19 @@ import LaurelExpression
 /// deployments make far less often than they write. `laurel_meta` keeps the
 /// last ledger row folded; a read folds the rows after it (one pass,
 /// aggregated per member and day) in a write transaction, then reads.
+/// What a fold adds also goes into the window sums this process keeps
+/// (``WindowSumsCache``), so a window board read after it does not step
+/// through the window's rows again.
 enum StandingsTables {
   /// The last ledger row the tables include.
   static func cursor(in db: Database) throws -> Int64 {
     try Int64.fetchOne(db, sql: "SELECT value FROM laurel_meta WHERE key = 'standings_folded'").flatMap { $0 } ?? 0
+  }
+
+  /// Bumped each time the tables are emptied (a rebuild renumbers the
+  /// ledger, so a cursor alone could name other rows than before).
+  static func epoch(in db: Database) throws -> Int64 {
+    try Int64.fetchOne(db, sql: "SELECT value FROM laurel_meta WHERE key = 'standings_epoch'").flatMap { $0 } ?? 0
   }
 
   /// Ledger rows not folded yet.
@@ -35,9 +44,19 @@ enum StandingsTables {
     var earnings: [Day: Int64] = [:]
   }
 
-  /// Folds the ledger rows after the cursor into the tables; returns how many.
+  /// What a fold added: ledger rows `from` (exclusive) to `to` (inclusive),
+  /// as net amounts per board, day and member row.
+  struct Fold: Sendable {
+    var epoch: Int64
+    var from: Int64
+    var to: Int64
+    var rows = 0
+    var earnings: [(board: Int64, day: Int64, member: Int64, amount: Int64)] = []
+  }
+
+  /// Folds the ledger rows after the cursor into the tables.
   @discardableResult
-  static func fold(in db: Database) throws -> Int {
+  static func fold(in db: Database) throws -> Fold {
     let from = try cursor(in: db)
     var folded: [Folded] = []
     var members: [Int64: (scopeKey: String, user: String)] = [:]
@@ -71,7 +90,8 @@ enum StandingsTables {
       folded[current].balances[member] = row.int64(3)
       folded[current].earnings[Day(member: member, day: day), default: 0] &+= row.int64(4)
     }
-    guard count > 0 else { return 0 }
+    var result = Fold(epoch: try epoch(in: db), from: from, to: last, rows: count)
+    guard count > 0 else { return result }
     let balance = try DirectStatement(
       db,
       "INSERT INTO balances (scope_key, currency, member_id, user, amount) VALUES (?, ?, ?, ?, ?) ON CONFLICT (member_id, currency) DO UPDATE SET amount = excluded.amount"
@@ -106,13 +126,14 @@ enum StandingsTables {
         earning.bind(3, key.member)
         earning.bind(4, amount)
         try earning.run()
+        result.earnings.append((board, key.day, key.member, amount))
       }
     }
     try db.execute(
       sql:
         "INSERT INTO laurel_meta (key, value) VALUES ('standings_folded', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
       arguments: ["\(last)"])
-    return count
+    return result
   }
 
   /// The number of a scope's board of `currency`; nil when there is none and `creating` is false.
@@ -131,5 +152,9 @@ enum StandingsTables {
   static func reset(in db: Database) throws {
     try db.execute(
       sql: "DELETE FROM balances; DELETE FROM earnings; DELETE FROM laurel_meta WHERE key = 'standings_folded'")
+    try db.execute(
+      sql:
+        "INSERT INTO laurel_meta (key, value) VALUES ('standings_epoch', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      arguments: ["\(try epoch(in: db) + 1)"])
   }
 }
