@@ -1,4 +1,3 @@
-import Foundation
 import GRDB
 @_spi(StoreAdapter) public import Laurel
 public import LaurelExpression
@@ -7,21 +6,12 @@ public import LaurelExpression
 /// indexed `balances` and `earnings` tables), member pages and badge holders.
 extension SQLiteStore {
   public func tierOverrides(scope: String?) async throws -> TierOverrides {
-    let key = SQLiteSchema.scopeKey(scope)
-    return try await writer.read { db in try StoreRows.tierOverrides(in: db)[key] ?? TierOverrides() }
+    try await writer.read { db in try StoreRows.tierOverrides(in: db)[scope] ?? TierOverrides() }
   }
 
   /// Every scope's tier overrides (what a replay of the log ranks under).
   public func tierOverridesByScope() async throws -> [String?: TierOverrides] {
-    try await writer.read { db in
-      var result: [String?: TierOverrides] = [:]
-      for row in try Row.fetchAll(db, sql: "SELECT scope, name, value FROM settings WHERE kind = 'tiers'") {
-        guard let tiers = try? JSONDecoder().decode([TierSetting].self, from: Data((row["value"] as String).utf8))
-        else { continue }
-        result[row["scope"] as String?, default: TierOverrides()].ladders[row["name"]] = tiers
-      }
-      return result
-    }
+    try await writer.read { db in try StoreRows.tierOverrides(in: db) }
   }
 
   public func settings(

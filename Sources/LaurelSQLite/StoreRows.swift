@@ -117,14 +117,11 @@ enum StoreRows {
   }
 
   /// Every scope's tier overrides.
-  static func tierOverrides(in db: Database) throws -> [String: TierOverrides] {
-    var result: [String: TierOverrides] = [:]
-    for row in try Row.fetchAll(db, sql: "SELECT scope_key, name, value FROM settings WHERE kind = 'tiers'") {
-      guard let tiers = try? JSONDecoder().decode([TierSetting].self, from: Data((row["value"] as String).utf8))
-      else { continue }
-      result[row["scope_key"], default: TierOverrides()].ladders[row["name"]] = tiers
-    }
-    return result
+  static func tierOverrides(in db: Database) throws -> [String?: TierOverrides] {
+    TierOverrides.byScope(
+      try Row.fetchAll(db, sql: "SELECT scope, name, value FROM settings WHERE kind = 'tiers'").map {
+        ($0["scope"] as String?, $0["name"] as String, $0["value"] as String)
+      })
   }
 
   /// Appends an audit entry.

@@ -22,6 +22,21 @@ public struct TierOverrides: Sendable, Equatable {
   public subscript(ladder: String) -> [TierSetting]? { ladders[ladder] }
 }
 
+extension TierOverrides {
+  /// The overrides of every scope, from stored `tiers` settings (a ladder's
+  /// tiers as JSON); a value that does not decode is skipped.
+  package static func byScope(
+    _ settings: some Sequence<(scope: String?, ladder: String, value: String)>
+  ) -> [String?: TierOverrides] {
+    var result: [String?: TierOverrides] = [:]
+    for (scope, ladder, value) in settings {
+      guard let tiers = SettingJSON.decode([TierSetting].self, value) else { continue }
+      result[scope, default: TierOverrides()].ladders[ladder] = tiers
+    }
+    return result
+  }
+}
+
 /// Checks and cleans the tiers an admin submits for a ladder (seed 004's
 /// `UpdateLevelConfigCommand`): names trimmed, HTML tags stripped, 1–30
 /// characters, unique ignoring case; as many tiers as the rules declare;

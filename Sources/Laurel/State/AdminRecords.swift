@@ -1,4 +1,3 @@
-import Foundation
 import LaurelExpression
 
 /// What ``InMemoryStore`` keeps besides member states: admin settings, the
@@ -47,12 +46,7 @@ struct AdminJournal {
 extension AdminRecords {
   /// The tier overrides the settings hold, by scope.
   static func overrides(_ settings: [SettingKey: String]) -> [String?: TierOverrides] {
-    var result: [String?: TierOverrides] = [:]
-    for (key, value) in settings where key.kind == .tiers {
-      guard let tiers = try? JSONDecoder().decode([TierSetting].self, from: Data(value.utf8)) else { continue }
-      result[key.scope, default: TierOverrides()].ladders[key.name] = tiers
-    }
-    return result
+    TierOverrides.byScope(settings.lazy.filter { $0.key.kind == .tiers }.map { ($0.key.scope, $0.key.name, $0.value) })
   }
 
   /// Standings in memory, from the ledger: the latest balances, or the net
