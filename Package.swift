@@ -23,12 +23,23 @@ let package = Package(
     .library(name: "LaurelSQLite", targets: ["LaurelSQLite"]),
     .library(name: "LaurelReplay", targets: ["LaurelReplay"]),
     .library(name: "LaurelReports", targets: ["LaurelReports"]),
+    .library(name: "LaurelServer", targets: ["LaurelServer"]),
     .executable(name: "laurel", targets: ["laurel"]),
   ],
   dependencies: [
     .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+    .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+    .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+    .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+    .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+    .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
   ],
   targets: [
     // Source locations and diagnostics; depends on nothing.
@@ -63,6 +74,25 @@ let package = Package(
         .product(name: "GRDBSQLite", package: "GRDB.swift"),
       ],
       swiftSettings: swiftSettings),
+    // `laurel serve`: the seeds' HTTP API over an admin store, with JWT roles,
+    // ingestion, a webhook outbox, server-sent events, metrics and tracing.
+    .target(
+      name: "LaurelServer",
+      dependencies: [
+        "Laurel", "LaurelExpression", "LaurelSQLite",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+        .product(name: "JWTKit", package: "jwt-kit"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Tracing", package: "swift-distributed-tracing"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+      ],
+      resources: [.copy("Resources/openapi.json")],
+      swiftSettings: swiftSettings),
     // Test support: the conformance suite every Store must pass, and the engine fuzzing harness.
     .target(
       name: "LaurelTesting",
@@ -71,8 +101,9 @@ let package = Package(
     .executableTarget(
       name: "laurel",
       dependencies: [
-        "Laurel", "LaurelRules", "LaurelDiagnostics", "LaurelSQLite", "LaurelReplay", "LaurelReports",
+        "Laurel", "LaurelRules", "LaurelDiagnostics", "LaurelSQLite", "LaurelReplay", "LaurelReports", "LaurelServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings),
     .executableTarget(
@@ -96,6 +127,17 @@ let package = Package(
         "laurel",
       ],
       exclude: ["Golden"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "LaurelServerTests",
+      dependencies: [
+        "LaurelServer", "Laurel", "LaurelRules", "LaurelSQLite",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+        .product(name: "JWTKit", package: "jwt-kit"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings),
     .testTarget(
       name: "LaurelRulesTests",
       dependencies: ["LaurelRules", "Laurel", "LaurelDiagnostics", .product(name: "Yams", package: "Yams")],

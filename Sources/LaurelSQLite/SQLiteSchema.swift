@@ -151,6 +151,22 @@ enum SQLiteSchema {
           ) WITHOUT ROWID;
           """)
     }
+    migrator.registerMigration("v5") { db in
+      // The outbox `laurel serve` delivers webhooks and event streams from:
+      // member events appended in the transaction of the change they report.
+      try db.execute(
+        sql: """
+          CREATE TABLE outbox (
+            sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+            type TEXT NOT NULL,
+            scope TEXT,
+            user TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            at_nanos INTEGER NOT NULL,
+            data TEXT NOT NULL            -- JSON
+          );
+          """)
+    }
     return migrator
   }
 

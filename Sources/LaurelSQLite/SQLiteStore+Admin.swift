@@ -102,4 +102,23 @@ extension SQLiteStore {
       }
     }
   }
+
+  public func outbox(after sequence: Int64, limit: Int) async throws -> [OutboxEvent] {
+    try await writer.read { db in
+      try Row.fetchAll(
+        db,
+        sql:
+          "SELECT sequence, type, scope, user, at, at_nanos, data FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?",
+        arguments: [sequence, max(0, limit)]
+      ).map { row in
+        OutboxEvent(
+          sequence: row["sequence"], type: row["type"], scope: row["scope"], user: row["user"],
+          at: try Timestamp(seconds: row["at"], nanos: Int32(clamping: row["at_nanos"] as Int64)), data: row["data"])
+      }
+    }
+  }
+
+  public func outboxEnd() async throws -> Int64 {
+    try await writer.read { db in try Int64.fetchOne(db, sql: "SELECT max(sequence) FROM outbox") ?? 0 }
+  }
 }

@@ -256,6 +256,8 @@ public struct SQLiteTransaction: AdminTransaction {
 
   public mutating func appendAudit(_ entry: AuditEntry) throws { try StoreRows.appendAudit(entry, in: db) }
 
+  public mutating func enqueue(_ events: [OutboxEvent]) throws { try StoreRows.enqueue(events, in: db) }
+
   public mutating func removeBadge(_ handle: Int, badge: String, key: String?) throws {
     badges.removeAll { $0.handle == handle && $0.award.badge == badge && $0.award.key == key }
     guard let rowID = rowIDs[handle] else { return }

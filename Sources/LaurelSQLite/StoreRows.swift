@@ -135,6 +135,17 @@ enum StoreRows {
       ])
   }
 
+  /// Appends events to the outbox (numbered by SQLite, after the newest ever).
+  static func enqueue(_ events: [OutboxEvent], in db: Database) throws {
+    let statement = try db.cachedStatement(
+      sql: "INSERT INTO outbox (type, scope, user, at, at_nanos, data) VALUES (?, ?, ?, ?, ?, ?)")
+    for event in events {
+      try statement.execute(arguments: [
+        event.type, event.scope, event.user, event.at.seconds, Int64(event.at.nanos), event.data,
+      ])
+    }
+  }
+
   /// Records a badge earned (once per member, badge and key).
   static func insertBadge(
     _ award: BadgeAward, member row: Int64, actionID: String, rulesVersion: Int64?, in db: Database

@@ -255,6 +255,47 @@ public enum AdminConformance {
         ? nil : "activity \(String(describing: alan.firstActivity)) - \(String(describing: alan.lastActivity))"
     }
 
+    await check("the outbox: events of published actions and admin changes, in order, committed with them") { engine in
+      var engine = engine
+      engine.publishesEvents = true
+      let decoder = ActionDecoder(rules: engine.rules)
+      let batch = try [like("o1", author: "ann"), like("o2", author: "ann"), like("o1", author: "ann")].map {
+        try decoder.decode($0)
+      }
+      let outcomes = try await engine.applyPublishing(batch)
+      guard outcomes.map(\.status) == [.applied, .applied, .duplicate] else {
+        return "statuses \(outcomes.map(\.status))"
+      }
+      _ = try await engine.apply(json: like("unpublished", author: "bob"))  // applied without publishing
+      _ = try await engine.grantBadge("helper", to: MemberID(scope: "c1", user: "bob"), by: "admin", at: now)
+      _ = try await engine.setTiers(
+        tiers([("Newbie", 0), ("Regular", 2), ("Pro", 3)]), ladder: "level", scope: "c1", by: "admin", at: now)
+      let events = try await engine.store.outbox(after: 0, limit: 100)
+      let seen = events.map { "\($0.sequence) \($0.type) \($0.user)" }
+      let expected = [
+        "1 PointsAwarded ann", "2 PointsAwarded ann", "3 BadgeEarned bob", "4 MemberLeveledUp ann",
+        "5 MemberLeveledUp bob",
+      ]
+      guard seen.count == 5, Array(seen.prefix(3)) == Array(expected.prefix(3)), Set(seen) == Set(expected) else {
+        return "events \(seen)"
+      }
+      guard events[1].data.contains("\"new_total\":4"), events[1].json.contains("\"id\":\"2\""),
+        events[1].json.contains("\"community_id\":\"c1\"")
+      else { return "event 2 reads \(events[1].json)" }
+      let later = try await engine.store.outbox(after: 3, limit: 1).map(\.sequence)
+      guard later == [4], try await engine.store.outboxEnd() == 5 else { return "paging \(later)" }
+      // A batch whose transaction fails leaves no event behind.
+      let abandoned = try decoder.decode(like("o3", author: "cy"))
+      _ = try? await engine.applyBatch([abandoned]) { tx, outcomes in
+        try tx.enqueue(OutboxEvent.events(outcomes))
+        throw AdminError(.conflict, "abandoned")
+      }
+      guard try await engine.store.outboxEnd() == 5 else { return "a failed batch left events" }
+      _ = try await engine.applyPublishing([abandoned])
+      let end = try await engine.store.outboxEnd()
+      return end == 6 ? nil : "outbox ends at \(end) after one more published like"
+    }
+
     await check("concurrent admin updates of one scope end as one of them, both audited") { engine in
       try await likes(engine, "ann", 3)
       await withTaskGroup(of: Void.self) { group in

@@ -33,20 +33,7 @@ struct Ingest: AsyncParsableCommand {
     // Checked before the store is opened, so a mistyped path creates no store.
     try Output.checkReadableFile(events)
     let store = try options.open()
-    do {
-      let adoption = try store.adopt(
-        compiled, files: try Self.ruleFiles(rules), droppingRemovedState: dropRemovedState,
-        layoutOfStoredRules: { try StoreOptions.compile($0).stateLayout })
-      if let migration = adoption.migration, adoption.migratedMembers > 0 {
-        let changes = migration.additions.map { "added \($0)" } + migration.removals.map { "removed \($0)" }
-        Output.error(
-          "laurel: the rules changed (\(changes.isEmpty ? "rules renumbered" : changes.joined(separator: ", "))): \(adoption.migratedMembers) members carried over by name"
-        )
-      }
-    } catch let error as SQLiteStore.RuleChangeError {
-      Output.error("laurel: \(error)")
-      throw ExitCode(1)
-    }
+    try Self.adopt(compiled, rules: rules, into: store, droppingRemovedState: dropRemovedState)
     let importer = try SQLiteImporter<BatchLines>(engine: Engine(rules: compiled, store: store))
     var batches = try HistoryBatches(path: events, rules: compiled, size: max(1, batch), keepsSource: true)
     // Reads and decodes up to two batches ahead, so decoding runs on one core while SQLite writes on the other.
@@ -82,6 +69,27 @@ struct Ingest: AsyncParsableCommand {
       "\(total.read) read, \(total.applied) applied, \(total.duplicates) duplicates, \(total.ignored) ignored, \(total.rejected) rejected -> \(options.store)"
     )
     if strict && total.rejected > 0 { throw ExitCode(2) }
+  }
+
+  /// Records `compiled` (from the files at `rules`) as the store's rules,
+  /// carrying member states over by name; refusals print and exit 1.
+  static func adopt(
+    _ compiled: CompiledRules, rules: String, into store: SQLiteStore, droppingRemovedState: Bool
+  ) throws {
+    do {
+      let adoption = try store.adopt(
+        compiled, files: try ruleFiles(rules), droppingRemovedState: droppingRemovedState,
+        layoutOfStoredRules: { try StoreOptions.compile($0).stateLayout })
+      if let migration = adoption.migration, adoption.migratedMembers > 0 {
+        let changes = migration.additions.map { "added \($0)" } + migration.removals.map { "removed \($0)" }
+        Output.error(
+          "laurel: the rules changed (\(changes.isEmpty ? "rules renumbered" : changes.joined(separator: ", "))): \(adoption.migratedMembers) members carried over by name"
+        )
+      }
+    } catch let error as SQLiteStore.RuleChangeError {
+      Output.error("laurel: \(error)")
+      throw ExitCode(1)
+    }
   }
 
   static func ruleFiles(_ path: String) throws -> [(path: String, text: String)] {

@@ -130,6 +130,7 @@ final class OverrideBlindStore: AdminStore {
       base.loadMembers(inScope: scope)
     }
     mutating func appendAudit(_ entry: AuditEntry) { base.appendAudit(entry) }
+    mutating func enqueue(_ events: [OutboxEvent]) { base.enqueue(events) }
     mutating func removeBadge(_ handle: Int, badge: String, key: String?) {
       base.removeBadge(handle, badge: badge, key: key)
     }
@@ -170,4 +171,10 @@ final class OverrideBlindStore: AdminStore {
   func badgeHolders(_ badge: String, scope: String?, limit: Int, offset: Int) async throws -> [BadgeAward] {
     try await base.badgeHolders(badge, scope: scope, limit: limit, offset: offset)
   }
+
+  func outbox(after sequence: Int64, limit: Int) async throws -> [OutboxEvent] {
+    try await base.outbox(after: sequence, limit: limit)
+  }
+
+  func outboxEnd() async throws -> Int64 { try await base.outboxEnd() }
 }

@@ -31,6 +31,10 @@ public protocol AdminStore: Store where Transaction: AdminTransaction {
   /// Members holding `badge`, earliest first: those of `scope`, or of every
   /// scope when `scope` is nil.
   func badgeHolders(_ badge: String, scope: String?, limit: Int, offset: Int) async throws -> [BadgeAward]
+  /// Outbox events after `sequence`, oldest first, at most `limit` of them.
+  func outbox(after sequence: Int64, limit: Int) async throws -> [OutboxEvent]
+  /// The sequence of the newest outbox event; 0 when there is none.
+  func outboxEnd() async throws -> Int64
 }
 
 /// A leaderboard question: members of `scope` by amount of `currency` in
@@ -118,6 +122,8 @@ public protocol AdminTransaction: StateTransaction {
   /// Forgets a badge the store recorded for a member (a revoked grant); the
   /// member's state is changed by the caller.
   mutating func removeBadge(_ handle: Int, badge: String, key: String?) throws(Failure)
+  /// Appends events to the outbox, numbering them after the newest.
+  mutating func enqueue(_ events: [OutboxEvent]) throws(Failure)
 }
 
 /// Where one runtime setting is kept.
@@ -132,6 +138,9 @@ public struct SettingKey: Hashable, Sendable {
     case badge
     /// A manual badge granted to a member (`name`: user, badge and key).
     case grant
+    /// How far a consumer of the outbox got (`name`: the consumer; value:
+    /// the sequence of the last event it handled).
+    case cursor
   }
 
   public var kind: Kind

@@ -21,6 +21,7 @@ extension Engine where S: AdminStore {
     let grantKey = Self.grantKey(member, badge, key)
     let grant = SettingJSON.encode(BadgeGrant(grantedBy: admin, at: time, reason: reason))
     let initial = rules.initialState()
+    let publishes = publishesEvents
     return try await store.transaction { tx in
       if let earlier = SettingJSON.decode(BadgeGrant.self, try tx.setting(grantKey)) {
         return GrantResult(
@@ -44,6 +45,7 @@ extension Engine where S: AdminStore {
         AuditEntry(
           actor: admin, operation: "badge.grant", scope: member.scope, target: Self.auditTarget(member, badge, key),
           before: nil, after: grant, reason: reason, at: time))
+      if publishes { try tx.enqueue(OutboxEvent.events([.badgeEarned(award)], at: time)) }
       return GrantResult(granted: true, award: award, memberEvent: .badgeEarned(award))
     }
   }

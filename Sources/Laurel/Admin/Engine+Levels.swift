@@ -67,6 +67,7 @@ extension Engine where S: AdminStore {
     let ladder = rules.ladders[index]
     let declared = ladder.tiers.map { TierSetting(name: $0.name, threshold: $0.threshold) }
     let key = SettingKey(.tiers, scope: scope, name: ladder.name)
+    let publishes = publishesEvents
     return try await store.transaction { tx in
       let before = try tx.setting(key)
       let after = tiers.map(SettingJSON.encode)
@@ -90,9 +91,11 @@ extension Engine where S: AdminStore {
           actor: admin, operation: tiers == nil ? "levels.reset" : "levels.set", scope: scope, target: ladder.name,
           before: before ?? SettingJSON.encode(declared), after: after ?? SettingJSON.encode(declared), reason: reason,
           at: time))
-      return TierUpdate(
+      let update = TierUpdate(
         ladder: ladder.name, scope: scope, tiers: inForce, isOverridden: tiers != nil, tierChanges: changes,
         membersRanked: members.count)
+      if publishes, !changes.isEmpty { try tx.enqueue(OutboxEvent.events(update.memberEvents, at: time)) }
+      return update
     }
   }
 }

@@ -16,6 +16,12 @@ import Synchronization
 public struct Engine<S: Store>: Sendable {
   public let rules: CompiledRules
   public let store: S
+  /// Whether admin changes (tier recalculations, badge grants) append the
+  /// member events they cause to an ``AdminStore``'s outbox, in their own
+  /// transaction (see ``OutboxEvent``); actions are published through
+  /// `applyPublishing(_:)`. Off by default: nobody reads the outbox of a
+  /// store that no server delivers from.
+  public var publishesEvents = false
   private let decoder: ActionDecoder
   private let evaluators: EvaluatorPool
   private let layout: StateLayout

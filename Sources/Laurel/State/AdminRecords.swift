@@ -9,6 +9,7 @@ struct AdminRecords: Sendable {
   var audit: [AuditEntry] = []
   var ledger: [LedgerEntry] = []
   var badges: [BadgeAward] = []
+  var outbox: [OutboxEvent] = []
 }
 
 /// What a transaction changed in ``AdminRecords``, to undo it.
@@ -16,6 +17,7 @@ struct AdminJournal {
   var ledgerCount = 0
   var auditCount = 0
   var badgeCount = 0
+  var outboxCount = 0
   /// Settings' values before their first change.
   var settings: [SettingKey: String?] = [:]
   /// Badge rows removed, with their positions.
@@ -27,12 +29,14 @@ struct AdminJournal {
     ledgerCount = records.ledger.count
     auditCount = records.audit.count
     badgeCount = records.badges.count
+    outboxCount = records.outbox.count
   }
 
   func undo(_ records: inout AdminRecords, _ state: inout InMemoryState) {
     records.ledger.removeSubrange(min(ledgerCount, records.ledger.count)...)
     records.audit.removeSubrange(min(auditCount, records.audit.count)...)
     records.badges.removeSubrange(min(badgeCount, records.badges.count)...)
+    records.outbox.removeSubrange(min(outboxCount, records.outbox.count)...)
     for (index, award) in removedBadges.reversed() {
       records.badges.insert(award, at: min(index, records.badges.count))
     }

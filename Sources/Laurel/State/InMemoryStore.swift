@@ -98,4 +98,12 @@ public final class InMemoryStore: AdminStore {
           .dropFirst(max(0, offset)).prefix(max(0, limit)))
     }
   }
+
+  public func outbox(after sequence: Int64, limit: Int) async throws -> [OutboxEvent] {
+    contents.withLock { Array($0.records.outbox.dropFirst(Int(clamping: max(0, sequence))).prefix(max(0, limit))) }
+  }
+
+  public func outboxEnd() async throws -> Int64 {
+    contents.withLock { Int64($0.records.outbox.count) }
+  }
 }

@@ -98,6 +98,13 @@ public struct JournaledState: AdminTransaction {
 
   public mutating func appendAudit(_ entry: AuditEntry) { records.audit.append(entry) }
 
+  public mutating func enqueue(_ events: [OutboxEvent]) {
+    for var event in events {
+      event.sequence = Int64(records.outbox.count + 1)
+      records.outbox.append(event)
+    }
+  }
+
   public mutating func removeBadge(_ handle: Int, badge: String, key: String?) {
     let member = state.ids[handle]
     guard let index = records.badges.firstIndex(where: { $0.member == member && $0.badge == badge && $0.key == key })

@@ -1,0 +1,47 @@
+import Laurel
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// Ends every event stream when the server begins to stop, so that open
+/// streams do not hold up the drain of requests in flight.
+struct EventStreamCloser: Service {
+  let hub: EventHub
+
+  func run() async throws {
+    await withGracefulShutdownHandler {
+      while !hub.isClosed, !Task.isCancelled {
+        try? await Task.sleep(for: .seconds(3600))
+      }
+    } onGracefulShutdown: {
+      hub.close()
+    }
+  }
+}
+
+/// Recomputes `gamification.level.distribution` (members per level of the
+/// seed ladder, over every community) periodically (seed 004 §13.2).
+struct LevelGauge<S: AdminStore>: Service {
+  let engine: Engine<S>
+  let ladder: String
+  let interval: Duration
+
+  func run() async throws {
+    guard let index = engine.rules.ladderNames.firstIndex(of: ladder) else { return }
+    let count = engine.rules.tierNames(of: ladder)?.count ?? 0
+    let gauges = (0...count).map { Gauge(label: "gamification.level.distribution", dimensions: [("level", "\($0)")]) }
+    await cancelWhenGracefulShutdown {
+      while !Task.isCancelled {
+        if let members = try? await engine.store.members() {
+          var counts = Array(repeating: 0, count: count + 1)
+          for (id, state) in members {
+            let rank = engine.rules.profile(of: id, state: state).tiers[index].rank
+            counts[min(max(rank, 0), count)] += 1
+          }
+          for (gauge, n) in zip(gauges, counts) { gauge.record(n) }
+        }
+        try? await Task.sleep(for: interval)
+      }
+    }
+  }
+}
