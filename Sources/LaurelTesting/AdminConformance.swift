@@ -272,28 +272,30 @@ public enum AdminConformance {
         tiers([("Newbie", 0), ("Regular", 2), ("Pro", 3)]), ladder: "level", scope: "c1", by: "admin", at: now)
       let events = try await engine.store.outbox(after: 0, limit: 100)
       let seen = events.map { "\($0.sequence) \($0.type) \($0.user)" }
+      // ann's second like earns the automatic `liked` badge (4 points).
       let expected = [
-        "1 PointsAwarded ann", "2 PointsAwarded ann", "3 BadgeEarned bob", "4 MemberLeveledUp ann",
-        "5 MemberLeveledUp bob",
+        "1 PointsAwarded ann", "2 PointsAwarded ann", "3 BadgeEarned ann", "4 BadgeEarned bob",
+        "5 MemberLeveledUp ann", "6 MemberLeveledUp bob",
       ]
-      guard seen.count == 5, Array(seen.prefix(3)) == Array(expected.prefix(3)), Set(seen) == Set(expected) else {
+      guard seen.count == 6, Array(seen.prefix(4)) == Array(expected.prefix(4)), Set(seen) == Set(expected) else {
         return "events \(seen)"
       }
       guard events[1].data.contains("\"new_total\":4"), events[1].json.contains("\"id\":\"2\""),
         events[1].json.contains("\"community_id\":\"c1\"")
       else { return "event 2 reads \(events[1].json)" }
       let later = try await engine.store.outbox(after: 3, limit: 1).map(\.sequence)
-      guard later == [4], try await engine.store.outboxEnd() == 5 else { return "paging \(later)" }
+      guard later == [4], try await engine.store.outboxEnd() == 6 else { return "paging \(later)" }
       // A batch whose transaction fails leaves no event behind.
       let abandoned = try decoder.decode(like("o3", author: "cy"))
       _ = try? await engine.applyBatch([abandoned]) { tx, outcomes in
         try tx.enqueue(OutboxEvent.events(outcomes))
         throw AdminError(.conflict, "abandoned")
       }
-      guard try await engine.store.outboxEnd() == 5 else { return "a failed batch left events" }
+      guard try await engine.store.outboxEnd() == 6 else { return "a failed batch left events" }
       _ = try await engine.applyPublishing([abandoned])
       let end = try await engine.store.outboxEnd()
-      return end == 6 ? nil : "outbox ends at \(end) after one more published like"
+      // cy's like pays 2 points and, under the scope's new tiers, a level.
+      return end == 8 ? nil : "outbox ends at \(end) after one more published like"
     }
 
     await check("concurrent admin updates of one scope end as one of them, both audited") { engine in

@@ -102,6 +102,8 @@ import Testing
       failures.map(\.check) == [
         "raised thresholds move nobody down on a ratchet ladder; actions rank under the override",
         "gates: requirements per scope, scoped names in the message, strangers at rank 1",
+        // An action ranked under the rules' tiers publishes no level-up.
+        "the outbox: events of published actions and admin changes, in order, committed with them",
       ], "\(failures)")
   }
 }

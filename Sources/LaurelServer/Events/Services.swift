@@ -9,13 +9,8 @@ struct EventStreamCloser: Service {
   let hub: EventHub
 
   func run() async throws {
-    await withGracefulShutdownHandler {
-      while !hub.isClosed, !Task.isCancelled {
-        try? await Task.sleep(for: .seconds(3600))
-      }
-    } onGracefulShutdown: {
-      hub.close()
-    }
+    try? await gracefulShutdown()  // returns when the server begins to stop (or is cancelled)
+    hub.close()
   }
 }
 
