@@ -95,7 +95,7 @@ public struct LaurelServer<S: AdminStore>: Sendable {
   public func application(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
   ) -> some ApplicationProtocol {
-    var services: [any Service] = [EventStreamCloser(hub: hub)]
+    var services: [any Service] = []
     for webhook in configuration.webhooks {
       services.append(
         WebhookDelivery(

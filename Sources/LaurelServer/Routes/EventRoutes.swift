@@ -4,6 +4,7 @@ import Hummingbird
 import Laurel
 import LaurelExpression
 import NIOCore
+import ServiceLifecycle
 
 /// `GET /api/events`: the outbox as server-sent events, for local consumers
 /// (service role or global admins). Each event is `id: <sequence>`,
@@ -34,27 +35,39 @@ extension LaurelServer {
         status: .ok,
         headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
         body: ResponseBody { writer in
-          var cursor = start
-          try await writer.write(ByteBuffer(string: ": laurel events after \(start)\n\n"))
-          var iterator = wakes.makeAsyncIterator()
-          repeat {
-            var sent = false
-            while true {
-              let events = try await store.outbox(after: cursor, limit: 500)
-              guard let last = events.last else { break }
-              var text = ""
-              for event in events {
-                text += "id: \(event.sequence)\nevent: \(event.type)\ndata: \(event.json)\n\n"
-              }
-              try await writer.write(ByteBuffer(string: text))
-              cursor = last.sequence
-              sent = true
-            }
-            if !sent { try await writer.write(ByteBuffer(string: ":\n\n")) }
-          } while await iterator.next() != nil
+          // The server stops accepting, then waits for requests in flight:
+          // open streams end at once instead of holding the stop up.
+          try await withGracefulShutdownHandler {
+            try await stream(from: start, wakes: wakes, store: store, into: &writer)
+          } onGracefulShutdown: {
+            hub.close()
+          }
           try await writer.finish(nil)
         })
     }
+  }
+
+  private func stream(
+    from start: Int64, wakes: AsyncStream<Void>, store: S, into writer: inout some ResponseBodyWriter
+  ) async throws {
+    var cursor = start
+    try await writer.write(ByteBuffer(string: ": laurel events after \(start)\n\n"))
+    var iterator = wakes.makeAsyncIterator()
+    repeat {
+      var sent = false
+      while true {
+        let events = try await store.outbox(after: cursor, limit: 500)
+        guard let last = events.last else { break }
+        var text = ""
+        for event in events {
+          text += "id: \(event.sequence)\nevent: \(event.type)\ndata: \(event.json)\n\n"
+        }
+        try await writer.write(ByteBuffer(string: text))
+        cursor = last.sequence
+        sent = true
+      }
+      if !sent { try await writer.write(ByteBuffer(string: ":\n\n")) }
+    } while await iterator.next() != nil
   }
 }
 

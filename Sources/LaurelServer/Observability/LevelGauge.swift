@@ -3,17 +3,6 @@ import Logging
 import Metrics
 import ServiceLifecycle
 
-/// Ends every event stream when the server begins to stop, so that open
-/// streams do not hold up the drain of requests in flight.
-struct EventStreamCloser: Service {
-  let hub: EventHub
-
-  func run() async throws {
-    try? await gracefulShutdown()  // returns when the server begins to stop (or is cancelled)
-    hub.close()
-  }
-}
-
 /// Recomputes `gamification.level.distribution` (members per level of the
 /// seed ladder, over every community) periodically (seed 004 §13.2).
 struct LevelGauge<S: AdminStore>: Service {
