@@ -23,6 +23,12 @@ import Testing
         #"{"name":"Early Bird","description":"Joined in the first week.","image_url":"https://cdn.example.com/b.png"}"#)
     #expect(created.status == 201, "\(created)")
     #expect(created.object["id"] as? String == "early_bird" && created.object["kind"] as? String == "runtime")
+    let invalid = try await server.request(
+      .POST, "/admin/badges", token: root, body: #"{"id":"bad id!","name":"<i></i>","image_url":"ftp://x"}"#)
+    #expect(invalid.status == 422 && invalid.code == "VALIDATION_ERROR", "\(invalid)")
+    for field in ["\"field\":\"id\"", "\"field\":\"name\"", "\"field\":\"image_url\""] {
+      #expect(invalid.text.contains(field), "\(field) in \(invalid)")
+    }
     let conflict = try await server.request(.POST, "/admin/badges", token: root, body: #"{"name":"Early Bird"}"#)
     #expect(conflict.status == 409 && conflict.code == "CONFLICT", "\(conflict)")
     let edited = try await server.request(

@@ -25,9 +25,11 @@ extension LaurelServer {
       let caller = try globalAdmin(context)
       let body = try await RequestBody.decode(BadgeBody.self, from: request, limit: configuration.bodyLimit)
       let id = body.id ?? Self.slug(body.name)
-      let badge = try await engine.createBadge(
-        CatalogueBadge(name: id, title: body.name, description: body.description, imageURL: body.imageURL),
-        by: caller.subject)
+      let badge = try await Self.renamingFields(Self.badgeFields) {
+        try await engine.createBadge(
+          CatalogueBadge(name: id, title: body.name, description: body.description, imageURL: body.imageURL),
+          by: caller.subject)
+      }
       return catalogueJSON(badge).response(.created)
     }
     router.put("/admin/badges/:badge") { request, context in
@@ -35,9 +37,11 @@ extension LaurelServer {
       let id = try pathID(context, "badge", "badge")
       let body = try await RequestBody.decode(BadgeBody.self, from: request, limit: configuration.bodyLimit)
       if let bodyID = body.id, bodyID != id { throw APIError.invalid("id", "must match the path's badge id") }
-      let badge = try await engine.updateBadge(
-        CatalogueBadge(name: id, title: body.name, description: body.description, imageURL: body.imageURL),
-        by: caller.subject)
+      let badge = try await Self.renamingFields(Self.badgeFields) {
+        try await engine.updateBadge(
+          CatalogueBadge(name: id, title: body.name, description: body.description, imageURL: body.imageURL),
+          by: caller.subject)
+      }
       return catalogueJSON(badge).response()
     }
     router.get("/admin/users") { request, context in
@@ -140,11 +144,21 @@ extension LaurelServer {
     return nil
   }
 
-  /// `Special Recognition` → `special_recognition`.
+  /// The catalogue's field names as the API spells them.
+  static var badgeFields: [String: String] { ["name": "id", "title": "name", "imageURL": "image_url"] }
+
+  /// Runs an engine call, reporting validation problems under the API's field names.
+  static func renamingFields<T>(_ fields: [String: String], _ body: () async throws -> T) async throws -> T {
+    do { return try await body() } catch let error as AdminError {
+      throw APIError.from(error, fields: fields) ?? error
+    }
+  }
+
+  /// `Special Recognition` → `special_recognition` (ASCII letters and digits).
   static func slug(_ name: String) -> String {
     var out = ""
     for scalar in name.lowercased().unicodeScalars {
-      if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
+      if ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) {
         out.unicodeScalars.append(scalar)
       } else if !out.isEmpty, out.last != "_" {
         out += "_"

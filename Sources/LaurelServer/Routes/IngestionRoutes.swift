@@ -33,12 +33,16 @@ extension LaurelServer {
         guard let elements = BatchBody.arrayElements(bytes) else {
           throw APIError(.badRequest, "INVALID_JSON", "the body is not a JSON array of actions")
         }
+        if let i = elements.firstIndex(where: { !$0.text.hasPrefix("{") }) {
+          throw APIError.invalid("[\(i)]", "must be an object (an action)")
+        }
         items = elements
         positionName = "index"
       } else {
         items = BatchBody.lines(bytes)
         positionName = "line"
       }
+      guard !items.isEmpty else { throw APIError.invalid("body", "holds no actions") }
       guard items.count <= configuration.batchActions else {
         throw APIError.invalid("body", "holds \(items.count) actions; at most \(configuration.batchActions) per batch")
       }
