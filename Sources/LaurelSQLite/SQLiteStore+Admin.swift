@@ -6,7 +6,7 @@ public import LaurelExpression
 /// indexed `balances` and `earnings` tables), member pages and badge holders.
 extension SQLiteStore {
   public func tierOverrides(scope: String?) async throws -> TierOverrides {
-    try await writer.read { db in try StoreRows.tierOverrides(in: db)[scope] ?? TierOverrides() }
+    try await writer.read { db in try StoreRows.tierOverrides(scope: scope, in: db) }
   }
 
   /// Every scope's tier overrides (what a replay of the log ranks under).

@@ -376,14 +376,23 @@ public final class SQLiteStore: AdminStore {
 
   /// One member's state, if the member exists.
   public func state(of member: MemberID) async throws -> MemberState? {
+    try await writer.read { [self] db in try state(of: member, in: db) }
+  }
+
+  /// The member's state and its scope's tier overrides in one read.
+  public func stateAndOverrides(of member: MemberID) async throws -> (state: MemberState?, overrides: TierOverrides) {
     try await writer.read { [self] db in
-      guard
-        let value = try DatabaseValue.fetchOne(
-          db, sql: "SELECT state FROM members WHERE scope_key = ? AND user = ?",
-          arguments: [SQLiteSchema.scopeKey(member.scope), member.user])
-      else { return nil }
-      return try SQLiteTransaction.decodeState(value, member: member, layout: currentLayout)
+      (try state(of: member, in: db), try StoreRows.tierOverrides(scope: member.scope, in: db))
     }
+  }
+
+  private func state(of member: MemberID, in db: Database) throws -> MemberState? {
+    let statement = try db.cachedStatement(sql: "SELECT state FROM members WHERE scope_key = ? AND user = ?")
+    guard
+      let value = try DatabaseValue.fetchOne(
+        statement, arguments: [SQLiteSchema.scopeKey(member.scope), member.user])
+    else { return nil }
+    return try SQLiteTransaction.decodeState(value, member: member, layout: currentLayout)
   }
 
   /// The members holding `badge` (one row per member and key), earliest

@@ -124,6 +124,16 @@ enum StoreRows {
       })
   }
 
+  /// One scope's tier overrides.
+  static func tierOverrides(scope: String?, in db: Database) throws -> TierOverrides {
+    let statement = try db.cachedStatement(
+      sql: "SELECT scope, name, value FROM settings WHERE kind = 'tiers' AND scope_key = ?")
+    let rows = try Row.fetchAll(statement, arguments: [SQLiteSchema.scopeKey(scope)]).map {
+      ($0["scope"] as String?, $0["name"] as String, $0["value"] as String)
+    }
+    return rows.isEmpty ? TierOverrides() : TierOverrides.byScope(rows)[scope] ?? TierOverrides()
+  }
+
   /// Appends an audit entry.
   static func appendAudit(_ entry: AuditEntry, in db: Database) throws {
     try db.execute(

@@ -32,6 +32,7 @@ public struct LaurelServer<S: AdminStore>: Sendable {
   let hub = EventHub()
   let batcher: CommitBatcher<S>
   let directory: CommunityDirectory<S>
+  let levelCounts = LevelCounts()
   let actionDecoder: ActionDecoder
   let logger: Logger
 

@@ -184,6 +184,18 @@ import Testing
     try await server.stop()
   }
 
+  @Test func aRememberedTokenStillExpires() async throws {
+    let server = try await TestServer.start(
+      Engine(rules: try shippedRules("community-points"), store: InMemoryStore()))
+    let token = try await server.issuer.token(subject: "ann", members: ["c1"], expiresIn: 1.2)
+    #expect(try await server.request(.GET, Self.path, token: token).status == 200)
+    #expect(try await server.request(.GET, Self.path, token: token).status == 200)  // remembered
+    try await Task.sleep(for: .milliseconds(1500))
+    let late = try await server.request(.GET, Self.path, token: token)
+    #expect(late.status == 401 && late.text.contains("expired"), "\(late)")
+    try await server.stop()
+  }
+
   @Test func aServerWithOnlyAJWKSRefusesHS256() async throws {
     let edKey = try EdDSA.PrivateKey()
     let jwks =

@@ -49,6 +49,29 @@ import Testing
     try await server.stop()
   }
 
+  @Test func sharesLagAtMostASecondBehindIngestion() async throws {
+    let server = try await Self.community()
+    let bob = try await server.token("bob", members: ["c1"])
+    let service = try await server.token("backend", roles: ["service"])
+    func shares() async throws -> [Double] {
+      let reply = try await server.request(.GET, "/api/communities/c1/levels", token: bob)
+      return (reply.object["levels"] as? [[String: Any]] ?? []).prefix(3).map {
+        $0["member_percentage"] as? Double ?? -1
+      }
+    }
+    #expect(try await shares() == [0, 50, 50])
+    _ = try await server.request(.POST, "/api/actions", token: service, body: like("new-1", author: "dan"))
+    // dan (1 point, Student) is counted within a second (one refresh after the entry is a second old).
+    var seen: [Double] = []
+    for _ in 0..<40 {
+      seen = try await shares()
+      if seen == [33.3, 33.3, 33.3] { break }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    #expect(seen == [33.3, 33.3, 33.3])
+    try await server.stop()
+  }
+
   @Test func adminsRenameLevelsAndMoveThresholdsWithRecalculation() async throws {
     let server = try await Self.community()
     let admin = try await server.token("boss", admins: ["c1"])

@@ -63,6 +63,10 @@ public protocol Store: Sendable {
 
   /// The tiers `scope` has overridden at run time (see ``AdminStore``).
   func tierOverrides(scope: String?) async throws -> TierOverrides
+
+  /// One member's state and the tier overrides of its scope, read together
+  /// (a profile's two reads in one trip to the store).
+  func stateAndOverrides(of member: MemberID) async throws -> (state: MemberState?, overrides: TierOverrides)
 }
 
 extension Store {
@@ -71,6 +75,11 @@ extension Store {
 
   /// By default a store keeps no overrides.
   public func tierOverrides(scope: String?) async throws -> TierOverrides { TierOverrides() }
+
+  /// By default, two reads.
+  public func stateAndOverrides(of member: MemberID) async throws -> (state: MemberState?, overrides: TierOverrides) {
+    (try await state(of: member), try await tierOverrides(scope: member.scope))
+  }
 
   /// By default a store reads what a batch needs on demand.
   public var wantsFootprint: Bool { false }

@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import Synchronization
 
 /// How tokens are checked: an HS256 secret, a JWKS of public keys (RS256,
 /// ES256, EdDSA…), or both, and the audience (and issuer) they must name.
@@ -29,6 +30,7 @@ public struct TokenSettings: Sendable {
 /// header was edited are all refused, like expired, not-yet-valid,
 /// wrong-audience and tampered ones: 401 `UNAUTHENTICATED`.
 public struct TokenVerifier: Sendable {
+  private let verified = VerifiedTokens()
   private let symmetric: JWTKeyCollection?
   private let asymmetric: JWTKeyCollection?
   private let settings: TokenSettings
@@ -63,6 +65,7 @@ public struct TokenVerifier: Sendable {
   ///
   /// - Throws: ``APIError`` 401 `UNAUTHENTICATED`, saying why.
   public func caller(from token: String) async throws(APIError) -> Caller {
+    if let caller = verified.caller(token) { return caller }
     let header = try Self.header(of: token)
     let keys: JWTKeyCollection?
     if header.alg == "HS256" {
@@ -94,6 +97,7 @@ public struct TokenVerifier: Sendable {
       throw .unauthenticated("the token was not issued by '\(issuer)'")
     }
     guard !claims.sub.value.isEmpty else { throw .unauthenticated("the token names no subject") }
+    verified.remember(token, claims.caller, until: claims.exp.value)
     return claims.caller
   }
 
@@ -119,6 +123,33 @@ public struct TokenVerifier: Sendable {
       return "a claim of the token is not valid"
     case .signatureVerificationFailed: return "the token's signature is not valid"
     default: return "the token is not valid"
+    }
+  }
+}
+
+/// Tokens verified already, until they expire: a client sends the same
+/// token with every request, and checking its signature and decoding its
+/// claims each time was the largest cost of a cheap read. Bounded: when full,
+/// it starts again empty.
+final class VerifiedTokens: Sendable {
+  private let entries = Mutex<[String: (caller: Caller, expires: Date)]>([:])
+  static let capacity = 50_000
+
+  func caller(_ token: String) -> Caller? {
+    entries.withLock { entries in
+      guard let entry = entries[token] else { return nil }
+      guard Date() < entry.expires else {
+        entries[token] = nil
+        return nil
+      }
+      return entry.caller
+    }
+  }
+
+  func remember(_ token: String, _ caller: Caller, until expires: Date) {
+    entries.withLock { entries in
+      if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+      entries[token] = (caller, expires)
     }
   }
 }

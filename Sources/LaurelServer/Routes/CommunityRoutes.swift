@@ -23,7 +23,12 @@ extension LaurelServer {
     }
     router.get("\(base)/levels") { _, context in
       let (caller, scope) = try await reader(context)
-      let definitions = try await engine.levels(ladder: try seedLadder().name, scope: scope, asking: caller.subject)
+      let ladder = try seedLadder()
+      var definitions = try await levelCounts.definitions(scope) { [engine] in
+        try await engine.levels(ladder: ladder.name, scope: scope)
+      }
+      definitions.askingMemberRank =
+        try await lightProfile(MemberID(scope: scope, user: caller.subject)).tier(ladder.name)?.rank
       return levelsJSON(definitions).response()
     }
     router.put("\(base)/levels") { request, context in
@@ -55,6 +60,7 @@ extension LaurelServer {
           "changes": "\(update.tiers.map { "\($0.name)@\($0.threshold)" }.joined(separator: ","))",
           "members_moved": "\(update.tierChanges.count)",
         ])
+      levelCounts.invalidate(scope)
       Observability.recordTierChanges(update.tierChanges, logger: logger)
       if !update.tierChanges.isEmpty { hub.announce() }
       let definitions = try await engine.levels(ladder: ladder.name, scope: scope, asking: caller.subject)
@@ -132,12 +138,9 @@ extension LaurelServer {
   /// A member's balances and tiers, without the badges and activity a full
   /// profile reads: the hot level lookup is one member read.
   func lightProfile(_ member: MemberID) async throws -> MemberProfile {
-    let store = engine.store
-    async let overrides = store.tierOverrides(scope: member.scope)
-    guard let state = try await store.state(of: member) else {
-      return engine.rules.newMemberProfile(member, overrides: try await overrides)
-    }
-    return engine.rules.profile(of: member, state: state, overrides: try await overrides)
+    let (state, overrides) = try await engine.store.stateAndOverrides(of: member)
+    guard let state else { return engine.rules.newMemberProfile(member, overrides: overrides) }
+    return engine.rules.profile(of: member, state: state, overrides: overrides)
   }
 
   func seedLadder() throws(APIError) -> SchemeDefinitions.Ladder {
