@@ -29,11 +29,10 @@ struct BearerAuthenticator: AuthenticatorMiddleware {
   let verifier: TokenVerifier
 
   func authenticate(request: Request, context: ServerContext) async throws -> Caller? {
-    guard let header = request.headers[.authorization] else { return nil }
+    guard request.headers[.authorization] != nil else { return nil }
     guard let bearer = request.headers.bearer else {
       throw APIError.unauthenticated("the Authorization header must be 'Bearer <token>'")
     }
-    _ = header
     return try await verifier.caller(from: bearer.token)
   }
 }
