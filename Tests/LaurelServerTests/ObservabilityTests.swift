@@ -15,7 +15,8 @@ import Testing
     }
     _ = try await server.request(
       .POST, "/api/actions", token: service,
-      body: #"{"id":"m-un","type":"post_unliked","at":"2026-03-01T10:00:00Z","user":"fan","community":"c1","author":"secret-user-7"}"#
+      body:
+        #"{"id":"m-un","type":"post_unliked","at":"2026-03-01T10:00:00Z","user":"fan","community":"c1","author":"secret-user-7"}"#
     )
     let metrics = try await server.request(.GET, "/metrics")
     #expect(metrics.status == 200)

@@ -27,18 +27,7 @@ struct IngestReliabilityTests {
   }
 
   @discardableResult
-  func laurel(_ arguments: [String]) throws -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: try BuiltLaurel.path)
-    p.arguments = arguments
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
-  }
+  func laurel(_ arguments: [String]) throws -> String { try BuiltLaurel.output(arguments) }
 
   /// The member lines of a report (everything after the counts).
   func members(_ report: String) -> [Substring] {

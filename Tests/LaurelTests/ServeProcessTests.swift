@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 
 #if canImport(FoundationNetworking)
-  import FoundationNetworking
+import FoundationNetworking
 #endif
 
 /// The real `laurel serve` process: it prints where it listens, answers a
@@ -15,19 +15,6 @@ import Testing
   let folder: TemporaryFolder
 
   init() throws { folder = try TemporaryFolder("laurel-serve") }
-
-  /// Runs `laurel` with `arguments` to completion; its standard output.
-  func laurel(_ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: try BuiltLaurel.path)
-    process.arguments = arguments
-    let out = Pipe()
-    process.standardOutput = out
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-  }
 
   @Test func servesATokenItMintedAndStopsCleanlyOnSIGTERM() async throws {
     let secret = folder.url.appendingPathComponent("secret")
@@ -62,7 +49,8 @@ import Testing
     }
     let url = try #require(base, "the server printed no address: \(printed.withLock { $0 })")
 
-    let token = try laurel(["token", "--jwt-secret-file", secret.path, "--sub", "backend", "--service"])
+    let token = try BuiltLaurel.output(["token", "--jwt-secret-file", secret.path, "--sub", "backend", "--service"])
+      .trimmingCharacters(in: .whitespacesAndNewlines)
     var request = URLRequest(url: URL(string: "\(url)/api/actions")!)
     request.httpMethod = "POST"
     request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")

@@ -87,31 +87,10 @@ extension APIError {
   }
 }
 
-/// JSON bodies written by hand where the shape is fixed: quoting and responses.
+/// JSON bodies written by hand where the shape is fixed.
 enum JSONText {
-  static func quote(_ text: String) -> String {
-    var out = "\""
-    out.reserveCapacity(text.utf8.count + 2)
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case "<": out += "\\u003c"  // safe to embed in HTML
-      case ">": out += "\\u003e"
-      default:
-        if scalar.value < 0x20 {
-          let hex = String(scalar.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return out + "\""
-  }
+  /// A JSON string literal (the package's one quoting function).
+  static func quote(_ text: String) -> String { JSON.quote(text) }
 
   static func response(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
     Response(

@@ -33,4 +33,19 @@ enum BuiltLaurel {
     }
     return nil
   }()
+
+  /// Runs `laurel` with `arguments` to completion and returns its standard
+  /// output (standard error is discarded).
+  static func output(_ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try path)
+    process.arguments = arguments
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+  }
 }
