@@ -30,7 +30,11 @@ final class LevelCounts: Sendable {
       return (entry.definitions, true)
     }
     if let cached {
-      if refresh { Task { try? await self.store(scope, try await compute()) } }
+      if refresh {
+        Task {
+          if let fresh = try? await compute() { self.store(scope, fresh) } else { self.invalidate(scope) }
+        }
+      }
       return cached
     }
     let fresh = try await compute()
