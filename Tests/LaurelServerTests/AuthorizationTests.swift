@@ -139,8 +139,12 @@ import Testing
 
   @Test func forgedAndStaleTokensAreUnauthenticated() async throws {
     let edKey = try EdDSA.PrivateKey()
-    let jwks =
-      #"{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"ed1","alg":"EdDSA","x":"\#(base64URL(edKey.publicKey.rawRepresentation))"}]}"#
+    let ecKey = ES256PrivateKey()
+    let ec = try #require(ecKey.publicKey.parameters)
+    let jwks = """
+      {"keys":[{"kty":"OKP","crv":"Ed25519","kid":"ed1","alg":"EdDSA","x":"\(base64URL(edKey.publicKey.rawRepresentation))"},\
+      {"kty":"EC","crv":"P-256","kid":"ec1","alg":"ES256","x":"\(ec.x)","y":"\(ec.y)"}]}
+      """
     let server = try await TestServer.start(
       Engine(rules: try shippedRules("community-points"), store: InMemoryStore())
     ) { $0.tokens = TokenSettings(secret: testSecret, jwks: jwks) }
@@ -153,6 +157,9 @@ import Testing
       subject: "ann", audience: "laurel", expires: Date(timeIntervalSinceNow: 600), communities: ["c1": "member"])
     let edToken = try await signer.sign(payload, kid: "ed1")
     #expect(try await server.request(.GET, Self.path, token: edToken).status == 200, "EdDSA from the JWKS")
+    let ecToken = try await JWTKeyCollection().add(ecdsa: ecKey, kid: "ec1").sign(payload, kid: "ec1")
+    #expect(try await server.request(.GET, Self.path, token: ecToken).status == 200, "ES256 from the JWKS")
+    let strangerEC = try await JWTKeyCollection().add(ecdsa: ES256PrivateKey(), kid: "ec1").sign(payload, kid: "ec1")
 
     let parts = valid.split(separator: ".").map(String.init)
     let forged: [(String, String)] = [
@@ -172,6 +179,7 @@ import Testing
         hs256(#"{"alg":"HS256","kid":"ed1"}"#, claims(), key: Array(edKey.publicKey.pemRepresentation.utf8))
       ),
       ("EdDSA header on an HMAC signature", hs256(#"{"alg":"EdDSA","kid":"ed1"}"#, claims(), key: testSecret)),
+      ("ES256 signed by a key not in the JWKS", strangerEC),
       ("garbage", "not-a-token"),
     ]
     for (name, token) in forged {
