@@ -12,7 +12,9 @@ struct Serve: AsyncParsableCommand {
     discussion: """
       Listens on 127.0.0.1:8080 unless told otherwise. Every route but /health, /ready, /metrics and \
       /openapi.json needs a bearer token (see laurel token). SIGTERM or SIGINT stops accepting, finishes \
-      requests in flight, ends event streams and drains the outbox to webhooks, then exits 0.
+      requests in flight, ends event streams and drains the outbox to webhooks, then exits 0. \
+      Commits wait for the disk (--synchronous full) unless told otherwise: an answer comes after a \
+      commit that survives a power loss.
       """)
 
   @Option(help: "Rule file or folder of one scheme.") var rules: String
@@ -42,7 +44,7 @@ struct Serve: AsyncParsableCommand {
   func run() async throws {
     let compiled = try Output.loadRules([rules])
     var storeOptions = options
-    if storeOptions.synchronous == .normal, !CommandLine.arguments.contains("--synchronous") {
+    if storeOptions.synchronous == .normal, !CommandLine.arguments.contains(where: { $0.hasPrefix("--synchronous") }) {
       storeOptions.synchronous = .full  // answers come after a commit that survives a power loss
     }
     let store = try storeOptions.open()
