@@ -49,6 +49,7 @@ import Testing
         method: .POST, path: "/admin/users/ann/badges?community=c1", body: #"{"badge_id":"hero"}"#,
         allowed: [.globalAdmin]),
       Route(method: .DELETE, path: "/admin/users/ann/badges/hero?community=c1", allowed: [.globalAdmin]),
+      Route(method: .GET, path: "/admin/modules/m1/users?community=c1", allowed: [.globalAdmin]),
       Route(method: .GET, path: "/admin/audit", allowed: [.globalAdmin]),
     ]
   }()
