@@ -77,7 +77,10 @@ final class Receiver: Sendable {
     for i in 0..<3 {
       _ = try await server.request(.POST, "/api/actions", token: service, body: like("h\(i)", author: "ann"))
     }
-    try await Task.sleep(for: .milliseconds(700))
+    // Wait (at most 20 s on a loaded machine) until the down receiver was tried.
+    for _ in 0..<400 where receiver.state.withLock({ $0.attempts.isEmpty }) {
+      try await Task.sleep(for: .milliseconds(50))
+    }
     try await server.stop()
     #expect(receiver.state.withLock { $0.accepted.isEmpty && !$0.attempts.isEmpty })
     // A new server on the same store delivers everything once the receiver is back.
@@ -87,7 +90,7 @@ final class Receiver: Sendable {
       _ = try await server.request(.POST, "/api/actions", token: service, body: like("h\(i)", author: "ann"))
     }
     var accepted: [Receiver.Delivery] = []
-    for _ in 0..<300 where accepted.count < 7 {
+    for _ in 0..<600 where accepted.count < 7 {
       try await Task.sleep(for: .milliseconds(50))
       accepted = receiver.state.withLock { $0.accepted }
     }

@@ -50,7 +50,7 @@ final class PortBox: Sendable {
   private let value = Mutex<Int?>(nil)
   func set(_ port: Int) { value.withLock { $0 = port } }
   func wait() async throws -> Int {
-    for _ in 0..<500 {
+    for _ in 0..<3000 {  // 30 s at most: servers start slowly on a loaded machine
       if let port = value.withLock({ $0 }) { return port }
       try await Task.sleep(for: .milliseconds(10))
     }

@@ -41,7 +41,7 @@ import FoundationNetworking
     }
     reader.start()
     var base: String?
-    for _ in 0..<300 where base == nil {
+    for _ in 0..<1500 where base == nil {  // 30 s at most, for a loaded machine
       try await Task.sleep(for: .milliseconds(20))
       base = printed.withLock { text in
         text.range(of: "http://127.0.0.1:[0-9]+", options: .regularExpression).map { String(text[$0]) }
@@ -60,7 +60,7 @@ import FoundationNetworking
     #expect((response as? HTTPURLResponse)?.statusCode == 200, "\(String(decoding: body, as: UTF8.self))")
 
     kill(server.processIdentifier, SIGTERM)
-    for _ in 0..<500 where server.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+    for _ in 0..<1500 where server.isRunning { try await Task.sleep(for: .milliseconds(20)) }
     #expect(!server.isRunning)
     #expect(server.terminationReason == .exit && server.terminationStatus == 0)
     let engine = Engine(rules: try Scenario("community-points.yaml").rules, store: try SQLiteStore(path: store))
