@@ -56,6 +56,4 @@ final class EventHub: Sendable {
     }
     for continuation in continuations { continuation.finish() }
   }
-
-  var isClosed: Bool { state.withLock { $0.closed } }
 }

@@ -11,8 +11,6 @@ enum JSONValue: Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLitera
   case double(Double)
   case bool(Bool)
   case null
-  /// Text that is JSON already (an outbox event's data).
-  case raw(String)
 
   init(stringLiteral value: String) { self = .string(value) }
   init(integerLiteral value: Int64) { self = .int(value) }
@@ -52,7 +50,6 @@ enum JSONValue: Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLitera
     case .double(let d): out += d.isFinite ? String(d) : "null"
     case .bool(let b): out += b ? "true" : "false"
     case .null: out += "null"
-    case .raw(let text): out += text
     }
   }
 
