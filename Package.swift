@@ -21,6 +21,7 @@ let package = Package(
     .library(name: "LaurelRules", targets: ["LaurelRules"]),
     .library(name: "LaurelExpression", targets: ["LaurelExpression"]),
     .library(name: "LaurelSQLite", targets: ["LaurelSQLite"]),
+    .library(name: "LaurelPostgres", targets: ["LaurelPostgres"]),
     .library(name: "LaurelReplay", targets: ["LaurelReplay"]),
     .library(name: "LaurelReports", targets: ["LaurelReports"]),
     .library(name: "LaurelServer", targets: ["LaurelServer"]),
@@ -42,6 +43,7 @@ let package = Package(
     .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
   ],
   targets: [
     // Source locations and diagnostics; depends on nothing.
@@ -74,6 +76,15 @@ let package = Package(
       dependencies: [
         "Laurel", "LaurelExpression", .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "GRDBSQLite", package: "GRDB.swift"),
+      ],
+      swiftSettings: swiftSettings),
+    // The shared store: PostgreSQL through postgres-nio, for several app
+    // instances on one database.
+    .target(
+      name: "LaurelPostgres",
+      dependencies: [
+        "Laurel", "LaurelExpression", .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
       ],
       swiftSettings: swiftSettings),
     // `laurel serve`: the seeds' HTTP API over an admin store, with JWT roles,
@@ -126,7 +137,7 @@ let package = Package(
       name: "LaurelTests",
       dependencies: [
         "Laurel", "LaurelRules", "LaurelExpression", "LaurelTesting", "LaurelSQLite", "LaurelReplay", "LaurelReports",
-        .product(name: "GRDB", package: "GRDB.swift"),
+        "LaurelPostgres", .product(name: "GRDB", package: "GRDB.swift"),
         // Built with the tests, so suites that run `laurel` run the binary of
         // these sources, never a stale one.
         "laurel",

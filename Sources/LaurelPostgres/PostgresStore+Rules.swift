@@ -1,0 +1,237 @@
+import Foundation
+@_spi(StoreAdapter) public import Laurel
+import Logging
+import NIOCore
+import PostgresNIO
+import Synchronization
+
+/// The rules a store is written under (their files, version and state
+/// layout), the action log and the running counts.
+extension PostgresStore {
+  /// What ``adopt(_:files:droppingRemovedState:)`` did.
+  public struct RuleAdoption: Sendable {
+    /// The rule files' version that ledger rows and logged actions name from now on.
+    public var version: Int64
+    /// Members whose state was rewritten for the new rules (0 when the layout did not change).
+    public var migratedMembers: Int
+    /// What the new rules add and remove (nil when the store had no rules before).
+    public var migration: StateMigration?
+  }
+
+  /// Why the store refused new rules. Nothing was changed.
+  public struct RuleChangeError: Error, CustomStringConvertible {
+    /// `RULES_INCOMPATIBLE`, `RULES_REMOVE_STATE` or `STORE_DAMAGED`.
+    public var code: String
+    public var description: String
+  }
+
+  /// Makes `rules` the store's rules: keeps their files and carries every
+  /// member's state over by name from the rules the store was written under
+  /// (see ``StateMigration``), in one transaction, as the SQLite store does.
+  @discardableResult
+  public func adopt(
+    _ rules: CompiledRules, files: [(path: String, text: String)], droppingRemovedState: Bool = false
+  ) async throws -> RuleAdoption {
+    let newLayout = rules.stateLayout
+    var migration: StateMigration?
+    if let stored = stateLayout {
+      do { migration = try StateMigration(from: stored, to: rules) } catch {
+        throw RuleChangeError(code: "RULES_INCOMPATIBLE", description: "\(configuration): \(error.description)")
+      }
+    }
+    if let migration, !migration.removals.isEmpty, !droppingRemovedState {
+      throw RuleChangeError(
+        code: "RULES_REMOVE_STATE",
+        description:
+          "\(configuration): the new rules no longer declare \(migration.removals.joined(separator: ", ")), which members of this store hold state for; to delete that state, adopt them explicitly (laurel ingest --drop-removed-state)"
+      )
+    }
+    let rewrite = migration.map { !$0.isIdentity } ?? false
+    let change = migration
+    let layoutJSON = String(decoding: try JSONEncoder().encode(newLayout), as: UTF8.self)
+    let digest = Self.digest(files)
+    let (version, migrated) = try await withTransaction { [logger] connection -> (Int64, Int) in
+      var migrated = 0
+      if rewrite, let change { migrated = try await Self.migrateMembers(change, on: connection, logger: logger) }
+      try await connection.query("DELETE FROM rule_files", logger: logger)
+      for file in files {
+        try await connection.query(
+          "INSERT INTO rule_files (path, text) VALUES (\(file.path), \(file.text))", logger: logger)
+      }
+      let now = Int64(Date().timeIntervalSince1970)
+      try await connection.query(
+        "INSERT INTO rule_versions (digest, saved_at) VALUES (\(digest), \(now)) ON CONFLICT (digest) DO NOTHING",
+        logger: logger)
+      let version =
+        try await connection.query("SELECT id FROM rule_versions WHERE digest = \(digest)", logger: logger)
+        .collect().first?.decode(Int64.self) ?? 0
+      try await connection.query(
+        """
+        INSERT INTO laurel_meta (key, value) VALUES ('rules_version', \(String(version))), ('layout', \(layoutJSON))
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value
+        """, logger: logger)
+      return (version, migrated)
+    }
+    if rewrite { cache.removeAll() }
+    rulesVersion.withLock { $0 = version }
+    layout.withLock { $0 = newLayout }
+    return RuleAdoption(version: version, migratedMembers: migrated, migration: migration)
+  }
+
+  /// Runs `body` in one transaction on one connection (BEGIN … COMMIT).
+  func withTransaction<R: Sendable>(
+    _ body: @escaping @Sendable (PostgresConnection) async throws -> R
+  ) async throws -> R {
+    do {
+      return try await client.withConnection { connection in
+        try await connection.query("BEGIN", logger: logger)
+        do {
+          let result = try await body(connection)
+          try await connection.query("COMMIT", logger: logger)
+          return result
+        } catch {
+          _ = try? await connection.query("ROLLBACK", logger: logger)
+          throw error
+        }
+      }
+    } catch let error as PSQLError {
+      throw WriteError(
+        description: "\(configuration): the transaction was rolled back, nothing was written: \(Self.explain(error))")
+    }
+  }
+
+  /// Rewrites every member's state and once-per keys for `migration`; returns how many members.
+  private static func migrateMembers(
+    _ migration: StateMigration, on connection: PostgresConnection, logger: Logger
+  ) async throws -> Int {
+    var scopes: [String] = [], users: [String] = [], states: [ByteBuffer] = []
+    var bytes: [UInt8] = []
+    let rows = try await connection.query(
+      "SELECT scope_key, user_id, state FROM members FOR UPDATE", logger: logger)
+    for try await (scope, user, state) in rows.decode((String, String, ByteBuffer).self) {
+      let member = MemberID(scope: PostgresSchema.scope(scope), user: user)
+      let migrated: MemberState
+      do { migrated = try migration.migrate(try decodeState(state, member: member, layout: nil)) } catch {
+        throw RuleChangeError(code: "STORE_DAMAGED", description: "member \(member): \(error)")
+      }
+      bytes.removeAll(keepingCapacity: true)
+      migrated.encode(into: &bytes)
+      scopes.append(scope)
+      users.append(user)
+      states.append(ByteBuffer(bytes: bytes))
+    }
+    try await connection.query(
+      """
+      UPDATE members m SET state = k.st, version = m.version + 1
+      FROM unnest(\(scopes), \(users), \(states)) AS k(s, u, st) WHERE m.scope_key = k.s AND m.user_id = k.u
+      """, logger: logger)
+    // Once-per keys follow their rule; a removed rule's keys go.
+    let old = migration.from.rules.indices.map { Int32($0) }
+    let new = migration.from.rules.indices.map { Int32(migration.newRule($0) ?? -1) }
+    try await connection.query(
+      """
+      DELETE FROM once_keys o USING unnest(\(old), \(new)) AS k(old, new) WHERE o.rule = k.old AND k.new < 0
+      """, logger: logger)
+    try await connection.query(
+      """
+      UPDATE once_keys o SET rule = k.new FROM unnest(\(old), \(new)) AS k(old, new)
+      WHERE o.rule = k.old AND k.new >= 0 AND k.new <> k.old
+      """, logger: logger)
+    return states.count
+  }
+
+  /// The rules version and state layout recorded by the last adoption.
+  func readAdoptedRules() async throws -> (Int64?, StateLayout?) {
+    var meta: [String: String] = [:]
+    for (key, value) in try await rows(
+      "SELECT key, value FROM laurel_meta WHERE key IN ('rules_version', 'layout')", as: (String, String).self)
+    {
+      meta[key] = value
+    }
+    let layout = meta["layout"].flatMap { try? JSONDecoder().decode(StateLayout.self, from: Data($0.utf8)) }
+    return (meta["rules_version"].flatMap(Int64.init), layout)
+  }
+
+  /// The rule files saved by the last adoption.
+  public func ruleFiles() async throws -> [(path: String, text: String)] {
+    try await rows("SELECT path, text FROM rule_files ORDER BY path COLLATE \"C\"", as: (String, String).self)
+      .map { ($0.0, $0.1) }
+  }
+
+  /// FNV-1a (64 bits) over paths and texts: identifies a set of rule files, not a security measure.
+  static func digest(_ files: [(path: String, text: String)]) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for file in files {
+      for byte in file.path.utf8 + [0] + file.text.utf8 + [0] {
+        hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+      }
+    }
+    let hex = String(hash, radix: 16)
+    return String(repeating: "0", count: 16 - hex.count) + hex
+  }
+
+  /// One action from the action log.
+  public struct LoggedAction: Sendable, Equatable {
+    /// Position in the log (order of arrival).
+    public var sequence: Int64
+    public var id: String
+    /// The action's JSON as received.
+    public var json: String?
+  }
+
+  /// The action log after `sequence`, oldest first, `limit` at a time.
+  public func loggedActions(after sequence: Int64 = 0, limit: Int = 1000) async throws -> [LoggedAction] {
+    try await rows(
+      "SELECT seq, id, body FROM actions WHERE seq > \(sequence) ORDER BY seq LIMIT \(max(0, limit))",
+      as: (Int64, String, String?).self
+    ).map { LoggedAction(sequence: $0.0, id: $0.1, json: $0.2) }
+  }
+
+  /// The running counts of actions read, applied, duplicates, ignored and
+  /// rejected (kept by batches that add them, in their own transaction).
+  public func eventCounts() async throws -> EventCounts {
+    Self.counts(try await rows("SELECT name, sum(value)::bigint FROM counts GROUP BY name", as: (String, Int64).self))
+  }
+
+  private static func counts(_ rows: [(String, Int64)]) -> EventCounts {
+    var counts = EventCounts()
+    for (name, value) in rows {
+      switch name {
+      case "read": counts.read = Int(value)
+      case "applied": counts.applied = Int(value)
+      case "duplicates": counts.duplicates = Int(value)
+      case "ignored": counts.ignored = Int(value)
+      default: counts.rejected = Int(value)
+      }
+    }
+    return counts
+  }
+
+  /// Every member and the running counts, read in one snapshot (one
+  /// repeatable-read transaction), so a batch committing meanwhile shows in
+  /// both or in neither.
+  public func snapshot() async throws -> (members: [(MemberID, MemberState)], counts: EventCounts) {
+    let layout = stateLayout
+    let (rows, counts) = try await withTransaction { [logger] connection in
+      try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger: logger)
+      var members: [(String, String, ByteBuffer)] = []
+      for try await row in try await connection.query(
+        "SELECT scope_key, user_id, state FROM members", logger: logger
+      ).decode((String, String, ByteBuffer).self) {
+        members.append(row)
+      }
+      var counts: [(String, Int64)] = []
+      for try await row in try await connection.query(
+        "SELECT name, sum(value)::bigint FROM counts GROUP BY name", logger: logger
+      ).decode((String, Int64).self) {
+        counts.append(row)
+      }
+      return (members, counts)
+    }
+    let members = try rows.map { scope, user, state in
+      let id = MemberID(scope: PostgresSchema.scope(scope), user: user)
+      return (id, try Self.decodeState(state, member: id, layout: layout))
+    }
+    return (members.sorted { $0.0 < $1.0 }, Self.counts(counts))
+  }
+}
