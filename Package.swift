@@ -117,8 +117,8 @@ let package = Package(
     .executableTarget(
       name: "laurel",
       dependencies: [
-        "Laurel", "LaurelRules", "LaurelDiagnostics", "LaurelSQLite", "LaurelReplay", "LaurelReports", "LaurelServer",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "Laurel", "LaurelRules", "LaurelDiagnostics", "LaurelSQLite", "LaurelPostgres", "LaurelReplay", "LaurelReports",
+        "LaurelServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings),

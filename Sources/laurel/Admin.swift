@@ -27,7 +27,7 @@ struct ChangeOptions: ParsableArguments {
 }
 
 extension Admin {
-  struct SetTiers: AsyncParsableCommand {
+  struct SetTiers: AsyncParsableCommand, StoreCommand {
     static let configuration = CommandConfiguration(
       commandName: "set-tiers",
       abstract: "Set an overridable ladder's tier names and thresholds for one scope, and re-rank its members.")
@@ -38,17 +38,18 @@ extension Admin {
     @Option(help: "The scope (community).") var scope: String?
     @Option(help: #"The tiers as JSON: [{"name":"Beginner","threshold":0}, …], or @FILE."#) var tiers: String
 
-    func run() async throws {
+    func run() async throws { try await store.run(self, readOnly: false) }
+
+    func run<S: CommandStore>(_ context: AdminContext<S>) async throws {
       let text = tiers.hasPrefix("@") ? try String(contentsOfFile: String(tiers.dropFirst()), encoding: .utf8) : tiers
       guard let parsed = try? JSONDecoder().decode([TierSetting].self, from: Data(text.utf8)) else {
         Output.error(#"laurel: --tiers must be a JSON array of {"name": string, "threshold": integer}"#)
         throw ExitCode(1)
       }
-      let context = try AdminContext(store, readOnly: false)
       let update = try await context.run {
         try await $0.setTiers(parsed, ladder: ladder, scope: scope, by: change.by, reason: change.reason)
       }
-      try AdminContext.printJSON([
+      try AdminJSON.print([
         "ladder": update.ladder, "scope": AdminJSON.optional(update.scope), "members_ranked": update.membersRanked,
         "tiers": update.tiers.enumerated().map { ["level": $0 + 1, "name": $1.name, "threshold": $1.threshold] },
         "tier_changes": update.tierChanges.map(AdminJSON.tierChange),
@@ -56,7 +57,7 @@ extension Admin {
     }
   }
 
-  struct ResetTiers: AsyncParsableCommand {
+  struct ResetTiers: AsyncParsableCommand, StoreCommand {
     static let configuration = CommandConfiguration(
       commandName: "reset-tiers", abstract: "Return a scope to the ladder's tiers as the rules declare them.")
 
@@ -65,19 +66,20 @@ extension Admin {
     @Option(help: "The ladder.") var ladder: String
     @Option(help: "The scope (community).") var scope: String?
 
-    func run() async throws {
-      let context = try AdminContext(store, readOnly: false)
+    func run() async throws { try await store.run(self, readOnly: false) }
+
+    func run<S: CommandStore>(_ context: AdminContext<S>) async throws {
       let update = try await context.run {
         try await $0.resetTiers(ladder: ladder, scope: scope, by: change.by, reason: change.reason)
       }
-      try AdminContext.printJSON([
+      try AdminJSON.print([
         "ladder": update.ladder, "members_ranked": update.membersRanked,
         "tier_changes": update.tierChanges.map(AdminJSON.tierChange),
       ])
     }
   }
 
-  struct SetRequirement: AsyncParsableCommand {
+  struct SetRequirement: AsyncParsableCommand, StoreCommand {
     static let configuration = CommandConfiguration(
       commandName: "set-requirement", abstract: "Require a rank for a gated resource (a course), or remove it.")
 
@@ -88,7 +90,9 @@ extension Admin {
     @Option(help: "The scope (community).") var scope: String?
     @Option(help: "The rank required (1…tier count), or 'none' to remove the requirement.") var rank: String
 
-    func run() async throws {
+    func run() async throws { try await store.run(self, readOnly: false) }
+
+    func run<S: CommandStore>(_ context: AdminContext<S>) async throws {
       let required: Int?
       if rank == "none" {
         required = nil
@@ -98,12 +102,11 @@ extension Admin {
         Output.error("laurel: --rank must be a whole number or 'none', got '\(rank)'")
         throw ExitCode(1)
       }
-      let context = try AdminContext(store, readOnly: false)
       try await context.run {
         try await $0.setRequirement(
           gate: gate, resource: resource, scope: scope, rank: required, by: change.by, reason: change.reason)
       }
-      try AdminContext.printJSON(["gate": gate, "resource": resource, "rank": AdminJSON.optional(required)])
+      try AdminJSON.print(["gate": gate, "resource": resource, "rank": AdminJSON.optional(required)])
     }
   }
 
@@ -115,7 +118,7 @@ extension Admin {
     @Option(help: "The key of a per-key badge.") var key: String?
   }
 
-  struct Grant: AsyncParsableCommand {
+  struct Grant: AsyncParsableCommand, StoreCommand {
     static let configuration = CommandConfiguration(
       abstract: "Grant a manual or runtime badge to a member (a second grant changes nothing).")
 
@@ -123,8 +126,9 @@ extension Admin {
     @OptionGroup var change: ChangeOptions
     @OptionGroup var target: BadgeTarget
 
-    func run() async throws {
-      let context = try AdminContext(store, readOnly: false)
+    func run() async throws { try await store.run(self, readOnly: false) }
+
+    func run<S: CommandStore>(_ context: AdminContext<S>) async throws {
       let result = try await context.run {
         try await $0.grantBadge(
           target.badge, key: target.key, to: MemberID(scope: target.scope, user: target.user), by: change.by,
@@ -132,25 +136,26 @@ extension Admin {
       }
       var json = AdminJSON.award(result.award)
       json["granted"] = result.granted
-      try AdminContext.printJSON(json)
+      try AdminJSON.print(json)
     }
   }
 
-  struct Revoke: AsyncParsableCommand {
+  struct Revoke: AsyncParsableCommand, StoreCommand {
     static let configuration = CommandConfiguration(abstract: "Take a granted badge back from a member.")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var change: ChangeOptions
     @OptionGroup var target: BadgeTarget
 
-    func run() async throws {
-      let context = try AdminContext(store, readOnly: false)
+    func run() async throws { try await store.run(self, readOnly: false) }
+
+    func run<S: CommandStore>(_ context: AdminContext<S>) async throws {
       try await context.run {
         try await $0.revokeBadge(
           target.badge, key: target.key, from: MemberID(scope: target.scope, user: target.user), by: change.by,
           reason: change.reason)
       }
-      try AdminContext.printJSON(["revoked": true, "badge": target.badge, "user": target.user])
+      try AdminJSON.print(["revoked": true, "badge": target.badge, "user": target.user])
     }
   }
 
@@ -166,7 +171,7 @@ extension Admin {
     }
   }
 
-  struct CreateBadge: AsyncParsableCommand {
+  struct CreateBadge: AsyncParsableCommand, StoreCommand {
     static let configuration = CommandConfiguration(
       commandName: "create-badge", abstract: "Add a badge to the runtime catalogue (granted by admins).")
 
@@ -174,14 +179,15 @@ extension Admin {
     @OptionGroup var change: ChangeOptions
     @OptionGroup var fields: BadgeFields
 
-    func run() async throws {
-      let context = try AdminContext(store, readOnly: false)
+    func run() async throws { try await store.run(self, readOnly: false) }
+
+    func run<S: CommandStore>(_ context: AdminContext<S>) async throws {
       let badge = try await context.run { try await $0.createBadge(fields.badge, by: change.by) }
-      try AdminContext.printJSON(AdminJSON.badge(badge))
+      try AdminJSON.print(AdminJSON.badge(badge))
     }
   }
 
-  struct UpdateBadge: AsyncParsableCommand {
+  struct UpdateBadge: AsyncParsableCommand, StoreCommand {
     static let configuration = CommandConfiguration(
       commandName: "update-badge", abstract: "Change a runtime badge's title, description and image.")
 
@@ -189,10 +195,11 @@ extension Admin {
     @OptionGroup var change: ChangeOptions
     @OptionGroup var fields: BadgeFields
 
-    func run() async throws {
-      let context = try AdminContext(store, readOnly: false)
+    func run() async throws { try await store.run(self, readOnly: false) }
+
+    func run<S: CommandStore>(_ context: AdminContext<S>) async throws {
       let badge = try await context.run { try await $0.updateBadge(fields.badge, by: change.by) }
-      try AdminContext.printJSON(AdminJSON.badge(badge))
+      try AdminJSON.print(AdminJSON.badge(badge))
     }
   }
 
@@ -202,7 +209,7 @@ extension Admin {
     @Option(help: "Entries to skip.") var offset = 0
   }
 
-  struct Badges: AsyncParsableCommand {
+  struct Badges: AsyncParsableCommand, StoreCommand {
     static let configuration = CommandConfiguration(
       abstract: "List the badge catalogue: the rules' badges and the runtime ones.")
 
@@ -210,7 +217,9 @@ extension Admin {
     @OptionGroup var page: Page
     @Option(help: "automatic, manual or runtime.") var kind: String?
 
-    func run() async throws {
+    func run() async throws { try await store.run(self, readOnly: true) }
+
+    func run<S: CommandStore>(_ context: AdminContext<S>) async throws {
       var filter: CatalogueBadge.Kind?
       if let kind {
         guard let parsed = CatalogueBadge.Kind(rawValue: kind) else {
@@ -219,28 +228,28 @@ extension Admin {
         }
         filter = parsed
       }
-      let context = try AdminContext(store, readOnly: true)
       let (total, badges) = try await context.run {
         try await $0.badgeCatalogue(kind: filter, limit: page.limit, offset: page.offset)
       }
-      try AdminContext.printJSON(["total": total, "badges": badges.map(AdminJSON.badge)])
+      try AdminJSON.print(["total": total, "badges": badges.map(AdminJSON.badge)])
     }
   }
 
-  struct Audit: AsyncParsableCommand {
+  struct Audit: AsyncParsableCommand, StoreCommand {
     static let configuration = CommandConfiguration(abstract: "Print the audit log, newest first.")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var page: Page
 
-    func run() async throws {
-      let context = try AdminContext(store, readOnly: true)
+    func run() async throws { try await store.run(self, readOnly: true) }
+
+    func run<S: CommandStore>(_ context: AdminContext<S>) async throws {
       let entries = try await context.run { try await $0.auditLog(limit: page.limit, offset: page.offset) }
-      try AdminContext.printJSON(entries.map(AdminJSON.audit))
+      try AdminJSON.print(entries.map(AdminJSON.audit))
     }
   }
 
-  struct Members: AsyncParsableCommand {
+  struct Members: AsyncParsableCommand, StoreCommand {
     static let configuration = CommandConfiguration(
       abstract: "List a scope's members (profiles), searchable by user id prefix.")
 
@@ -249,16 +258,17 @@ extension Admin {
     @Option(help: "The scope (community).") var scope: String?
     @Option(help: "Only users whose id starts with this.") var prefix = ""
 
-    func run() async throws {
-      let context = try AdminContext(store, readOnly: true)
+    func run() async throws { try await store.run(self, readOnly: true) }
+
+    func run<S: CommandStore>(_ context: AdminContext<S>) async throws {
       let result = try await context.run {
         try await $0.members(scope: scope, prefix: prefix, limit: page.limit, offset: page.offset)
       }
-      try AdminContext.printJSON(["total": result.total, "members": result.members.map(AdminJSON.profile)])
+      try AdminJSON.print(["total": result.total, "members": result.members.map(AdminJSON.profile)])
     }
   }
 
-  struct Holders: AsyncParsableCommand {
+  struct Holders: AsyncParsableCommand, StoreCommand {
     static let configuration = CommandConfiguration(abstract: "List the members holding a badge, earliest first.")
 
     @OptionGroup var store: StoreOptions
@@ -266,16 +276,17 @@ extension Admin {
     @Option(help: "The badge.") var badge: String
     @Option(help: "Only this scope's members.") var scope: String?
 
-    func run() async throws {
-      let context = try AdminContext(store, readOnly: true)
+    func run() async throws { try await store.run(self, readOnly: true) }
+
+    func run<S: CommandStore>(_ context: AdminContext<S>) async throws {
       let holders = try await context.run {
         try await $0.badgeHolders(badge, scope: scope, limit: page.limit, offset: page.offset)
       }
-      try AdminContext.printJSON(holders.map(AdminJSON.award))
+      try AdminJSON.print(holders.map(AdminJSON.award))
     }
   }
 
-  struct ProgressList: AsyncParsableCommand {
+  struct ProgressList: AsyncParsableCommand, StoreCommand {
     static let configuration = CommandConfiguration(
       commandName: "progress", abstract: "List the members with a key of a progress map in a state (a module's users).")
 
@@ -285,12 +296,13 @@ extension Admin {
     @Option(help: "Only this state (default: any state but the first).") var state: String?
     @Option(help: "The scope (community).") var scope: String?
 
-    func run() async throws {
-      let context = try AdminContext(store, readOnly: true)
+    func run() async throws { try await store.run(self, readOnly: true) }
+
+    func run<S: CommandStore>(_ context: AdminContext<S>) async throws {
       let members = try await context.run {
         try await $0.members(scope: scope, progress: progress, key: key, state: state)
       }
-      try AdminContext.printJSON(members.map { ["user": $0.member.user, "state": $0.state] })
+      try AdminJSON.print(members.map { ["user": $0.member.user, "state": $0.state] })
     }
   }
 }

@@ -2,20 +2,16 @@ import ArgumentParser
 import Foundation
 import Laurel
 import LaurelExpression
+import LaurelPostgres
 import LaurelSQLite
 
 /// What the admin and read commands share: the store with its rules as an
 /// engine, JSON output, and admin errors printed in full.
-struct AdminContext {
-  let engine: Engine<SQLiteStore>
-
-  init(_ options: StoreOptions, readOnly: Bool) throws {
-    let store = try options.open(readOnly: readOnly)
-    engine = Engine(rules: try options.rules(of: store), store: store)
-  }
+struct AdminContext<S: CommandStore> {
+  let engine: Engine<S>
 
   /// Runs an engine call; an ``AdminError`` or ``QueryError`` prints every problem and exits with status 1.
-  func run<T>(_ body: (Engine<SQLiteStore>) async throws -> T) async throws -> T {
+  func run<T>(_ body: (Engine<S>) async throws -> T) async throws -> T {
     do { return try await body(engine) } catch let error as AdminError {
       Output.error("laurel: \(error.code): \(error.message)")
       for problem in error.problems { Output.error("  \(problem.field): \(problem.message)") }
@@ -26,19 +22,22 @@ struct AdminContext {
     } catch let error as SQLiteStore.WriteError {
       Output.error("laurel: \(error)")
       throw ExitCode(1)
+    } catch let error as PostgresStore.WriteError {
+      Output.error("laurel: \(error)")
+      throw ExitCode(1)
     }
-  }
-
-  /// Prints a JSON value (dictionaries, arrays, strings, numbers, NSNull), keys sorted.
-  static func printJSON(_ value: Any) throws {
-    let data = try JSONSerialization.data(
-      withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-    try Output.print(String(decoding: data, as: UTF8.self))
   }
 }
 
 /// JSON forms of the read models, as the commands print them.
 enum AdminJSON {
+  /// Prints a JSON value (dictionaries, arrays, strings, numbers, NSNull), keys sorted.
+  static func print(_ value: Any) throws {
+    let data = try JSONSerialization.data(
+      withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    try Output.print(String(decoding: data, as: UTF8.self))
+  }
+
   static func optional(_ value: Any?) -> Any { value ?? NSNull() }
 
   static func tier(_ tier: MemberProfile.Tier) -> [String: Any] {

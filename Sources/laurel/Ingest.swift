@@ -5,12 +5,13 @@ import LaurelReplay
 import LaurelReports
 import LaurelDiagnostics
 import LaurelRules
+import LaurelPostgres
 import LaurelSQLite
 
 /// `laurel ingest --rules PATH --store FILE --events FILE`.
 struct Ingest: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Apply a history of actions to a SQLite store, durably, in batches.",
+    abstract: "Apply a history of actions to a store (SQLite file or PostgreSQL), durably, in batches.",
     discussion: """
       Each batch of actions is one transaction: a crash loses at most the batch in flight, and \
       running the same ingest again skips every action already applied (ids are recorded).
@@ -32,11 +33,10 @@ struct Ingest: AsyncParsableCommand {
     let compiled = try Output.loadRules([rules])
     // Checked before the store is opened, so a mistyped path creates no store.
     try Output.checkReadableFile(events)
-    let store = try options.open()
-    try Self.adopt(compiled, rules: rules, into: store, droppingRemovedState: dropRemovedState)
-    let importer = try SQLiteImporter<BatchLines>(engine: Engine(rules: compiled, store: store))
+    let store = try await options.openStore()
+    try await Self.adopt(compiled, rules: rules, into: store, droppingRemovedState: dropRemovedState)
     var batches = try HistoryBatches(path: events, rules: compiled, size: max(1, batch), keepsSource: true)
-    // Reads and decodes up to two batches ahead, so decoding runs on one core while SQLite writes on the other.
+    // Reads and decodes up to two batches ahead, so decoding runs on one core while the store writes on the other.
     let reader = ReadAhead(depth: 2) { try batches.next() }
     let progress = Progress(
       enabled: isatty(2) == 1,
@@ -44,49 +44,79 @@ struct Ingest: AsyncParsableCommand {
     var total = EventCounts()
     var shown = 0
     /// Counts a committed batch and shows its first rejections.
-    func report(_ batch: SQLiteImporter<BatchLines>.Completed) {
-      var rejections = batch.tag.undecodable
-      for (i, outcome) in batch.outcomes.enumerated() {
-        if case .rejected(let error) = outcome.status { rejections.append((batch.tag.lines[i], error)) }
+    func report(_ outcomes: [Outcome], _ tag: BatchLines) {
+      var rejections = tag.undecodable
+      for (i, outcome) in outcomes.enumerated() {
+        if case .rejected(let error) = outcome.status { rejections.append((tag.lines[i], error)) }
       }
       for (line, error) in rejections.sorted(by: { $0.0 < $1.0 }) where shown < 20 {
         Output.error("\(events):\(line): rejected: \(error)")
         shown += 1
       }
-      total += EventCounts(batch.outcomes, undecodable: batch.tag.undecodable.count)
+      total += EventCounts(outcomes, undecodable: tag.undecodable.count)
     }
+    let importer = try (store as? SQLiteStore).map {
+      try SQLiteImporter<BatchLines>(engine: Engine(rules: compiled, store: $0))
+    }
+    let postgres = (store as? PostgresStore).map { Engine(rules: compiled, store: $0) }
     while let decoded = try reader.next() {
       let (actions, lines) = decoded.decoded
       let tag = BatchLines(
         lines: lines, undecodable: decoded.failures.map { (decoded.lines[$0.index], $0.error) })
-      for batch in try await importer.submit(actions, undecodable: tag.undecodable.count, tag: tag) { report(batch) }
+      if let importer {
+        for batch in try await importer.submit(actions, undecodable: tag.undecodable.count, tag: tag) {
+          report(batch.outcomes, batch.tag)
+        }
+      } else if let postgres {
+        // One read and one write statement per batch; the counts commit with it.
+        let undecodable = tag.undecodable.count
+        let outcomes = try await Self.failing(options) {
+          try await postgres.applyBatch(actions) { tx, outcomes in
+            tx.add(EventCounts(outcomes, undecodable: undecodable))
+          }
+        }
+        report(outcomes, tag)
+      }
       progress.update(decoded.bytesRead)
     }
-    for batch in try await importer.finish() { report(batch) }
+    if let importer { for batch in try await importer.finish() { report(batch.outcomes, batch.tag) } }
     progress.finish()
     if total.rejected > shown { Output.error("... \(total.rejected - shown) more rejected actions") }
     try Output.print(
-      "\(total.read) read, \(total.applied) applied, \(total.duplicates) duplicates, \(total.ignored) ignored, \(total.rejected) rejected -> \(options.store)"
+      "\(total.read) read, \(total.applied) applied, \(total.duplicates) duplicates, \(total.ignored) ignored, \(total.rejected) rejected -> \(options.location)"
     )
     if strict && total.rejected > 0 { throw ExitCode(2) }
+  }
+
+  /// Runs a store call; a store that cannot write prints why and exits with status 1.
+  static func failing<T>(_ options: StoreOptions, _ body: () async throws -> T) async throws -> T {
+    do { return try await body() } catch let error as PostgresStore.WriteError {
+      Output.error("laurel: \(error)")
+      throw ExitCode(1)
+    }
   }
 
   /// Records `compiled` (from the files at `rules`) as the store's rules,
   /// carrying member states over by name; refusals print and exit 1.
   static func adopt(
-    _ compiled: CompiledRules, rules: String, into store: SQLiteStore, droppingRemovedState: Bool
-  ) throws {
+    _ compiled: CompiledRules, rules: String, into store: some CommandStore, droppingRemovedState: Bool
+  ) async throws {
     do {
-      let adoption = try store.adopt(
-        compiled, files: try ruleFiles(rules), droppingRemovedState: droppingRemovedState,
-        layoutOfStoredRules: { try StoreOptions.compile($0).stateLayout })
-      if let migration = adoption.migration, adoption.migratedMembers > 0 {
+      let (migrated, migration) = try await store.adoptRules(
+        compiled, files: try ruleFiles(rules), droppingRemovedState: droppingRemovedState)
+      if let migration, migrated > 0 {
         let changes = migration.additions.map { "added \($0)" } + migration.removals.map { "removed \($0)" }
         Output.error(
-          "laurel: the rules changed (\(changes.isEmpty ? "rules renumbered" : changes.joined(separator: ", "))): \(adoption.migratedMembers) members carried over by name"
+          "laurel: the rules changed (\(changes.isEmpty ? "rules renumbered" : changes.joined(separator: ", "))): \(migrated) members carried over by name"
         )
       }
     } catch let error as SQLiteStore.RuleChangeError {
+      Output.error("laurel: \(error)")
+      throw ExitCode(1)
+    } catch let error as PostgresStore.RuleChangeError {
+      Output.error("laurel: \(error)")
+      throw ExitCode(1)
+    } catch let error as PostgresStore.WriteError {
       Output.error("laurel: \(error)")
       throw ExitCode(1)
     }

@@ -5,7 +5,7 @@ import LaurelExpression
 import LaurelSQLite
 
 /// `laurel levels --store FILE --ladder NAME [--scope S] [--user U]`.
-struct Levels: AsyncParsableCommand {
+struct Levels: AsyncParsableCommand, StoreCommand {
   static let configuration = CommandConfiguration(
     abstract: "Print a ladder's tiers in a scope with each tier's share of members (and one member's rank).")
 
@@ -15,11 +15,12 @@ struct Levels: AsyncParsableCommand {
   @Option(help: "A user whose rank to include.") var user: String?
   @Option(help: "json (default) or table.") var format: Simulate.ReportFormat = .json
 
-  func run() async throws {
-    let context = try AdminContext(store, readOnly: true)
+  func run() async throws { try await store.run(self, readOnly: true) }
+
+  func run<S: CommandStore>(_ context: AdminContext<S>) async throws {
     let levels = try await context.run { try await $0.levels(ladder: ladder, scope: scope, asking: user) }
     switch format {
-    case .json: try AdminContext.printJSON(AdminJSON.levels(levels))
+    case .json: try AdminJSON.print(AdminJSON.levels(levels))
     case .table:
       var lines = ["level  name                            threshold   members  share"]
       for level in levels.levels {
@@ -39,7 +40,7 @@ func pad(_ text: String, _ width: Int) -> String {
 }
 
 /// `laurel leaderboard --store FILE NAME [--window 7d] [--scope S] [--user U]`.
-struct LeaderboardCommand: AsyncParsableCommand {
+struct LeaderboardCommand: AsyncParsableCommand, StoreCommand {
   static let configuration = CommandConfiguration(
     commandName: "leaderboard", abstract: "Print a page of a leaderboard (and where one member stands).")
 
@@ -52,15 +53,16 @@ struct LeaderboardCommand: AsyncParsableCommand {
   @Option(help: "Entries to skip.") var offset = 0
   @Option(help: "json (default) or table.") var format: Simulate.ReportFormat = .json
 
-  func run() async throws {
+  func run() async throws { try await store.run(self, readOnly: false) }
+
+  func run<S: CommandStore>(_ context: AdminContext<S>) async throws {
     // Opened for writing: a read brings the leaderboards' tables up to the ledger first.
-    let context = try AdminContext(store, readOnly: false)
     let board = try await context.run {
       try await $0.leaderboard(name, window: window?.window, scope: scope, limit: limit, offset: offset, user: user)
     }
     switch format {
     case .json:
-      try AdminContext.printJSON([
+      try AdminJSON.print([
         "leaderboard": board.name, "currency": board.currency, "window": board.window.description,
         "scope": AdminJSON.optional(board.scope), "entries": board.entries.map(AdminJSON.entry),
         "member": AdminJSON.optional(board.member.map(AdminJSON.entry)),
@@ -81,7 +83,7 @@ struct Gate: AsyncParsableCommand {
     abstract: "Check and list the rank requirements of gated resources (courses).",
     subcommands: [Check.self, List.self])
 
-  struct Check: AsyncParsableCommand {
+  struct Check: AsyncParsableCommand, StoreCommand {
     static let configuration = CommandConfiguration(
       abstract: "Whether a member may open a resource; exit status 0 either way, the answer is in the output.")
 
@@ -91,12 +93,13 @@ struct Gate: AsyncParsableCommand {
     @Option(help: "The scope (community).") var scope: String?
     @Option(help: "The user id.") var user: String
 
-    func run() async throws {
-      let context = try AdminContext(store, readOnly: true)
+    func run() async throws { try await store.run(self, readOnly: true) }
+
+    func run<S: CommandStore>(_ context: AdminContext<S>) async throws {
       let access = try await context.run {
         try await $0.access(gate: gate, resource: resource, scope: scope, user: user)
       }
-      try AdminContext.printJSON([
+      try AdminJSON.print([
         "has_access": access.hasAccess, "required_level": AdminJSON.optional(access.requiredRank),
         "required_level_name": AdminJSON.optional(access.requiredName), "current_level": access.currentRank,
         "message": AdminJSON.optional(access.message),
@@ -104,23 +107,24 @@ struct Gate: AsyncParsableCommand {
     }
   }
 
-  struct List: AsyncParsableCommand {
+  struct List: AsyncParsableCommand, StoreCommand {
     static let configuration = CommandConfiguration(abstract: "List a gate's requirements in a scope.")
 
     @OptionGroup var store: StoreOptions
     @Option(help: "The gate.") var gate: String
     @Option(help: "The scope (community).") var scope: String?
 
-    func run() async throws {
-      let context = try AdminContext(store, readOnly: true)
+    func run() async throws { try await store.run(self, readOnly: true) }
+
+    func run<S: CommandStore>(_ context: AdminContext<S>) async throws {
       let requirements = try await context.run { try await $0.requirements(gate: gate, scope: scope) }
-      try AdminContext.printJSON(requirements.map { ["resource": $0.resource, "level": $0.rank] })
+      try AdminJSON.print(requirements.map { ["resource": $0.resource, "level": $0.rank] })
     }
   }
 }
 
 /// `laurel profile --store FILE --user ID [--scope S]`: the read model admins and clients see.
-struct ProfileCommand: AsyncParsableCommand {
+struct ProfileCommand: AsyncParsableCommand, StoreCommand {
   static let configuration = CommandConfiguration(
     commandName: "profile",
     abstract:
@@ -132,9 +136,10 @@ struct ProfileCommand: AsyncParsableCommand {
   @Option(help: "The user id.") var user: String
   @Option(help: "The member's scope (community), for scoped schemes.") var scope: String?
 
-  func run() async throws {
-    let context = try AdminContext(store, readOnly: true)
+  func run() async throws { try await store.run(self, readOnly: true) }
+
+  func run<S: CommandStore>(_ context: AdminContext<S>) async throws {
     let profile = try await context.run { try await $0.profile(of: MemberID(scope: scope, user: user)) }
-    try AdminContext.printJSON(AdminJSON.profile(profile))
+    try AdminJSON.print(AdminJSON.profile(profile))
   }
 }

@@ -24,25 +24,31 @@ struct RebuildCommand: AsyncParsableCommand {
 
   func run() async throws {
     let new = try Output.loadRules([rules], context: "the rules given by \(rules) are not valid")
-    let store = try options.open(readOnly: dryRun)
-    let old = try options.rules(of: store)
+    let store = try await options.openStore(readOnly: dryRun)
+    let old = try await options.rules(of: store)
     if dryRun {
       try await printDryRun(store, old: old, new: new)
       return
     }
+    guard let sqlite = store as? SQLiteStore else {
+      Output.error(
+        "laurel: rebuild replaces a SQLite store's tables; on PostgreSQL, print what would change with --dry-run, then ingest the store's log into a fresh database under the new rules"
+      )
+      throw ExitCode(1)
+    }
     let result: SQLiteStore.Rebuild
-    do { result = try store.rebuild(new, files: try Ingest.ruleFiles(rules)) } catch {
+    do { result = try sqlite.rebuild(new, files: try Ingest.ruleFiles(rules)) } catch {
       Output.error("laurel: \(error)")
       throw ExitCode(1)
     }
     Output.error(
-      "laurel: rebuilt \(options.store) under rules version \(result.version): \(result.replayed) actions replayed "
+      "laurel: rebuilt \(options.location) under rules version \(result.version): \(result.replayed) actions replayed "
         + "(\(result.applied) applied, \(result.ignored) ignored, \(result.rejected) rejected), "
         + "\(result.members) members, \(result.grants) grants restored")
   }
 
   /// The store's log as a JSONL file, compared under both rules exactly as `laurel diff` does.
-  private func printDryRun(_ store: SQLiteStore, old: CompiledRules, new: CompiledRules) async throws {
+  private func printDryRun(_ store: some CommandStore, old: CompiledRules, new: CompiledRules) async throws {
     let file = FileManager.default.temporaryDirectory.appendingPathComponent(
       "laurel-rebuild-\(UUID().uuidString).jsonl")
     defer { try? FileManager.default.removeItem(at: file) }
@@ -50,14 +56,14 @@ struct RebuildCommand: AsyncParsableCommand {
     let handle = try FileHandle(forWritingTo: file)
     var after: Int64 = 0
     while true {
-      let page = try await store.loggedActions(after: after, limit: 10_000)
+      let page = try await store.logPage(after: after, limit: 10_000)
       guard let last = page.last else { break }
       after = last.sequence
       var chunk = ""
       for action in page {
         guard let json = action.json else {
           Output.error(
-            "laurel: \(options.store) logged actions before Laurel kept their bodies; the log cannot be replayed")
+            "laurel: \(options.location) logged actions before Laurel kept their bodies; the log cannot be replayed")
           throw ExitCode(1)
         }
         chunk += json + "\n"
@@ -72,7 +78,7 @@ struct RebuildCommand: AsyncParsableCommand {
       Output.error("laurel: \(error)")
       throw ExitCode(1)
     }
-    report.sources = ("store \(options.store)", rules)
+    report.sources = ("store \(options.location)", rules)
     switch format {
     case .table: try Output.print(report.table(maxMembers: limit), terminator: "")
     case .json: try Output.print(report.json(), terminator: "")

@@ -5,7 +5,7 @@ import LaurelSQLite
 import LaurelServer
 import Logging
 
-/// `laurel serve`: the HTTP API over a SQLite store.
+/// `laurel serve`: the HTTP API over a store (SQLite, or PostgreSQL shared by several instances).
 struct Serve: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Serve the seeds' HTTP API: levels, courses, profiles, leaderboards, admin, ingestion, events.",
@@ -47,8 +47,17 @@ struct Serve: AsyncParsableCommand {
     if storeOptions.synchronous == .normal, !CommandLine.arguments.contains(where: { $0.hasPrefix("--synchronous") }) {
       storeOptions.synchronous = .full  // answers come after a commit that survives a power loss
     }
-    let store = try storeOptions.open()
-    try Ingest.adopt(compiled, rules: rules, into: store, droppingRemovedState: false)
+    LoggingSystem.bootstrap { label in
+      var handler = StreamLogHandler.standardError(label: label)
+      handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+      return handler
+    }
+    let store = try await storeOptions.openStore()
+    try await Ingest.adopt(compiled, rules: rules, into: store, droppingRemovedState: false)
+    try await serve(compiled, store: store)
+  }
+
+  private func serve<S: CommandStore>(_ compiled: CompiledRules, store: S) async throws {
     var configuration = ServerConfiguration(
       tokens: TokenSettings(
         secret: try jwtSecretFile.map(Self.secret),
@@ -62,13 +71,8 @@ struct Serve: AsyncParsableCommand {
       let key = try Self.secret(file)
       configuration.webhooks = webhook.map { ServerConfiguration.Webhook(url: $0, secret: key) }
     }
-    LoggingSystem.bootstrap { label in
-      var handler = StreamLogHandler.standardError(label: label)
-      handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-      return handler
-    }
     Observability.bootstrap()
-    let server: LaurelServer<SQLiteStore>
+    let server: LaurelServer<S>
     do {
       server = try await LaurelServer(engine: Engine(rules: compiled, store: store), configuration: configuration)
     } catch {

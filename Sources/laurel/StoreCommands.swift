@@ -9,7 +9,7 @@ import LaurelSQLite
 
 /// Options shared by the commands that read a store.
 struct StoreOptions: ParsableArguments {
-  @Option(help: "The SQLite store file.")
+  @Option(help: "The store: a SQLite file, or a PostgreSQL URL (postgres://user@host/database).")
   var store = "laurel.sqlite"
 
   /// SQLite's `synchronous` setting, as the command line spells it.
@@ -42,16 +42,6 @@ struct StoreOptions: ParsableArguments {
     }
   }
 
-  /// The rules saved in the store by `laurel ingest`.
-  func rules(of store: SQLiteStore) throws -> CompiledRules {
-    let files = try store.ruleFiles()
-    guard !files.isEmpty else {
-      Output.error("laurel: \(self.store) holds no rules yet; run laurel ingest first")
-      throw ExitCode(1)
-    }
-    return try Self.compile(files)
-  }
-
   /// Compiles rule files kept in a store, or prints every diagnostic and exits with status 1.
   static func compile(_ files: [(path: String, text: String)]) throws -> CompiledRules {
     do { return try RuleLoader().load(sources: files) } catch {
@@ -72,11 +62,11 @@ struct Show: AsyncParsableCommand {
   @Option(help: "json (default) or table.") var format: Simulate.ReportFormat = .json
 
   func run() async throws {
-    let store = try options.open(readOnly: true)
-    let rules = try options.rules(of: store)
+    let store = try await options.openStore(readOnly: true)
+    let rules = try await options.rules(of: store)
     let id = MemberID(scope: scope, user: user)
     guard let state = try await store.state(of: id) else {
-      Output.error("laurel: no member \(id) in \(options.store)")
+      Output.error("laurel: no member \(id) in \(options.location)")
       throw ExitCode(1)
     }
     let report = SimulationReport(rules: rules, members: [(id, state)])
@@ -95,8 +85,8 @@ struct Export: AsyncParsableCommand {
   @OptionGroup var options: StoreOptions
 
   func run() async throws {
-    let store = try options.open(readOnly: true)
-    let rules = try options.rules(of: store)
+    let store = try await options.openStore(readOnly: true)
+    let rules = try await options.rules(of: store)
     let (members, counts) = try await store.snapshot()
     let report = SimulationReport(rules: rules, members: members, events: counts)
     try Output.print(report.json(), terminator: "")
