@@ -35,7 +35,11 @@ extension PostgresStore {
   /// A sentence for `error`, with the server's message, code and detail
   /// (postgres-nio's own description leaves them out). Never the password.
   static func explain(_ error: any Error) -> String {
-    guard let error = error as? PSQLError else { return "\(error)" }
+    guard let error = error as? PSQLError else {
+      let text = "\(error)"
+      if text.contains("CircuitBreaker") { return "cannot connect to the server (every attempt failed)" }
+      return text
+    }
     switch error.code {
     case .server:
       let info = error.serverInfo

@@ -33,26 +33,34 @@ extension PostgresStore {
     _ rules: CompiledRules, files: [(path: String, text: String)], droppingRemovedState: Bool = false
   ) async throws -> RuleAdoption {
     let newLayout = rules.stateLayout
-    var migration: StateMigration?
-    if let stored = stateLayout {
-      do { migration = try StateMigration(from: stored, to: rules) } catch {
-        throw RuleChangeError(code: "RULES_INCOMPATIBLE", description: "\(configuration): \(error.description)")
-      }
-    }
-    if let migration, !migration.removals.isEmpty, !droppingRemovedState {
-      throw RuleChangeError(
-        code: "RULES_REMOVE_STATE",
-        description:
-          "\(configuration): the new rules no longer declare \(migration.removals.joined(separator: ", ")), which members of this store hold state for; to delete that state, adopt them explicitly (laurel ingest --drop-removed-state)"
-      )
-    }
-    let rewrite = migration.map { !$0.isIdentity } ?? false
-    let change = migration
     let layoutJSON = String(decoding: try JSONEncoder().encode(newLayout), as: UTF8.self)
     let digest = Self.digest(files)
-    let (version, migrated) = try await withTransaction { [logger] connection -> (Int64, Int) in
+    let name = "\(configuration)"
+    // Under a lock, and against the layout stored now: several processes may adopt at once.
+    let (version, migrated, migration) = try await withTransaction {
+      [logger] connection -> (Int64, Int, StateMigration?) in
+      try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended('laurel rules', 0))", logger: logger)
+      let stored = try await connection.query(
+        "SELECT value FROM laurel_meta WHERE key = 'layout'", logger: logger
+      ).collect().first.flatMap { try? $0.decode(String.self) }
+        .flatMap { try? JSONDecoder().decode(StateLayout.self, from: Data($0.utf8)) }
+      var migration: StateMigration?
+      if let stored {
+        do { migration = try StateMigration(from: stored, to: rules) } catch {
+          throw RuleChangeError(code: "RULES_INCOMPATIBLE", description: "\(name): \(error)")
+        }
+      }
+      if let migration, !migration.removals.isEmpty, !droppingRemovedState {
+        throw RuleChangeError(
+          code: "RULES_REMOVE_STATE",
+          description:
+            "\(name): the new rules no longer declare \(migration.removals.joined(separator: ", ")), which members of this store hold state for; to delete that state, adopt them explicitly (laurel ingest --drop-removed-state)"
+        )
+      }
       var migrated = 0
-      if rewrite, let change { migrated = try await Self.migrateMembers(change, on: connection, logger: logger) }
+      if let migration, !migration.isIdentity {
+        migrated = try await Self.migrateMembers(migration, on: connection, logger: logger)
+      }
       try await connection.query("DELETE FROM rule_files", logger: logger)
       for file in files {
         try await connection.query(
@@ -70,8 +78,9 @@ extension PostgresStore {
         INSERT INTO laurel_meta (key, value) VALUES ('rules_version', \(String(version))), ('layout', \(layoutJSON))
         ON CONFLICT (key) DO UPDATE SET value = excluded.value
         """, logger: logger)
-      return (version, migrated)
+      return (version, migrated, migration)
     }
+    let rewrite = migrated > 0
     if rewrite { cache.removeAll() }
     rulesVersion.withLock { $0 = version }
     layout.withLock { $0 = newLayout }

@@ -61,7 +61,10 @@ public final class PostgresStore: AdminStore {
   public init(configuration: PostgresConfiguration, logger: Logger = Logger(label: "laurel.postgres")) async throws {
     self.configuration = configuration
     self.logger = logger
-    client = PostgresClient(configuration: Self.clientConfiguration(configuration), backgroundLogger: logger)
+    // The pool's own messages (each failed reconnection) only when they are errors.
+    var background = logger
+    background.logLevel = max(logger.logLevel, .error)
+    client = PostgresClient(configuration: Self.clientConfiguration(configuration), backgroundLogger: background)
     runner = Task { [client] in await client.run() }
     do {
       try await Self.withTimeout(configuration.connectTimeout, configuration) { [client] in
@@ -152,7 +155,13 @@ public final class PostgresStore: AdminStore {
     defer { if holdsLane { retryLane.unlock() } }
     while true {
       rounds += 1
-      if !request.isEmpty { try await read(request, into: &reads) }
+      if !request.isEmpty {
+        do { try await read(request, into: &reads) } catch let error as WriteError { throw error } catch let error
+          as OpenError
+        { throw error } catch {
+          throw WriteError(description: "\(configuration): the batch's rows could not be read: \(Self.explain(error))")
+        }
+      }
       var tx = PostgresTransaction(reads: reads, rulesVersion: currentRulesVersion)
       let result: R
       do {
@@ -196,7 +205,10 @@ public final class PostgresStore: AdminStore {
         } else {
           try await Task.sleep(for: .milliseconds(Int.random(in: 0...min(100, conflicts * 10))))
         }
-      } catch let error as PSQLError {
+      } catch let error as WriteError {
+        throw error
+      } catch {
+        // A lost connection, a timeout, a refusal: the statement's transaction did not commit.
         throw WriteError(
           description: "\(configuration): the batch was rolled back, nothing was written: \(Self.explain(error))")
       }

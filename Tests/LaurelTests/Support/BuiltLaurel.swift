@@ -48,4 +48,17 @@ enum BuiltLaurel {
     process.waitUntilExit()
     return String(decoding: data, as: UTF8.self)
   }
+
+  /// Runs `laurel` with `arguments` to completion (output discarded) and returns its exit status.
+  @discardableResult
+  static func run(_ arguments: [String]) throws -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try path)
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    return process.terminationStatus
+  }
 }
