@@ -10,15 +10,16 @@ extension PostgresSchema {
         // The name was checked to be [a-z_][a-z0-9_]*.
         try await connection.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)", logger: logger)
       }
-      try await connection.query("SELECT pg_advisory_lock(hashtextextended('laurel migrations', 0))", logger: logger)
+      try await connection.query(
+        "SELECT pg_advisory_lock(hashtextextended('laurel migrations ' || current_schema(), 0))", logger: logger)
       do {
         try await migrate(connection, configuration: configuration, logger: logger)
         try await connection.query(
-          "SELECT pg_advisory_unlock(hashtextextended('laurel migrations', 0))", logger: logger)
+          "SELECT pg_advisory_unlock(hashtextextended('laurel migrations ' || current_schema(), 0))", logger: logger)
       } catch {
         _ = try? await connection.query("ROLLBACK", logger: logger)
         _ = try? await connection.query(
-          "SELECT pg_advisory_unlock(hashtextextended('laurel migrations', 0))", logger: logger)
+          "SELECT pg_advisory_unlock(hashtextextended('laurel migrations ' || current_schema(), 0))", logger: logger)
         throw error
       }
     }

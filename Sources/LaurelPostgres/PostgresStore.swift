@@ -67,7 +67,9 @@ public final class PostgresStore: AdminStore {
     client = PostgresClient(configuration: Self.clientConfiguration(configuration), backgroundLogger: background)
     runner = Task { [client] in await client.run() }
     do {
-      try await Self.withTimeout(configuration.connectTimeout, configuration) { [client] in
+      // Connecting, then creating or upgrading the tables (whose statements the statement timeout bounds).
+      let deadline = configuration.connectTimeout + configuration.statementTimeout
+      try await Self.withTimeout(deadline, configuration) { [client] in
         try await PostgresSchema.prepare(client, configuration: configuration, logger: logger)
       }
       let (version, layout) = try await readAdoptedRules()
