@@ -126,7 +126,9 @@ let package = Package(
       name: "laurel-bench",
       dependencies: [
         "Laurel", "LaurelRules", "LaurelExpression", "LaurelSQLite", "LaurelReplay", "LaurelReports",
-        .product(name: "GRDB", package: "GRDB.swift"),
+        "LaurelPostgres", "LaurelServer", .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOCore", package: "swift-nio"),
       ],
       path: "Benchmarks/LaurelBench",
       swiftSettings: swiftSettings),

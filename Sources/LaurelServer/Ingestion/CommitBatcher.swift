@@ -1,4 +1,4 @@
-import Laurel
+package import Laurel
 import Synchronization
 import Tracing
 
@@ -7,7 +7,7 @@ import Tracing
 /// all — one commit (one disk flush) for many concurrent requests, each
 /// answered with its own outcome only after the commit. A failing
 /// transaction fails every request of its batch and keeps nothing.
-final class CommitBatcher<S: AdminStore>: Sendable {
+package final class CommitBatcher<S: AdminStore>: Sendable {
   private typealias Waiter = (action: PreparedAction, continuation: CheckedContinuation<Outcome, any Error>)
   private struct Queue {
     var waiting: [Waiter] = []
@@ -21,14 +21,14 @@ final class CommitBatcher<S: AdminStore>: Sendable {
   let batchLimit: Int
 
   /// `committed` runs after each commit (events, logs, metrics).
-  init(engine: Engine<S>, batchLimit: Int = 1024, committed: @escaping @Sendable ([Outcome]) -> Void) {
+  package init(engine: Engine<S>, batchLimit: Int = 1024, committed: @escaping @Sendable ([Outcome]) -> Void) {
     self.engine = engine
     self.batchLimit = batchLimit
     self.committed = committed
   }
 
   /// Applies `action` durably, in the next group commit.
-  func apply(_ action: PreparedAction) async throws -> Outcome {
+  package func apply(_ action: PreparedAction) async throws -> Outcome {
     try await withCheckedThrowingContinuation { continuation in
       let leads = queue.withLock { queue in
         queue.waiting.append((action, continuation))
