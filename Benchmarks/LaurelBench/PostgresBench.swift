@@ -51,7 +51,8 @@ enum PostgresBench {
   }
 
   /// Seconds to COPY the batched store's action log and ledger into fresh tables with the same keys and indexes.
-  static func copySeconds(ledgerOf store: PostgresStore, actions: [PreparedAction], url: String) async throws -> Double {
+  static func copySeconds(ledgerOf store: PostgresStore, actions: [PreparedAction], url: String) async throws -> Double
+  {
     let configuration = try PostgresConfiguration(url: url)
     let client = try await Connection(configuration)
     defer { client.close() }
@@ -85,7 +86,8 @@ enum PostgresBench {
       return out
     }
     let start = DispatchTime.now().uptimeNanoseconds
-    try await client.copy(table: "actions", columns: ["id", "type", "at", "body"], rows: logged.map { $0.map(escaped) })
+    try await client.copy(
+      table: "actions", columns: ["id", "type", "at", "body"], rows: logged.map { $0.map(escaped) })
     try await client.copy(
       table: "ledger",
       columns: ["scope_key", "user_id", "currency", "amount", "balance", "rule", "action_id", "at"],
@@ -153,7 +155,7 @@ enum PostgresBench {
     COMMIT;
     """.write(toFile: script, atomically: true, encoding: .utf8)
     let output = folder.appendingPathComponent("pgbench.out").path
-    FileManager.default.createFile(atPath: output, contents: nil)
+    _ = FileManager.default.createFile(atPath: output, contents: nil)
     var command = [
       "/usr/bin/env", "pgbench", "-n", "-c", "16", "-j", "2", "-t", "2500", "-f", script, "-h",
       configuration.socketFolder ?? configuration.host, "-p", "\(configuration.port)", "-U", configuration.user,
@@ -195,7 +197,7 @@ enum PostgresBench {
     for count in [1, 2, 4] {
       let target = url(count)
       let empty = folder.appendingPathComponent("empty.jsonl").path
-      FileManager.default.createFile(atPath: empty, contents: Data())
+      _ = FileManager.default.createFile(atPath: empty, contents: Data())
       _ = try Measure.run([laurel, "ingest", "--rules", workload.rulesPath, "--store", target, "--events", empty])
       var processes: [Process] = []
       let start = DispatchTime.now().uptimeNanoseconds
@@ -205,7 +207,9 @@ enum PostgresBench {
           toFile: path, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: laurel)
-        process.arguments = ["ingest", "--rules", workload.rulesPath, "--store", target, "--events", path, "--batch", "5000"]
+        process.arguments = [
+          "ingest", "--rules", workload.rulesPath, "--store", target, "--events", path, "--batch", "5000",
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         processes.append(process)

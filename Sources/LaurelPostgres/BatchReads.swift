@@ -17,6 +17,9 @@ struct BatchReads: Sendable {
   var settings: [SettingKey: String?] = [:]
   /// Scopes loaded whole: their members, by user.
   var scopes: [String?: [MemberKey]] = [:]
+  /// True when these reads are everything there is (a rebuild into empty
+  /// tables): what they lack is absent, not missing.
+  var complete = false
 }
 
 /// What a transaction needs that its ``BatchReads`` lack (or, after a

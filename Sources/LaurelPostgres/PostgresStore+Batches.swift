@@ -89,7 +89,10 @@ extension PostgresStore {
   }
 
   /// Writes a transaction's effects in one statement.
-  func write(_ tx: PostgresTransaction) async throws {
+  func write(_ tx: PostgresTransaction) async throws { try await execute(try writeStatement(tx)) }
+
+  /// The `laurel_write` call of a transaction's effects.
+  func writeStatement(_ tx: PostgresTransaction) throws -> PostgresQuery {
     var cScopes: [String] = [], cUsers: [String] = [], cVersions: [Int64] = []
     var uScopes: [String] = [], uUsers: [String] = [], uStates: [ByteBuffer] = []
     var nScopes: [String] = [], nUsers: [String] = [], nStates: [ByteBuffer] = []
@@ -143,7 +146,7 @@ extension PostgresStore {
       \(bScopes), \(bUsers), \(bBadges), \(bKeys), \(bAts), \(bActions), \
       \(tx.rulesVersion)::bigint, \(counts), \(admin)::jsonb)
       """
-    try await execute(query)
+    return query
   }
 }
 

@@ -54,7 +54,7 @@ public struct PostgresTransaction: AdminTransaction {
     guard !claimedIDs.contains(action.id) else { return false }
     if reads.askedActions.contains(action.id) {
       guard !reads.loggedActions.contains(action.id) else { return false }
-    } else {
+    } else if !reads.complete {
       missing.actionIDs.append(action.id)
     }
     claimedIDs.insert(action.id)
@@ -70,7 +70,7 @@ public struct PostgresTransaction: AdminTransaction {
   public mutating func existingMember(_ key: MemberKey) throws -> Int? {
     if let h = handles[key] { return h }
     guard let read = reads.members[key] else {
-      missing.members.append(key)
+      if !reads.complete { missing.members.append(key) }
       return nil
     }
     guard let (version, state) = read else { return nil }
@@ -106,7 +106,7 @@ public struct PostgresTransaction: AdminTransaction {
     if versions[handle] != nil {
       if reads.askedOnce.contains(once) {
         guard !reads.claimedOnce.contains(once) else { return false }
-      } else {
+      } else if !reads.complete {
         missing.once.append(once)
       }
     }
@@ -125,7 +125,7 @@ public struct PostgresTransaction: AdminTransaction {
 
   public mutating func tierOverrides(scope: String?) throws -> TierOverrides? {
     if let known = overrides[scope] { return known }
-    guard let stored = reads.tiers[scope] else {
+    guard let stored = reads.tiers[scope] ?? (reads.complete ? [] : nil) else {
       missing.tierScopes.append(scope)
       return nil
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Laurel
 import LaurelReports
+import LaurelPostgres
 import LaurelSQLite
 
 /// `laurel rebuild --store FILE --rules PATH [--dry-run [--format table|json|html]]`.
@@ -30,21 +31,29 @@ struct RebuildCommand: AsyncParsableCommand {
       try await printDryRun(store, old: old, new: new)
       return
     }
-    guard let sqlite = store as? SQLiteStore else {
-      Output.error(
-        "laurel: rebuild replaces a SQLite store's tables; on PostgreSQL, print what would change with --dry-run, then ingest the store's log into a fresh database under the new rules"
-      )
-      throw ExitCode(1)
-    }
-    let result: SQLiteStore.Rebuild
-    do { result = try sqlite.rebuild(new, files: try Ingest.ruleFiles(rules)) } catch {
+    let files = try Ingest.ruleFiles(rules)
+    let summary: (version: Int64, replayed: Int, applied: Int, ignored: Int, rejected: Int, members: Int, grants: Int)
+    do {
+      if let sqlite = store as? SQLiteStore {
+        let r = try sqlite.rebuild(new, files: files)
+        summary = (r.version, r.replayed, r.applied, r.ignored, r.rejected, r.members, r.grants)
+      } else if let postgres = store as? PostgresStore {
+        let r = try await postgres.rebuild(new, files: files)
+        summary = (r.version, r.replayed, r.applied, r.ignored, r.rejected, r.members, r.grants)
+      } else {
+        Output.error("laurel: this store cannot be rebuilt")
+        throw ExitCode(1)
+      }
+    } catch let error as ExitCode {
+      throw error
+    } catch {
       Output.error("laurel: \(error)")
       throw ExitCode(1)
     }
     Output.error(
-      "laurel: rebuilt \(options.location) under rules version \(result.version): \(result.replayed) actions replayed "
-        + "(\(result.applied) applied, \(result.ignored) ignored, \(result.rejected) rejected), "
-        + "\(result.members) members, \(result.grants) grants restored")
+      "laurel: rebuilt \(options.location) under rules version \(summary.version): \(summary.replayed) actions replayed "
+        + "(\(summary.applied) applied, \(summary.ignored) ignored, \(summary.rejected) rejected), "
+        + "\(summary.members) members, \(summary.grants) grants restored")
   }
 
   /// The store's log as a JSONL file, compared under both rules exactly as `laurel diff` does.

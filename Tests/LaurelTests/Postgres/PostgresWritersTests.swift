@@ -24,7 +24,7 @@ import Testing
     let process = Process()
     process.executableURL = URL(fileURLWithPath: try BuiltLaurel.path)
     process.arguments = arguments
-    FileManager.default.createFile(atPath: log, contents: nil)
+    _ = FileManager.default.createFile(atPath: log, contents: nil)
     process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
     process.standardOutput = FileHandle.nullDevice
     try process.run()
@@ -113,6 +113,30 @@ import Testing
     let counts = try await store.eventCounts()
     await store.close()
     #expect(counts.applied == 20_000, "\(counts)")
+  }
+
+  /// `laurel rebuild` on PostgreSQL replays the log under new rules: the
+  /// store equals one that ingested the same history under them, and its
+  /// counts still say every action arrived once.
+  @Test func rebuildReplaysTheLogUnderNewRules() async throws {
+    guard let url = try TestPostgres.freshStoreURL(), let fresh = try TestPostgres.freshStoreURL() else { return }
+    let history = try file("history.jsonl", CommunityHistory.lines(count: 3_000, seed: 29))
+    let text = try String(contentsOfFile: rules, encoding: .utf8)
+    let doubled = temporary.url.appendingPathComponent("doubled.yaml").path
+    try text.replacingOccurrences(
+      of: "post_liked:\n    - award: { points: 1 }", with: "post_liked:\n    - award: { points: 2 }"
+    ).write(toFile: doubled, atomically: true, encoding: .utf8)
+    #expect(try BuiltLaurel.run(["ingest", "--rules", rules, "--store", url, "--events", history]) == 0)
+    let before = try Self.members(try BuiltLaurel.output(["export", "--store", url]))
+    #expect(try BuiltLaurel.run(["rebuild", "--rules", doubled, "--store", url]) == 0)
+    #expect(try BuiltLaurel.run(["ingest", "--rules", doubled, "--store", fresh, "--events", history]) == 0)
+    let rebuilt = try Self.members(try BuiltLaurel.output(["export", "--store", url]))
+    let expected = try Self.members(try BuiltLaurel.output(["export", "--store", fresh]))
+    #expect(rebuilt == expected && rebuilt != before)
+    let store = try await PostgresStore(url: url)
+    let counts = try await store.eventCounts()
+    await store.close()
+    #expect(counts.read == 3_000, "\(counts)")
   }
 
   /// How many actions a store has applied (0 while it cannot be read).
