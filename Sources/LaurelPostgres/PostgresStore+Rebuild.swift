@@ -82,18 +82,7 @@ extension PostgresStore {
       for table in ["once_keys", "badges", "balances", "ledger", "members"] {
         try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table)"), logger: logger)
       }
-      try await connection.query("DELETE FROM rule_files", logger: logger)
-      for file in files {
-        try await connection.query(
-          "INSERT INTO rule_files (path, text) VALUES (\(file.path), \(file.text))", logger: logger)
-      }
-      let now = Int64(Date().timeIntervalSince1970)
-      try await connection.query(
-        "INSERT INTO rule_versions (digest, saved_at) VALUES (\(digest), \(now)) ON CONFLICT (digest) DO NOTHING",
-        logger: logger)
-      let version =
-        try await connection.query("SELECT id FROM rule_versions WHERE digest = \(digest)", logger: logger)
-        .collect().first?.decode(Int64.self) ?? 0
+      let version = try await Self.record(files, digest: digest, on: connection, logger: logger)
       for try await _ in try await connection.query(write, logger: logger) {}
       // Every row of these tables is the replay's: they name the new rules.
       try await connection.query("UPDATE ledger SET rules_version = \(version)", logger: logger)

@@ -61,18 +61,7 @@ extension PostgresStore {
       if let migration, !migration.isIdentity {
         migrated = try await Self.migrateMembers(migration, on: connection, logger: logger)
       }
-      try await connection.query("DELETE FROM rule_files", logger: logger)
-      for file in files {
-        try await connection.query(
-          "INSERT INTO rule_files (path, text) VALUES (\(file.path), \(file.text))", logger: logger)
-      }
-      let now = Int64(Date().timeIntervalSince1970)
-      try await connection.query(
-        "INSERT INTO rule_versions (digest, saved_at) VALUES (\(digest), \(now)) ON CONFLICT (digest) DO NOTHING",
-        logger: logger)
-      let version =
-        try await connection.query("SELECT id FROM rule_versions WHERE digest = \(digest)", logger: logger)
-        .collect().first?.decode(Int64.self) ?? 0
+      let version = try await Self.record(files, digest: digest, on: connection, logger: logger)
       try await connection.query(
         """
         INSERT INTO laurel_meta (key, value) VALUES ('rules_version', \(String(version))), ('layout', \(layoutJSON))
@@ -107,6 +96,24 @@ extension PostgresStore {
       throw WriteError(
         description: "\(configuration): the transaction was rolled back, nothing was written: \(Self.explain(error))")
     }
+  }
+
+  /// Keeps the text of the rule files (the same files are the same
+  /// version); returns the version's number. Inside the caller's transaction.
+  static func record(
+    _ files: [(path: String, text: String)], digest: String, on connection: PostgresConnection, logger: Logger
+  ) async throws -> Int64 {
+    try await connection.query("DELETE FROM rule_files", logger: logger)
+    for file in files {
+      try await connection.query(
+        "INSERT INTO rule_files (path, text) VALUES (\(file.path), \(file.text))", logger: logger)
+    }
+    let now = Int64(Date().timeIntervalSince1970)
+    try await connection.query(
+      "INSERT INTO rule_versions (digest, saved_at) VALUES (\(digest), \(now)) ON CONFLICT (digest) DO NOTHING",
+      logger: logger)
+    return try await connection.query("SELECT id FROM rule_versions WHERE digest = \(digest)", logger: logger)
+      .collect().first?.decode(Int64.self) ?? 0
   }
 
   /// Rewrites every member's state and once-per keys for `migration`; returns how many members.
