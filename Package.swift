@@ -25,6 +25,7 @@ let package = Package(
     .library(name: "LaurelReplay", targets: ["LaurelReplay"]),
     .library(name: "LaurelReports", targets: ["LaurelReports"]),
     .library(name: "LaurelServer", targets: ["LaurelServer"]),
+    .library(name: "LaurelPlayground", targets: ["LaurelPlayground"]),
     .executable(name: "laurel", targets: ["laurel"]),
   ],
   dependencies: [
@@ -109,6 +110,21 @@ let package = Package(
       ],
       resources: [.copy("Resources/openapi.json")],
       swiftSettings: swiftSettings),
+    // `laurel playground`: a local web page (Playground/Web, served from
+    // this module's resources) where product teams edit rules and see, live,
+    // who would gain or lose what.
+    .target(
+      name: "LaurelPlayground",
+      dependencies: [
+        "Laurel", "LaurelRules", "LaurelDiagnostics", "LaurelExpression", "LaurelReplay", "LaurelReports",
+        "LaurelSQLite", .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Yams", package: "Yams"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+      ],
+      path: "Playground", exclude: ["Tests", "README.md"], sources: ["Sources"], resources: [.copy("Web")],
+      swiftSettings: swiftSettings),
     // Test support: the conformance suite every Store must pass, and the engine fuzzing harness.
     .target(
       name: "LaurelTesting",
@@ -118,7 +134,7 @@ let package = Package(
       name: "laurel",
       dependencies: [
         "Laurel", "LaurelRules", "LaurelDiagnostics", "LaurelSQLite", "LaurelPostgres", "LaurelReplay", "LaurelReports",
-        "LaurelServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "LaurelServer", "LaurelPlayground", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings),
@@ -158,6 +174,20 @@ let package = Package(
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "HTTPTypes", package: "swift-http-types"),
+      ],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "LaurelPlaygroundTests",
+      dependencies: [
+        "LaurelPlayground", "Laurel", "LaurelRules", "LaurelSQLite", "LaurelReports", "LaurelReplay",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        // The browser tests drive the built binary.
+        "laurel",
       ],
       swiftSettings: swiftSettings),
     .testTarget(

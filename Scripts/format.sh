@@ -4,7 +4,7 @@
 # the files, when one is not formatted: CI runs it that way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-paths=(Package.swift Sources Tests Benchmarks Fuzz)
+paths=(Package.swift Sources Tests Benchmarks Fuzz Playground)
 if [ "${1:-}" = "--check" ]; then
   drift=0
   while IFS= read -r -d '' file; do

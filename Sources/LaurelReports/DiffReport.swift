@@ -153,7 +153,7 @@ public struct DiffReport: Sendable {
   }
 
   /// Log-scale buckets: below 0, 0, 1–9, 10–99, 100–999, …
-  static func histograms(_ before: [MemberProfile], _ after: [MemberProfile]) -> [BalanceHistogram] {
+  package static func histograms(_ before: [MemberProfile], _ after: [MemberProfile]) -> [BalanceHistogram] {
     var currencies: [String] = []
     for m in before + after {
       for c in m.balances.map(\.currency) where !currencies.contains(c) { currencies.append(c) }

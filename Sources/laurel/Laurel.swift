@@ -10,7 +10,8 @@ struct Laurel: AsyncParsableCommand {
     subcommands: [
       Validate.self, Simulate.self, Diff.self, Ingest.self, Show.self, Export.self, RebuildCommand.self,
       ProfileCommand.self, Levels.self,
-      LeaderboardCommand.self, Gate.self, Admin.self, Serve.self, Token.self, Schema.self, Bench.self,
+      LeaderboardCommand.self, Gate.self, Admin.self, Serve.self, PlaygroundCommand.self, Token.self, Schema.self,
+      Bench.self,
     ])
 
   static func main() async {
