@@ -177,9 +177,9 @@ def main():
             check=True, capture_output=True, text=True).stdout)
         shown = page.js("return window.laurel.lastDiff.summary.members_changed")
         assert shown == cli["summary"]["members_changed"] > 0, (shown, cli["summary"])
-        card = driver.find_element(By.CSS_SELECTOR, "#members-changed strong").text.replace(",", "")
         page.shot("point-value-form")
         page.tab("compare")
+        card = driver.find_element(By.CSS_SELECTOR, "#members-changed strong").text.replace(",", "")
         assert card == str(shown), card
         page.shot("compare")
         log(f"post_liked 1 -> 2: {shown} members changed (laurel diff: {cli['summary']['members_changed']}); "

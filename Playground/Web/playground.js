@@ -276,15 +276,31 @@ function renderForm() {
     if (!sections.has(field.section)) sections.set(field.section, []);
     sections.get(field.section).push(field);
   }
+  const input = (field) => el("input", {
+    id: `field-${field.id}`, "data-id": field.id, value: field.value, "aria-label": field.label,
+    type: field.kind === "integer" ? "number" : "text", step: field.kind === "integer" ? "1" : undefined,
+    onchange: (event) => setValue(field.id, event.target.value),
+    onkeydown: (event) => { if (event.key === "Enter") event.target.blur(); },
+  });
   for (const [section, fields] of sections) {
+    if (section.startsWith("Ladder ")) {
+      // One row per tier: its name and threshold side by side.
+      const tiers = new Map();
+      for (const field of fields) {
+        const match = /tiers\[(\d+)\]\.(name|at)$/.exec(field.id);
+        if (!match) continue;
+        if (!tiers.has(match[1])) tiers.set(match[1], {});
+        tiers.get(match[1])[match[2]] = field;
+      }
+      form.append(el("h3", {}, section), el("table", { class: "tiers" },
+        el("thead", {}, el("tr", {}, el("th", {}, "Tier"), el("th", {}, "Name"), el("th", {}, "At (balance)"))),
+        el("tbody", {}, [...tiers.entries()].map(([index, tier]) => el("tr", {},
+          el("td", {}, Number(index) + 1), el("td", {}, tier.name ? input(tier.name) : "–"), el("td", {}, tier.at ? input(tier.at) : "–"))))));
+      continue;
+    }
     const rows = fields.map((field) => el("tr", {},
       el("th", { scope: "row" }, el("label", { for: `field-${field.id}` }, field.label)),
-      el("td", {}, el("input", {
-        id: `field-${field.id}`, "data-id": field.id, value: field.value,
-        type: field.kind === "integer" ? "number" : "text", step: field.kind === "integer" ? "1" : undefined,
-        onchange: (event) => setValue(field.id, event.target.value),
-        onkeydown: (event) => { if (event.key === "Enter") event.target.blur(); },
-      })),
+      el("td", {}, input(field)),
       el("td", {}, el("button", {
         type: "button", class: "link", title: "Show in the editor",
         onclick: () => { editor.focus(); editor.setCursor({ line: field.line - 1, ch: field.column - 1 }); },
@@ -326,14 +342,14 @@ function svg(tag, attributes = {}, text) {
 
 /// Horizontal bars, one row per label; with `before`, a pale bar for it under the current one.
 function barChart(title, bars, compare) {
-  const width = 420;
+  const width = 520;
   const row = compare ? 26 : 20;
   const labelWidth = 120;
   const max = Math.max(1, ...bars.map((b) => Math.max(b.members, b.before || 0)));
   const chart = svg("svg", { width, height: bars.length * row + 8, role: "img", "aria-label": title, class: "chart" });
   bars.forEach((bar, i) => {
     const y = i * row + 4;
-    const scale = (n) => Math.max(n > 0 ? 2 : 0, ((width - labelWidth - 60) * n) / max);
+    const scale = (n) => Math.max(n > 0 ? 2 : 0, ((width - labelWidth - 140) * n) / max);
     chart.append(svg("text", { x: labelWidth - 6, y: y + 13, "text-anchor": "end", class: "label" }, bar.label));
     if (compare) {
       chart.append(svg("rect", { x: labelWidth, y, width: scale(bar.before || 0), height: 9, class: "before" }));
@@ -529,8 +545,13 @@ function renderHistories() {
 function renderHistory(result) {
   const h = result.history;
   const c = result.counts;
+  const kinds = { sample: "sample", upload: "uploaded", store: "store's action log" };
   $("history-info").replaceChildren(
-    el("h3", {}, h.name),
+    el("h3", {}, "Histories"),
+    el("ul", { class: "histories" }, state.histories.map((x) => el("li", {},
+      el("button", { type: "button", "aria-current": String(x.id === state.history), onclick: () => selectHistory(x.id) }, x.name),
+      ` ${kinds[x.kind] || x.kind}${x.lines ? ` · ${fmt(x.lines)} lines` : ""}`))),
+    el("h3", {}, `Replaying ${h.name}`),
     el("p", {}, `${h.kind} · ${fmt(h.bytes)} bytes · ${fmt(h.lines)} lines`),
     el("p", { id: "history-counts" }, `${fmt(c.read)} read · ${fmt(c.applied)} applied · ${fmt(c.duplicates)} duplicates · ${fmt(c.ignored)} ignored · ${fmt(c.rejected)} rejected`));
   const rejections = $("rejections");
@@ -543,7 +564,8 @@ function renderHistory(result) {
 
 async function selectHistory(id) {
   try {
-    await api("/api/history/select", { id });
+    const info = await api("/api/history/select", { id });
+    state.histories = state.histories.map((h) => (h.id === info.id ? info : h));
   } catch (error) {
     setStatus(error.message, "error");
     return;

@@ -268,3 +268,43 @@ import Testing
     #expect((rejections.first?["reason"] as? String)?.contains("at") == true)
   }
 }
+
+/// Histories from a SQLite store's action log.
+@Suite struct PlaygroundStoreHistoryTests {
+  @Test func aStoresActionLogIsReplayedLikeTheFileItCameFrom() async throws {
+    let rules = try copyOfRules()
+    let events = rules.appendingPathComponent("examples/community-history.jsonl").path
+    let store = rules.deletingLastPathComponent().appendingPathComponent("store.sqlite").path
+    let ingest = try BrowserTests.run(
+      try BuiltLaurel.path,
+      ["ingest", "--rules", rules.appendingPathComponent("community-points.yaml").path, "--store", store, "--events", events])
+    #expect(ingest.status == 0, "\(ingest.output)")
+    let playground = try await RunningPlayground { configuration in
+      configuration.rules = rules.path
+      configuration.events = [events]
+      configuration.stores = [store]
+    }
+    defer { Task { try? await playground.stop() } }
+    let state = try await playground.call("/api/state")
+    let histories = state.object["histories"] as? [[String: Any]] ?? []
+    let fromStore = try #require(histories.first { $0["kind"] as? String == "store" })
+    #expect(fromStore["name"] as? String == "store.sqlite")
+    let selected = try await playground.call("/api/history/select", ["id": fromStore["id"] as? String ?? ""])
+    #expect(selected.status == 200, "\(selected)")
+    #expect((selected.object["lines"] as? Int ?? 0) > 1900)
+    let text = try String(contentsOf: rules.appendingPathComponent("community-points.yaml"), encoding: .utf8)
+    let rulesBody: [String: Any] = ["file": "community-points.yaml", "text": text]
+    let fromLog = try await playground.call("/api/simulate", ["rules": rulesBody, "query": ["size": 500]])
+    _ = try await playground.call("/api/history/select", ["id": "sample-1"])
+    let fromFile = try await playground.call("/api/simulate", ["rules": rulesBody, "query": ["size": 500]])
+    #expect(fromLog.status == 200 && fromFile.status == 200)
+    let applied = { (reply: Reply) in (reply.object["counts"] as? [String: Any])?["applied"] as? Int }
+    #expect(applied(fromLog) != nil && applied(fromLog) == applied(fromFile))
+    #expect(fromLog.object["total"] as? Int == fromFile.object["total"] as? Int)
+    let a = (fromLog.object["members"] as? [[String: Any]] ?? []).map { "\($0["user"] ?? "") \($0["balances"] ?? "")" }
+    let b = (fromFile.object["members"] as? [[String: Any]] ?? []).map { "\($0["user"] ?? "") \($0["balances"] ?? "")" }
+    #expect(!a.isEmpty && a == b)
+    let missing = try await playground.call("/api/history/select", ["id": "store-9"])
+    #expect(missing.status == 404)
+  }
+}
