@@ -92,7 +92,7 @@ actor Histories {
   /// Copies a SQLite store's action log (opened read-only) into a JSONL file.
   private static func export(store path: String, to file: URL) async throws {
     let store = try SQLiteStore(path: path, options: .init(readOnly: true))
-    FileManager.default.createFile(atPath: file.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: file.path, contents: nil)
     let handle = try FileHandle(forWritingTo: file)
     defer { try? handle.close() }
     var after: Int64 = 0
@@ -115,7 +115,7 @@ actor Histories {
     let file = try makeTemporary(named: "\(id).jsonl")
     var bytes = 0
     do {
-      FileManager.default.createFile(atPath: file.path, contents: nil)
+      _ = FileManager.default.createFile(atPath: file.path, contents: nil)
       let handle = try FileHandle(forWritingTo: file)
       defer { try? handle.close() }
       for try await chunk in chunks {

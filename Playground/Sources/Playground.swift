@@ -99,8 +99,14 @@ public struct Playground: Sendable {
       onServerRunning: { channel in
         let bound = channel.localAddress?.port ?? 0
         port.value.withLock { $0 = bound }
-        let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
-        await onServerRunning(URL(string: "http://\(shown):\(bound)/?token=\(token)")!)
+        var shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+        if shown.contains(":") { shown = "[\(shown)]" }  // an IPv6 address
+        var components = URLComponents()
+        (components.scheme, components.path) = ("http", "/")
+        components.percentEncodedHost = shown
+        components.port = bound
+        components.queryItems = [URLQueryItem(name: "token", value: token)]
+        await onServerRunning(components.url ?? URL(fileURLWithPath: "/"))
       },
       logger: logger)
   }

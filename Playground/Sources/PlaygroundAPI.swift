@@ -22,7 +22,8 @@ struct TableQuery: Codable, Sendable {
   var page: Int?
   var size: Int?
 
-  var pageIndex: Int { max(0, page ?? 0) }
+  /// At most a million pages: no page number can overflow an offset.
+  var pageIndex: Int { min(1_000_000, max(0, page ?? 0)) }
   var pageSize: Int { min(500, max(1, size ?? 50)) }
 }
 

@@ -16,13 +16,20 @@ actor PlaygroundSession {
   let maxUploadBytes: Int
   private var histories: Histories
   private var current: String
-  /// The file the page opens first.
-  private let firstFile: String
+  /// The file the playground was started on, when it was started on a file.
+  private let namedFile: String?
 
-  /// A finished replay and what it was of.
+  /// A finished replay, what it was of, and its members' profiles (sorted by member).
   private struct Replay {
     var key: String
     var simulation: Simulation
+    var profiles: [MemberProfile]
+
+    init(key: String, simulation: Simulation) {
+      self.key = key
+      self.simulation = simulation
+      profiles = simulation.report().members
+    }
   }
   private var baseline: Replay?
   private var latest: Replay?
@@ -35,10 +42,10 @@ actor PlaygroundSession {
     histories = Histories(samples: samples, stores: stores, folder: folder.url)
     current = ""
     var isDirectory: ObjCBool = false
-    FileManager.default.fileExists(atPath: rules, isDirectory: &isDirectory)
+    _ = FileManager.default.fileExists(atPath: rules, isDirectory: &isDirectory)
     let files = folder.files()
     guard !files.isEmpty else { throw .notFound("no rule files (*.yaml) in \(folder.url.path)") }
-    firstFile = isDirectory.boolValue ? files[0] : URL(fileURLWithPath: rules).lastPathComponent
+    namedFile = isDirectory.boolValue ? nil : URL(fileURLWithPath: rules).lastPathComponent
   }
 
   /// Picks the first file to show: the one given, or the file whose rules
@@ -46,8 +53,9 @@ actor PlaygroundSession {
   func chooseFirstFile() async -> String {
     if current.isEmpty { current = await histories.all.first?.id ?? "" }
     let files = folder.files()
-    guard files.count > 1, let path = try? await historyPath() else { return firstFile }
-    var best = (file: firstFile, applied: -1)
+    if let namedFile { return namedFile }
+    guard files.count > 1, let path = try? await historyPath() else { return files.first ?? "" }
+    var best = (file: files[0], applied: -1)
     for file in files {
       guard let text = try? folder.text(of: file), let rules = try? folder.compile(EditedRules(file: file, text: text)),
         let simulation = try? Self.replay(rules, path: path)
@@ -139,30 +147,31 @@ actor PlaygroundSession {
   }
 
   /// The replay of the edited rules, reused while neither they nor the history change.
-  private func replayEdited(_ rules: EditedRules) async throws(PlaygroundError) -> Simulation {
+  private func replayEdited(_ rules: EditedRules) async throws(PlaygroundError) -> Replay {
     let compiled = try folder.compile(rules)
     let path = try await historyPath()
     let key = current + "\u{0}" + rules.file + "\u{0}" + rules.text
-    if let latest, latest.key == key { return latest.simulation }
-    let simulation = try Self.replay(compiled, path: path)
-    latest = Replay(key: key, simulation: simulation)
-    return simulation
+    if let latest, latest.key == key { return latest }
+    let replay = Replay(key: key, simulation: try Self.replay(compiled, path: path))
+    latest = replay
+    return replay
   }
 
-  private func replayBaseline(_ rules: EditedRules, against: String) async throws(PlaygroundError) -> Simulation {
+  private func replayBaseline(_ rules: EditedRules, against: String) async throws(PlaygroundError) -> Replay {
     let (key, compiled) = try folder.baseline(for: rules, against: against)
     let path = try await historyPath()
     let fullKey = current + "\u{0}" + key
-    if let baseline, baseline.key == fullKey { return baseline.simulation }
-    let simulation = try Self.replay(compiled, path: path)
-    baseline = Replay(key: fullKey, simulation: simulation)
-    return simulation
+    if let baseline, baseline.key == fullKey { return baseline }
+    let replay = Replay(key: fullKey, simulation: try Self.replay(compiled, path: path))
+    baseline = replay
+    return replay
   }
 
   func simulate(_ request: SimulateRequest) async throws(PlaygroundError) -> SimulateResponse {
     let clock = ContinuousClock.now
-    let simulation = try await replayEdited(request.rules)
-    var response = SimulationView(simulation: simulation).response(query: request.query ?? TableQuery())
+    let replay = try await replayEdited(request.rules)
+    var response = SimulationView(simulation: replay.simulation, profiles: replay.profiles).response(
+      query: request.query ?? TableQuery())
     response.history = try await histories.info(current)
     response.milliseconds = Self.milliseconds(since: clock)
     return response
@@ -172,8 +181,10 @@ actor PlaygroundSession {
     let clock = ContinuousClock.now
     let after = try await replayEdited(request.rules)
     let before = try await replayBaseline(request.rules, against: request.against)
-    let report = RuleChangeAnalysis(from: before.rules, to: after.rules).compare(before, after)
-    var response = DiffView(report: report, rules: after.rules).response(query: request.query ?? TableQuery())
+    let report = RuleChangeAnalysis(from: before.simulation.rules, to: after.simulation.rules).compare(
+      before.simulation, after.simulation, profiles: (before.profiles, after.profiles))
+    var response = DiffView(report: report, rules: after.simulation.rules).response(
+      query: request.query ?? TableQuery())
     response.against = request.against
     response.history = try await histories.info(current)
     response.milliseconds = Self.milliseconds(since: clock)

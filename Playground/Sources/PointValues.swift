@@ -173,7 +173,7 @@ struct PointValues {
     let number = String(tail[digits])
     let offset = scalar.string.unicodeScalars.distance(
       from: scalar.string.unicodeScalars.startIndex,
-      to: digits.lowerBound.samePosition(in: scalar.string.unicodeScalars)!)
+      to: digits.lowerBound)
     let quoted = scalar.style == .singleQuoted || scalar.style == .doubleQuoted
     let column = mark.column + (quoted ? 1 : 0) + offset
     guard Int64(number) != nil, let line = matches(number, line: mark.line, column: column) else { return }

@@ -31,32 +31,26 @@ enum MemberTable {
 /// `laurel simulate`'s report as the page shows it.
 struct SimulationView {
   let simulation: Simulation
+  /// The simulation's profiles, sorted by member (``Simulation/report()``'s).
+  let profiles: [MemberProfile]
 
   func response(query: TableQuery) -> SimulateResponse {
     let rules = simulation.rules
-    let profiles = simulation.report().members
-    var rows = profiles.filter { MemberTable.matches(query.search, scope: $0.member.scope, user: $0.member.user) }
-      .map(MemberRow.init)
+    // Indices are filtered and sorted, and rows built for one page only.
+    var order = profiles.indices.filter {
+      MemberTable.matches(query.search, scope: profiles[$0].member.scope, user: profiles[$0].member.user)
+    }
     let sort = query.sort ?? "member"
     let descending = query.descending ?? false
-    if sort != "member" {
-      func key(_ row: MemberRow) -> (Int64, String) {
-        if sort == "badges" { return (Int64(row.badges.count), "") }
-        if let amount = row.balances[sort] { return (amount, "") }
-        if rules.ladderNames.contains(sort) {
-          let rank =
-            profiles.first { $0.member.user == row.user && $0.member.scope == row.scope }?
-            .tiers.first { $0.ladder == sort }?.rank ?? 0
-          return (Int64(rank), "")
-        }
-        return (0, "")
+    if sort == "member" {
+      if descending { order.reverse() }
+    } else {
+      let keys: [Int64] = profiles.map { profile in
+        if sort == "badges" { return Int64(profile.badges.count) }
+        if let balance = profile.balances.first(where: { $0.currency == sort }) { return balance.amount }
+        return Int64(profile.tiers.first { $0.ladder == sort }?.rank ?? 0)
       }
-      let keyed = rows.map { (key($0), $0) }
-      rows = keyed.sorted { a, b in
-        a.0 != b.0 ? (descending ? a.0 > b.0 : a.0 < b.0) : (a.1.scope ?? "", a.1.user) < (b.1.scope ?? "", b.1.user)
-      }.map(\.1)
-    } else if descending {
-      rows.reverse()
+      order.sort { a, b in keys[a] != keys[b] ? (descending ? keys[a] > keys[b] : keys[a] < keys[b]) : a < b }
     }
     var tierCharts: [Chart] = []
     for ladder in rules.ladderNames {
@@ -68,7 +62,7 @@ struct SimulationView {
       tierCharts.append(
         Chart(
           title: ladder,
-          bars: counts.keys.sorted().map { Bar(label: counts[$0]!.0, members: counts[$0]!.1) }))
+          bars: counts.sorted { $0.key < $1.key }.map { Bar(label: $0.value.0, members: $0.value.1) }))
     }
     var badgeCounts: [String: Int] = [:]
     for profile in profiles { for badge in profile.badges { badgeCounts[badge.title, default: 0] += 1 } }
@@ -77,14 +71,14 @@ struct SimulationView {
       counts: Counts(simulation.counts),
       rejections: simulation.rejections.map { Rejection(line: $0.line, reason: $0.error.description) },
       currencies: rules.currencyNames, ladders: rules.ladderNames, tiers: tierCharts,
-      balances: DiffReport.histograms(profiles, profiles).map { histogram in
-        Chart(title: histogram.currency, bars: histogram.buckets.map { Bar(label: $0.label, members: $0.after) })
+      balances: DiffReport.histograms(profiles, []).map { histogram in
+        Chart(title: histogram.currency, bars: histogram.buckets.map { Bar(label: $0.label, members: $0.before) })
       },
       badges: [
         Chart(
           title: "badges", bars: badgeCounts.sorted { $0.key < $1.key }.map { Bar(label: $0.key, members: $0.value) })
       ],
-      total: rows.count, members: MemberTable.page(rows, query))
+      total: order.count, members: MemberTable.page(order, query).map { MemberRow(profiles[$0]) })
   }
 }
 
@@ -95,22 +89,27 @@ struct DiffView {
 
   func response(query: TableQuery) -> DiffResponse {
     let currency = report.primaryCurrency
-    var changes = report.members.filter { MemberTable.matches(query.search, scope: $0.id.scope, user: $0.id.user) }
+    // Indices, not changes, are filtered and sorted: a change holds two
+    // profiles, and moving tens of thousands of them costs more than the replay.
+    let changes = report.members
+    let deltas = changes.map { change in currency.map(change.delta) ?? 0 }
+    var order = changes.indices.filter {
+      MemberTable.matches(query.search, scope: changes[$0].id.scope, user: changes[$0].id.user)
+    }
     let descending = query.descending ?? true
     switch query.sort ?? "delta" {
-    case "member": if descending { changes.reverse() }
+    case "member": if descending { order.reverse() }
     default:
-      let delta = { (change: DiffReport.Change) in currency.map(change.delta) ?? 0 }
-      changes.sort { a, b in
-        let (x, y) = (delta(a), delta(b))
-        if x != y { return descending ? x > y : x < y }
-        return a.id < b.id
+      order.sort { a, b in
+        if deltas[a] != deltas[b] { return descending ? deltas[a] > deltas[b] : deltas[a] < deltas[b] }
+        return a < b  // members are in id order
       }
     }
-    let rows = MemberTable.page(changes, query).map { change in
-      ChangeRow(
+    let rows = MemberTable.page(order, query).map { i in
+      let change = changes[i]
+      return ChangeRow(
         scope: change.id.scope, user: change.id.user, before: change.before.map(MemberRow.init),
-        after: change.after.map(MemberRow.init), delta: currency.map(change.delta) ?? 0,
+        after: change.after.map(MemberRow.init), delta: deltas[i],
         byRule: change.byRule.map { RuleDelta(rule: $0.rule, delta: $0.delta) },
         badgesGained: change.badgesGained.map(\.title), badgesLost: change.badgesLost.map(\.title))
     }
@@ -133,7 +132,7 @@ struct DiffView {
       },
       gainers: report.gainers.map { Mover(scope: $0.0.scope, user: $0.0.user, delta: $0.1) },
       losers: report.losers.map { Mover(scope: $0.0.scope, user: $0.0.user, delta: $0.1) },
-      total: changes.count, members: rows)
+      total: order.count, members: rows)
   }
 }
 

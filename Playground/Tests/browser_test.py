@@ -161,6 +161,21 @@ def main():
         page.wait(lambda: page.js("return document.querySelectorAll('.problem-item').length") == 0, "the problem to clear")
         assert page.text() == original
 
+        # 2b. Completion (Ctrl-Space) and hover help come from the rules schema.
+        page.js("const cm = document.querySelector('.CodeMirror').CodeMirror; cm.focus();"
+                "cm.setCursor({line: arguments[0], ch: 1000});", line)
+        ActionChains(driver).send_keys(Keys.ENTER).key_down(Keys.CONTROL).send_keys(Keys.SPACE).key_up(Keys.CONTROL).perform()
+        page.wait(lambda: len(driver.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li")) > 0, "completions")
+        hints = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li")]
+        assert "start" in hints and "floor" in hints, hints
+        page.shot("completion")
+        ActionChains(driver).send_keys(Keys.ESCAPE).key_down(Keys.CONTROL).send_keys("z").key_up(Keys.CONTROL).perform()
+        page.wait(lambda: page.text() == original, "the newline to be undone")
+        key = next(e for e in driver.find_elements(By.CSS_SELECTOR, ".CodeMirror-line span") if e.text.strip() == "floor")
+        ActionChains(driver).move_to_element(key).perform()
+        page.wait(lambda: "Lowest the balance can go" in page.js("return document.getElementById('tooltip').textContent"),
+                  "hover help")
+
         # 3. post_liked 1 -> 2 in the form: one scalar, comment kept, diff = laurel diff.
         before = page.diff_version()
         page.set_field("actions.post_liked[0].award.points", 2)
@@ -234,7 +249,7 @@ def main():
             before = page.diff_version()
             driver.find_element(By.ID, "upload").send_keys(large)
             page.wait(lambda: page.diff_version() > before, "the large history's diff", timeout=600)
-            page.tab("compare")
+            page.tab("form")
             samples = []
             for value in [3, 4, 5]:
                 before = page.diff_version()
@@ -242,6 +257,7 @@ def main():
                 page.wait(lambda: page.diff_version() > before, f"the diff for post_liked = {value}", timeout=600)
                 samples.append(page.js("return window.laurel.diffLatencyMs"))
             read = page.js("return window.laurel.lastDiff.counts.read")
+            page.tab("compare")
             page.shot("large-history-diff")
             log(f"edit-to-diff latency on {read} actions: {samples} ms (median {sorted(samples)[1]} ms)")
         log("all steps passed")

@@ -223,7 +223,10 @@ function schemaHint(cm) {
     .filter(([key]) => key.startsWith(word))
     .map(([key, value]) => ({ text: key + ": ", displayText: key, className: "hint-key", description: value.description }));
   const result = { list, from: CodeMirror.Pos(cursor.line, cursor.ch - word.length), to: cursor };
-  CodeMirror.on(result, "select", (item) => showTooltip(item.description || "", null));
+  CodeMirror.on(result, "select", (item, element) => {
+    const box = element.getBoundingClientRect();
+    showTooltip(item.description || "", { clientX: box.right + 8, clientY: box.top - 16 });
+  });
   CodeMirror.on(result, "close", hideTooltip);
   return result;
 }

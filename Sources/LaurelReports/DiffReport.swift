@@ -95,11 +95,16 @@ public struct DiffReport: Sendable {
   }
 
   public var summary: (changed: Int, balance: Int, tier: Int, badges: Int, onlyBefore: Int, onlyAfter: Int) {
-    (
-      members.count, members.filter(\.balanceChanged).count, members.filter(\.tierChanged).count,
-      members.filter(\.badgesChanged).count, members.filter { $0.after == nil }.count,
-      members.filter { $0.before == nil }.count
-    )
+    // Counted in one pass, without copying a change.
+    var counts = (changed: members.count, balance: 0, tier: 0, badges: 0, onlyBefore: 0, onlyAfter: 0)
+    for i in members.indices {
+      if members[i].balanceChanged { counts.balance += 1 }
+      if members[i].tierChanged { counts.tier += 1 }
+      if members[i].badgesChanged { counts.badges += 1 }
+      if members[i].after == nil { counts.onlyBefore += 1 }
+      if members[i].before == nil { counts.onlyAfter += 1 }
+    }
+    return counts
   }
 
   init(

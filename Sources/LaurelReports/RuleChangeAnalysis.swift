@@ -49,8 +49,19 @@ public struct RuleChangeAnalysis: Sendable {
 
   /// Compares two finished simulations of the same history.
   public func compare(_ before: Simulation, _ after: Simulation) -> DiffReport {
-    let a = before.report().members
-    let b = after.report().members
+    compare(before, after, profiles: (before.report().members, after.report().members))
+  }
+
+  /// ``compare(_:_:)`` with the simulations' profiles (their reports' members,
+  /// sorted by member) already at hand: a caller that keeps a replay keeps them too.
+  package func compare(
+    _ before: Simulation, _ after: Simulation, profiles: (before: [MemberProfile], after: [MemberProfile])
+  ) -> DiffReport {
+    let (a, b) = profiles
+    // With the same rule names on both sides (the usual edit: a number
+    // changed), per-rule totals are compared by index, without dictionaries.
+    let names = to.ruleNames
+    let byIndex = from.ruleNames == names && Set(names).count == names.count
     var changes: [DiffReport.Change] = []
     var i = 0
     var j = 0
@@ -73,14 +84,29 @@ public struct RuleChangeAnalysis: Sendable {
       }
       compared += 1
       let id = (old ?? new)!.member
-      guard let change = DiffReport.Change(id: id, before: old, after: new, byRule: byRule(id, before, after)) else {
-        continue
-      }
+      let why = byIndex ? Self.byRule(id, before, after, names: names) : byRule(id, before, after)
+      if why.isEmpty, let old, let new, old == new { continue }  // unchanged, without building a Change
+      guard let change = DiffReport.Change(id: id, before: old, after: new, byRule: why) else { continue }
       changes.append(change)
     }
     return DiffReport(
       from: from.scheme, to: to.scheme, events: after.counts, membersCompared: compared, changes: changes,
       before: a, after: b, fromRules: from, toRules: to, topCount: topCount)
+  }
+
+  /// ``byRule(_:_:_:)`` when both rule sets have these (distinct) rule names in this order.
+  private static func byRule(
+    _ id: MemberID, _ before: Simulation, _ after: Simulation, names: [String]
+  ) -> [(String, Int64)] {
+    let x = before.ruleTotals(of: id)
+    let y = after.ruleTotals(of: id)
+    if x == y { return [] }
+    var out: [(String, Int64)] = []
+    for i in 0..<min(names.count, max(x.count, y.count)) {
+      let delta = (i < y.count ? y[i] : 0) &- (i < x.count ? x[i] : 0)
+      if delta != 0 { out.append((names[i], delta)) }
+    }
+    return out.sorted { $0.0 < $1.0 }
   }
 
   /// after - before, per rule, nonzero only, sorted by rule name.

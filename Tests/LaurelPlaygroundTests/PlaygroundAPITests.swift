@@ -126,6 +126,10 @@ import Testing
     try expected.run(path: rules.appendingPathComponent("examples/community-history.jsonl").path)
     #expect(simulate.object["total"] as? Int == expected.memberCount)
     #expect(points.first.map(Int64.init) == expected.report().members.map { $0.balances.first?.amount ?? 0 }.max())
+    let farPage = try await playground.call(
+      "/api/simulate", ["rules": Self.communityRules(text), "query": ["page": Int.max, "size": Int.max]])
+    #expect(farPage.status == 200, "\(farPage)")
+    #expect((farPage.object["members"] as? [Any])?.isEmpty == true)
     let searched = try await playground.call(
       "/api/simulate", ["rules": Self.communityRules(text), "query": ["search": "u107"]])
     let found = searched.object["members"] as? [[String: Any]] ?? []
@@ -277,7 +281,10 @@ import Testing
     let store = rules.deletingLastPathComponent().appendingPathComponent("store.sqlite").path
     let ingest = try BrowserTests.run(
       try BuiltLaurel.path,
-      ["ingest", "--rules", rules.appendingPathComponent("community-points.yaml").path, "--store", store, "--events", events])
+      [
+        "ingest", "--rules", rules.appendingPathComponent("community-points.yaml").path, "--store", store, "--events",
+        events,
+      ])
     #expect(ingest.status == 0, "\(ingest.output)")
     let playground = try await RunningPlayground { configuration in
       configuration.rules = rules.path

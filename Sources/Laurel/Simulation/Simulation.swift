@@ -187,6 +187,13 @@ public struct Simulation {
   /// How many members the run has seen.
   public var memberCount: Int { state.memberCount }
 
+  /// The amounts each rule applied to a member, by rule index (see
+  /// ``CompiledRules/ruleNames``); empty unless ``tracksRules`` was on.
+  package func ruleTotals(of member: MemberID) -> [Int64] {
+    guard let h = state.existingMember(member), h < ruleTotals.count else { return [] }
+    return ruleTotals[h]
+  }
+
   public func amounts(byRuleOf member: MemberID) -> [(rule: String, amount: Int64)] {
     guard let h = state.existingMember(member), h < ruleTotals.count else { return [] }
     let names = rules.ruleNames
