@@ -63,6 +63,40 @@ import Testing
     #expect(try error(text)?.hasPrefix("evaluation budget exceeded") == true)
   }
 
+  /// Every timestamp and duration accessor against the table of the CEL
+  /// language definition (langdef.md, "Standard Definitions"), one by one.
+  @Test func timeAccessorsReturnTheComponentsTheLanguageDefinitionGives() throws {
+    // 2009-02-13T23:31:30.123456789Z was a Friday, day 43 of its year (zero-based).
+    let t = "timestamp('2009-02-13T23:31:30.123456789Z')"
+    let expected: [(String, Int64)] = [
+      ("getFullYear()", 2009), ("getMonth()", 1), ("getDate()", 13), ("getDayOfMonth()", 12),
+      ("getDayOfWeek()", 5), ("getDayOfYear()", 43), ("getHours()", 23), ("getMinutes()", 31),
+      ("getSeconds()", 30), ("getMilliseconds()", 123),
+      // With a time zone: 2009-02-14T08:31:30.123 in Tokyo, a Saturday, day 44.
+      ("getFullYear('Asia/Tokyo')", 2009), ("getMonth('Asia/Tokyo')", 1), ("getDate('Asia/Tokyo')", 14),
+      ("getDayOfMonth('Asia/Tokyo')", 13), ("getDayOfWeek('Asia/Tokyo')", 6), ("getDayOfYear('Asia/Tokyo')", 44),
+      ("getHours('+09:00')", 8), ("getMinutes('-00:30')", 1), ("getSeconds('Asia/Tokyo')", 30),
+      ("getMilliseconds('Asia/Tokyo')", 123),
+    ]
+    for (accessor, value) in expected {
+      #expect(try self.value("\(t).\(accessor)") == .int(value), "\(accessor)")
+    }
+    // New Year's Eve: month 11, day of year 364, and the year rolls over east of UTC.
+    #expect(try value("timestamp('2025-12-31T23:00:00Z').getMonth()") == .int(11))
+    #expect(try value("timestamp('2025-12-31T23:00:00Z').getDayOfYear()") == .int(364))
+    #expect(try value("timestamp('2025-12-31T23:00:00Z').getFullYear('+02:00')") == .int(2026))
+    // Durations: hours, minutes and seconds are the whole duration; milliseconds the part below the second.
+    let durations: [(String, Int64)] = [
+      ("duration('10000s').getHours()", 2), ("duration('3730s').getMinutes()", 62),
+      ("duration('3730.5s').getSeconds()", 3730), ("duration('3730.5s').getMilliseconds()", 500),
+      ("duration('1.234s').getMilliseconds()", 234), ("duration('2h').getMilliseconds()", 0),
+      ("duration('-1.5s').getSeconds()", -1), ("duration('-1.5s').getMilliseconds()", -500),
+    ]
+    for (expression, value) in durations {
+      #expect(try self.value(expression) == .int(value), "\(expression)")
+    }
+  }
+
   @Test func evaluatesTimestampsFromTheActionNotTheClock() throws {
     #expect(try value("timestamp('2026-03-01T10:00:00Z').getDayOfWeek()") == .int(0))
     #expect(try value("timestamp('2026-03-01T23:30:00Z').getHours('+02:00')") == .int(1))

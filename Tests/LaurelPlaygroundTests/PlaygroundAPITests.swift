@@ -88,6 +88,21 @@ import Testing
         $0["id"] as? String == "ladders.level.tiers[1].name" && $0["value"] as? String == "Learner: Level 2"
       })
 
+    // Seed 000's file: a bonus, and a badge threshold inside a condition.
+    let xp = try String(contentsOf: rules.appendingPathComponent("xp-grades-badges.yaml"), encoding: .utf8)
+    let xpRules: [String: Any] = ["file": "xp-grades-badges.yaml", "text": xp]
+    let xpFields =
+      try await playground.call("/api/validate", ["rules": xpRules]).object["fields"] as? [[String: Any]] ?? []
+    #expect(
+      xpFields.contains { $0["id"] as? String == "bonuses.daily_bonus.award.xp" && $0["value"] as? String == "5" })
+    #expect(!xpFields.contains { ($0["id"] as? String)?.hasPrefix("actions.live_watched") == true })  // an expression
+    let threshold = try await playground.call(
+      "/api/set-value", ["rules": xpRules, "id": "badges.module_expert_contributor.when#number", "value": "300"])
+    #expect(threshold.status == 200, "\(threshold)")
+    let xpEdited = threshold.object["text"] as? String ?? ""
+    #expect(xpEdited.contains("    when: member.counters.module_messages[key] >= 300\n"))
+    #expect(xpEdited.replacingOccurrences(of: ">= 300", with: ">= 250") == xp)
+
     let notANumber = try await playground.call(
       "/api/set-value",
       ["rules": Self.communityRules(text), "id": "actions.post_liked[0].award.points", "value": "two"])
@@ -313,5 +328,40 @@ import Testing
     #expect(!a.isEmpty && a == b)
     let missing = try await playground.call("/api/history/select", ["id": "store-9"])
     #expect(missing.status == 404)
+  }
+}
+
+/// Comparing with the committed version of the rules.
+@Suite struct PlaygroundGitTests {
+  @Test func theDiffAgainstGitHeadShowsWhatTheSavedFileChanged() async throws {
+    let rules = try copyOfRules()
+    let folder = rules.path
+    for arguments in [
+      ["init", "-q"], ["add", "."],
+      ["-c", "user.name=Laurel", "-c", "user.email=laurel@example.com", "commit", "-q", "-m", "rules"],
+    ] {
+      let git = try BrowserTests.run("/usr/bin/env", ["git", "-C", folder] + arguments)
+      #expect(git.status == 0, "git \(arguments): \(git.output)")
+    }
+    let file = rules.appendingPathComponent("community-points.yaml")
+    let text = try String(contentsOf: file, encoding: .utf8)
+    let edited = text.replacingOccurrences(of: "award: { points: 5 }", with: "award: { points: 50 }")
+    try edited.write(to: file, atomically: true, encoding: .utf8)
+    let playground = try await PlaygroundAPITests.start(rules)
+    defer { Task { try? await playground.stop() } }
+    let state = try await playground.call("/api/state")
+    #expect(state.object["git"] as? Bool == true)
+    let body: [String: Any] = ["file": "community-points.yaml", "text": edited]
+    let againstDisk = try await playground.call("/api/diff", ["rules": body, "against": "disk"])
+    #expect((againstDisk.object["summary"] as? [String: Any])?["members_changed"] as? Int == 0)
+    let againstHead = try await playground.call("/api/diff", ["rules": body, "against": "git:HEAD"])
+    #expect(againstHead.status == 200, "\(againstHead)")
+    #expect(((againstHead.object["summary"] as? [String: Any])?["members_changed"] as? Int ?? 0) > 0)
+    let why = ((againstHead.object["members"] as? [[String: Any]])?.first?["by_rule"] as? [[String: Any]]) ?? []
+    #expect(why.first?["rule"] as? String == "lesson_completed")
+    for bad in ["git:--output=/tmp/x", "git:HEAD:../../etc", "git:", "svn:HEAD"] {
+      let refused = try await playground.call("/api/diff", ["rules": body, "against": bad])
+      #expect(refused.status == 400, "\(bad): \(refused)")
+    }
   }
 }

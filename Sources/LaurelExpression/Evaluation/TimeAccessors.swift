@@ -34,12 +34,16 @@ enum TimeAccessors {
     }
   }
 
+  /// A duration's accessors, as the CEL language definition gives them:
+  /// hours, minutes and seconds are the whole duration in that unit;
+  /// milliseconds are the component below the second, 0-999 (negative for a
+  /// negative duration).
   static func get(_ name: String, _ d: CELDuration) -> Int64 {
     switch name {
     case "getHours": d.seconds / 3600
     case "getMinutes": d.seconds / 60
     case "getSeconds": d.seconds
-    default: d.seconds * 1000 + Int64(d.nanos) / 1_000_000
+    default: Int64(d.nanos) / 1_000_000  // getMilliseconds
     }
   }
 }
