@@ -20,6 +20,13 @@ import Testing
     ("size(event.name) > 'a'", "1:1: error: operator '>' does not apply to int and string"),
     ("event.minutes +", "1:16: error: the expression is empty or ends too early"),
     ("frobnicate(1)", "1:1: error: unknown function 'frobnicate'"),
+    ("min(event.minutes, 5)", "1:1: error: unknown function 'min'; did you mean 'math.least'?"),
+    ("max(event.minutes, 5)", "1:1: error: unknown function 'max'; did you mean 'math.greatest'?"),
+    ("math.lest(event.minutes, 5)", "1:6: error: unknown function 'math.lest'; did you mean 'math.least'?"),
+    (
+      "math.least(event.name, 5)",
+      "1:1: error: math.least() expects numbers (int, uint or double), or one list of numbers, but was given (string, int)"
+    ),
     ("event.name.startWith('x')", "1:12: error: unknown function 'startWith'; did you mean 'startsWith'?"),
     (
       "event == 1", "1:1: error: 'event' is a group of names, not a value; use one of: minutes, name, a, b, tags, score"

@@ -97,6 +97,22 @@ import Testing
     }
   }
 
+  /// `math.least` and `math.greatest` from CEL's math extension.
+  @Test func mathLeastAndGreatestPickANumberKeepingItsKind() throws {
+    #expect(try value("math.least(3, 1, 2)") == .int(1))
+    #expect(try value("math.greatest(3, 1, 2)") == .int(3))
+    #expect(try value("math.least([5, -2, 7])") == .int(-2))
+    #expect(try value("math.greatest(1, 2.5)") == .double(2.5))
+    #expect(try value("math.least(1u, 2)") == .uint(1))
+    #expect(try value("math.least(7)") == .int(7))
+    #expect(try value("200 - math.least(200, 250)") == .int(0))
+    // The first of equals is kept: 1 and 1.0 are equal, so the int stays.
+    #expect(try value("math.greatest(1, 1.0)") == .int(1))
+    #expect(throws: EvalError.self) { try value("math.least(dyn([]))") }
+    #expect(throws: EvalError.self) { try value("math.least(dyn(['a', 'b']))") }
+    #expect(throws: EvalError.self) { try value("math.greatest(1, double('NaN'))") }
+  }
+
   @Test func evaluatesTimestampsFromTheActionNotTheClock() throws {
     #expect(try value("timestamp('2026-03-01T10:00:00Z').getDayOfWeek()") == .int(0))
     #expect(try value("timestamp('2026-03-01T23:30:00Z').getHours('+02:00')") == .int(1))

@@ -235,9 +235,10 @@ struct Checker {
       case .ok(let t): return .value(t)
       case .unknown:
         let names = target == nil ? Functions.globalNames : Functions.receiverNames
-        problem(
-          "unknown function '\(function)'\(Suggestions.didYouMean(function, in: names))", nameRange,
-          code: .unknownFunction)
+        let hint =
+          ["min": "; did you mean 'math.least'?", "max": "; did you mean 'math.greatest'?"][function]
+          ?? Suggestions.didYouMean(function, in: names)
+        problem("unknown function '\(function)'\(hint)", nameRange, code: .unknownFunction)
         result.references[e.id] = .undeclared("unknown function '\(function)'")
         return .value(.dyn)
       case .mismatch(let message):

@@ -22,7 +22,9 @@ enum Functions {
     "getHours", "getMinutes", "getSeconds", "getMilliseconds",
   ]
   static let durationGetters: Set<String> = ["getHours", "getMinutes", "getSeconds", "getMilliseconds"]
-  static let globalNames = ["size", "dyn", "matches"] + conversions.keys.sorted()
+  /// From CEL's math extension: the least or greatest of numbers, given as arguments or as one list.
+  static let mathExtremes: Set<String> = ["math.least", "math.greatest"]
+  static let globalNames = ["size", "dyn", "matches"] + conversions.keys.sorted() + mathExtremes.sorted()
   static let receiverNames = ["size"] + stringPredicates.sorted() + timestampGetters.sorted()
 
   static func resultType(_ name: String, target: ExprType?, args: [ExprType]) -> FunctionCheck {
@@ -39,6 +41,15 @@ enum Functions {
       if name == "matches" {
         return args.count == 2 && args.allSatisfy({ $0 == .string || $0.isDyn })
           ? .ok(.bool) : mismatch("(string, string)")
+      }
+      if mathExtremes.contains(name) {
+        // One list of numbers, or numbers; mixed kinds give a dyn (the value keeps its kind).
+        let numbers: [ExprType]
+        if args.count == 1, case .list(let element) = args[0] { numbers = [element] } else { numbers = args }
+        guard !args.isEmpty, numbers.allSatisfy({ $0.isNumeric || $0.isDyn }) else {
+          return mismatch("numbers (int, uint or double), or one list of numbers")
+        }
+        return .ok(Set(numbers).count == 1 ? numbers[0] : .dyn)
       }
       guard let conversion = conversions[name] else { return .unknown }
       guard args.count == 1 else { return mismatch("one argument") }
@@ -105,12 +116,30 @@ enum Functions {
     case ("dyn", 1): return args[0]
     case ("matches", 2): return try call("matches", target: args[0], args: [args[1]])
     case (_, 1) where conversions[name] != nil: return try Conversions.convert(args[0], to: name)
+    case (_, 1...) where mathExtremes.contains(name): return try extreme(name, args)
     default:
-      if conversions[name] == nil && name != "size" && name != "dyn" {
+      if conversions[name] == nil && name != "size" && name != "dyn" && !mathExtremes.contains(name) {
         throw EvalError("unknown function '\(name)'")
       }
       throw EvalError("no such overload: \(name)(\(args.map(\.typeName).joined(separator: ", ")))")
     }
+  }
+
+  /// `math.least` / `math.greatest`: the first least (greatest) of the numbers, kept in its own kind.
+  static func extreme(_ name: String, _ args: [Value]) throws(EvalError) -> Value {
+    var numbers = args
+    if args.count == 1, case .list(let list) = args[0] { numbers = list }
+    guard var best = numbers.first else { throw EvalError("\(name)() needs at least one number; the list is empty") }
+    let wanted = name == "math.least" ? -1 : 1
+    for number in numbers {
+      switch number {
+      case .int, .uint, .double: break
+      default: throw EvalError("\(name)() takes numbers, not \(number.typeName)")
+      }
+      guard let order = Value.compareNumbers(number, best) else { throw EvalError("\(name)() cannot order NaN") }
+      if order == wanted { best = number }
+    }
+    return best
   }
 
   static func size(_ v: Value) throws(EvalError) -> Value {

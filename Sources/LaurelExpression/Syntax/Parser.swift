@@ -349,6 +349,10 @@ package struct Parser {
       }
       return make(.select(operand: operand, field: field, fieldRange: fieldRange, testOnly: true), range)
     }
+    // The CEL math extension's functions are namespaced: math.least(a, b) is one global function.
+    if let target, case .ident("math") = target.kind {
+      return make(.call(function: "math.\(name)", target: nil, args: args, nameRange: nameRange), range)
+    }
     if let target, let macro = Comprehension.Macro(rawValue: name) {
       let expected = macro == .map ? [2, 3] : [2]
       if expected.contains(args.count) {
