@@ -10,7 +10,7 @@ extension MemberRow {
     user = profile.member.user
     balances = Dictionary(profile.balances.map { ($0.currency, $0.amount) }, uniquingKeysWith: { a, _ in a })
     tiers = Dictionary(profile.tiers.map { ($0.ladder, $0.name ?? "-") }, uniquingKeysWith: { a, _ in a })
-    badges = profile.badges.map { badge in badge.key.map { "\(badge.title) (\($0))" } ?? badge.title }
+    badges = profile.badges.map(\.displayName)
   }
 }
 
@@ -111,7 +111,7 @@ struct DiffView {
         scope: change.id.scope, user: change.id.user, before: change.before.map(MemberRow.init),
         after: change.after.map(MemberRow.init), delta: deltas[i],
         byRule: change.byRule.map { RuleDelta(rule: $0.rule, delta: $0.delta) },
-        badgesGained: change.badgesGained.map(\.title), badgesLost: change.badgesLost.map(\.title))
+        badgesGained: change.badgesGained.map(\.displayName), badgesLost: change.badgesLost.map(\.displayName))
     }
     let s = report.summary
     return DiffResponse(

@@ -21,7 +21,8 @@ extension DiffReport {
     if !badges.isEmpty {
       body += "<h2>Badges</h2><table><tr><th>badge</th><th>newly earned</th><th>no longer earned</th></tr>"
       for b in badges {
-        body += "<tr><td>\(esc(b.badge))</td><td>\(b.newlyEarned)</td><td>\(b.noLongerEarned)</td></tr>"
+        body +=
+          "<tr><td title=\"\(esc(b.badge))\">\(esc(b.title))</td><td>\(b.newlyEarned)</td><td>\(b.noLongerEarned)</td></tr>"
       }
       body += "</table>\n"
     }
@@ -52,9 +53,9 @@ extension DiffReport {
         body += "<td data-v=\(b?.rank ?? 0)>\(esc(b.map { "\($0.rank) \($0.name ?? "")" } ?? "-"))</td>"
         body += "<td data-v=\(a?.rank ?? 0)>\(esc(a.map { "\($0.rank) \($0.name ?? "")" } ?? "-"))</td>"
       }
-      let gained = change.badgesGained.map { "+" + $0.badge + ($0.key.map { "[\($0)]" } ?? "") }
-      let lost = change.badgesLost.map { "−" + $0.badge + ($0.key.map { "[\($0)]" } ?? "") }
-      body += "<td>\(esc((gained + lost).joined(separator: " ")))</td>"
+      let gained = change.badgesGained.map { "+" + $0.displayName }
+      let lost = change.badgesLost.map { "−" + $0.displayName }
+      body += "<td>\(esc((gained + lost).joined(separator: ", ")))</td>"
       body += "<td>\(esc(change.byRule.map { "\($0.rule) \(signed($0.delta))" }.joined(separator: ", ")))</td></tr>\n"
     }
     body += "</tbody></table>\n"

@@ -34,7 +34,7 @@ extension DiffReport {
       out += TextTable.render(
         [["badge", "newly earned", "no longer earned"]]
           + badges.map {
-            [$0.badge, "\($0.newlyEarned)", "\($0.noLongerEarned)"]
+            [$0.title, "\($0.newlyEarned)", "\($0.noLongerEarned)"]
           })
     }
     if let currency = primaryCurrency, !(gainers.isEmpty && losers.isEmpty) {

@@ -68,7 +68,10 @@ public struct DiffReport: Sendable {
   }
 
   public struct BadgeCount: Sendable {
+    /// The badge's id (its key under `badges:`).
     public var badge: String
+    /// Its `title`, as people read it (the id when it has none).
+    public var title: String
     public var newlyEarned: Int
     public var noLongerEarned: Int
   }
@@ -121,12 +124,19 @@ public struct DiffReport: Sendable {
     tierDistributions = Self.tierDistributions(before, after, fromRules, toRules)
     balanceHistograms = Self.histograms(before, after)
     var badgeCounts: [String: (Int, Int)] = [:]
+    var titles: [String: String] = [:]
     for change in changes {
-      for b in change.badgesGained { badgeCounts[b.badge, default: (0, 0)].0 += 1 }
-      for b in change.badgesLost { badgeCounts[b.badge, default: (0, 0)].1 += 1 }
+      for b in change.badgesGained {
+        badgeCounts[b.badge, default: (0, 0)].0 += 1
+        titles[b.badge] = b.title
+      }
+      for b in change.badgesLost {
+        badgeCounts[b.badge, default: (0, 0)].1 += 1
+        titles[b.badge] = titles[b.badge] ?? b.title
+      }
     }
     badges = badgeCounts.sorted { $0.key < $1.key }.map {
-      BadgeCount(badge: $0.key, newlyEarned: $0.value.0, noLongerEarned: $0.value.1)
+      BadgeCount(badge: $0.key, title: titles[$0.key] ?? $0.key, newlyEarned: $0.value.0, noLongerEarned: $0.value.1)
     }
     primaryCurrency = toRules.currencyNames.first ?? fromRules.currencyNames.first
     var deltas: [(MemberID, Int64)] = []

@@ -79,9 +79,7 @@ extension SimulationReport {
       var row = (scoped ? [m.member.scope ?? ""] : []) + [m.member.user]
       row += m.balances.map { String($0.amount) }
       row += m.tiers.map { "\($0.rank) \($0.name ?? "-")" }
-      row.append(
-        m.badges.isEmpty
-          ? "-" : m.badges.map { b in b.key.map { "\(b.badge)[\($0)]" } ?? b.badge }.joined(separator: " "))
+      row.append(m.badges.isEmpty ? "-" : m.badges.map(\.displayName).joined(separator: ", "))
       rows.append(row)
     }
     out += TextTable.render(rows)
@@ -102,4 +100,10 @@ enum TextTable {
       }.joined(separator: "  ")
     }.joined(separator: "\n") + "\n"
   }
+}
+
+extension MemberProfile.Badge {
+  /// The badge as people read it: its title, and the key it was earned for
+  /// ("Module Expert Contributor (m1)").
+  public var displayName: String { key.map { "\(title) (\($0))" } ?? title }
 }

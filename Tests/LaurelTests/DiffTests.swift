@@ -110,6 +110,12 @@ import Testing
     #expect(report.badges[0].newlyEarned == earned.count)
     #expect(report.badges[0].noLongerEarned == 0)
     #expect(earned.allSatisfy { $0.badgesChanged && !$0.balanceChanged })
+    // People read the title, in every report; the JSON keeps the id.
+    #expect(report.badges[0].title == "Rising star")
+    #expect(report.table().contains("Rising star  \(earned.count)"))
+    #expect(report.html().contains("+Rising star"))
+    #expect(!report.html().contains("+rising_star"))
+    #expect(report.json().contains("\"badge\":\"rising_star\""))
   }
 
   @Test func rendersStableJSONAndAnHTMLPageWithCharts() throws {

@@ -64,6 +64,10 @@ import Testing
     #expect(scenario.member("ana")?.badges.map(\.key) == ["m1"])
     try scenario.apply(message("ana", module: "m2"))
     #expect(scenario.member("ana")?.badges.map(\.key) == ["m1", "m2"])
+    // Tables show the title and the key, as people read them.
+    let table = scenario.simulation.report().table()
+    #expect(table.contains("Module Expert Contributor (m1), Module Expert Contributor (m2)"), "\(table)")
+    #expect(!table.contains("module_expert_contributor"))
   }
 
   @Test mutating func neverAwardsAManualBadgeAutomatically() throws {
