@@ -50,6 +50,35 @@ struct MemberIdentityTests {
     #expect(s.simulation.report().members.isEmpty)
   }
 
+  @Test func aConditionOnTheActionIsDecidedBeforeTheRecipient() throws {
+    var s = try Scenario(
+      yaml: """
+        scheme: guarded
+        fields: { n: int, owner: string }
+        currencies: { points: {} }
+        actions:
+          shared: [ { award: { points: 1 }, when: "event.n > 0", to: "event.owner + string(100 / event.n)" } ]
+          ranked: [ { award: { points: 1 }, when: "member.balances.points < 2", to: "event.owner + ''" } ]
+          upvoted: [ { award: { points: 10 }, when: "has(event.owner)", to: event.owner } ]
+        """)
+    // An optional recipient: a post whose owner was deleted comes without one, and pays nobody.
+    let orphan = try s.apply(#"{"type":"upvoted","at":"2026-03-01T09:00:00Z","user":"u"}"#)
+    #expect(orphan.status == .applied)
+    #expect(orphan.ledger.isEmpty)
+    let owned = try s.apply(#"{"type":"upvoted","at":"2026-03-01T09:00:01Z","user":"u","owner":"cat"}"#)
+    #expect(owned.ledger.map(\.member.user) == ["cat"])
+    // n = 0: the condition is false, so `to` (which would divide by zero) is never evaluated.
+    let skipped = try s.apply(#"{"type":"shared","at":"2026-03-01T10:00:00Z","user":"u","n":0,"owner":"ann"}"#)
+    #expect(skipped.status == .applied)
+    let paid = try s.apply(#"{"type":"shared","at":"2026-03-01T10:00:01Z","user":"u","n":4,"owner":"ann"}"#)
+    #expect(paid.ledger.map(\.member.user) == ["ann25"])
+    // A condition on the member is decided on the recipient, after `to`.
+    for second in 2..<5 {
+      try s.apply(#"{"type":"ranked","at":"2026-03-01T10:00:0\#(second)Z","user":"u","owner":"bob"}"#)
+    }
+    #expect(s.balance("bob", "points") == 2)
+  }
+
   @Test func usersWhoseNamesDifferOnlyInUnicodeNormalizationAreDifferentMembers() throws {
     var s = try Scenario(yaml: Self.yaml)
     let composed = "\u{E9}"  // é as one scalar

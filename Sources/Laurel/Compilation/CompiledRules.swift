@@ -179,6 +179,8 @@ final class CompiledRule: Sendable {
   let globalIndex: Int
   /// Whether planning needs the recipient's state (conditions or amounts read `member.*`).
   let readsMember: Bool
+  /// Whether `when` reads the action only (no `member.*`): it is then decided before `to`.
+  let whenReadsOnlyAction: Bool
 
   init(
     id: String, when: Program?, amounts: [(currency: Int, amount: Program)], signs: [Int64], recipient: Program?,
@@ -187,6 +189,7 @@ final class CompiledRule: Sendable {
     stringField: (Program?) -> Int? = { _ in nil }
   ) {
     recipientField = stringField(recipient)
+    whenReadsOnlyAction = when.map { $0.references.allSatisfy { $0.hasPrefix("event.") } } ?? false
     onceField = stringField(oncePer)
     self.id = id
     self.when = when

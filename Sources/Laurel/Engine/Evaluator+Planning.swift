@@ -14,6 +14,19 @@ extension Evaluator {
     for (r, rule) in plan.rules.enumerated() {
       if let from = rule.from, action.at < from { continue }
       if let until = rule.until, !(action.at < until) { continue }
+      // A condition on the action alone is decided first: a rule that does not
+      // apply never needs its recipient (`when: has(event.owner)` guards `to: event.owner`).
+      let decidedFirst = rule.whenReadsOnlyAction
+      if decidedFirst, let when = rule.when {
+        let holds: Value
+        do { holds = try evaluate(when, member: nil, in: &tx) } catch {
+          return ActionError(.ruleFailed, "action \(action.id): rule '\(rule.id)': \(error.message)")
+        }
+        guard case .bool(let applies) = holds else {
+          return ActionError(.ruleFailed, "action \(action.id): rule '\(rule.id)': 'when' did not give true or false")
+        }
+        if !applies { continue }
+      }
       var recipient = actor
       if let to = rule.recipient {
         // A plain field (`event.author`) is read as is; anything else is evaluated.
@@ -37,7 +50,7 @@ extension Evaluator {
       let handle = rule.readsMember ? try tx.existingMember(recipient) : nil
       let draft = handle == nil && recipient == actor ? actorDraft : nil
       do throws(EvalError) {
-        if let when = rule.when {
+        if let when = rule.when, !decidedFirst {
           guard case .bool(let holds) = try evaluate(when, member: handle, draft: draft, in: &tx) else {
             return ActionError(.ruleFailed, "action \(action.id): rule '\(rule.id)': 'when' did not give true or false")
           }
