@@ -53,6 +53,15 @@ import Testing
       ]
     ),
     (
+      "member state where the recipient is being decided",
+      RuleFiles.base
+        + "\nactions:\n  post_liked:\n    - award: { xp: 1 }\n      to: \"member.balances.xp > 5 ? event.author : event.user\"\n      once_per: member.traits.plan\n",
+      [
+        "broken.yaml:9:12: error: 'member' is not available in 'to': 'to' decides whose state the rule reads, so it cannot read one; use member.* in when, award, deduct or count",
+        "broken.yaml:10:17: error: 'member' is not available in 'once_per': 'once_per' is worked out from the action alone (event.*), before any member is read",
+      ]
+    ),
+    (
       "a negative award",
       RuleFiles.base + "\nactions:\n  post_unliked:\n    - award: { xp: -3 }\n",
       ["broken.yaml:8:20: error: award takes an amount of 0 or more, not -3; to take xp away, use deduct"]

@@ -77,8 +77,8 @@ extension Compilation {
       }
       if let currency, let program { amounts.append((currency, program)) } else { ok = false }
     }
-    let recipient = r.recipient.flatMap { expression($0, in: env.event, expecting: .string) }
-    let once = r.oncePer.flatMap { expression($0, in: env.event, expecting: nil) }
+    let recipient = r.recipient.flatMap { expression($0, in: env.event, expecting: .string, role: "to") }
+    let once = r.oncePer.flatMap { expression($0, in: env.event, expecting: nil, role: "'once_per'") }
     var counts: [(Int, Program?)] = []
     for c in r.counts {
       let counter = resolve(c.counter, in: counterIndex, kind: "counter")

@@ -20,7 +20,8 @@ extension Compilation {
     book.counters.map { c in
       if let tracks = c.tracks { _ = resolve(tracks, in: currencyIndex, kind: "currency") }
       return CompiledCounter(
-        name: c.name.text, key: c.key.flatMap { expression($0, in: env.event, expecting: nil) }, window: c.window)
+        name: c.name.text,
+        key: c.key.flatMap { expression($0, in: env.event, expecting: nil, role: "a counter's key") }, window: c.window)
     }
   }
 
@@ -30,7 +31,7 @@ extension Compilation {
       if p.states.isEmpty {
         error(.missingKey, "progress '\(p.name.text)' needs at least one state", at: p.name.location)
       }
-      guard let key = expression(p.key, in: env.event, expecting: nil) else { return nil }
+      guard let key = expression(p.key, in: env.event, expecting: nil, role: "a progress key") else { return nil }
       return CompiledProgress(name: p.name.text, key: key, states: p.states.map(\.text))
     }
   }
@@ -150,7 +151,7 @@ extension Compilation {
           .missingKey, "badge '\(b.name.text)' needs a 'when' condition, or 'manual: true' for badges admins grant",
           at: b.name.location)
       }
-      let key = b.key.flatMap { expression($0, in: env.event, expecting: nil) }
+      let key = b.key.flatMap { expression($0, in: env.event, expecting: nil, role: "a badge's key") }
       let when = b.when.flatMap { expression($0, in: env.badge, expecting: .bool) }
       var mask = Dependencies.touched
       for name in (key?.references ?? []).union(when?.references ?? []) {

@@ -74,14 +74,29 @@ struct Compilation {
   }
 
   mutating func expression(
-    _ source: ExpressionSource, in env: Declarations, expecting: ExprType?
+    _ source: ExpressionSource, in env: Declarations, expecting: ExprType?, role: String? = nil
   ) -> Program? {
     switch ExpressionCompiler(declarations: env, options: options).compile(source, expecting: expecting) {
     case .success(let p): return p
     case .failure(let e):
-      diagnostics += e.diagnostics
+      diagnostics += e.diagnostics.map { Self.explainingUnavailableNames($0, role: role) }
       return nil
     }
+  }
+
+  /// "unknown name 'member'" says nothing about why: in an expression that
+  /// reads the action only (`to`, `once_per`, keys, the scope), say so.
+  static func explainingUnavailableNames(_ diagnostic: Diagnostic, role: String?) -> Diagnostic {
+    guard let role, diagnostic.code == .unknownName else { return diagnostic }
+    var explained = diagnostic
+    for name in ["member", "key"] where diagnostic.message.hasPrefix("unknown name '\(name)") {
+      let reason =
+        role == "to"
+        ? "'to' decides whose state the rule reads, so it cannot read one; use member.* in when, award, deduct or count"
+        : "\(role) is worked out from the action alone (event.*), before any member is read"
+      explained.message = "'\(name)' is not available in \(role == "to" ? "'to'" : role): \(reason)"
+    }
+    return explained
   }
 
   mutating func run() -> CompiledRules? {
@@ -116,7 +131,7 @@ struct Compilation {
     let env = RuleEnvironment(book: book)
     let counters = compileCounters(env: env, currencyIndex: currencyIndex)
     let progress = compileProgress(env: env)
-    let scope = book.scope.flatMap { expression($0, in: env.event, expecting: .string) }
+    let scope = book.scope.flatMap { expression($0, in: env.event, expecting: .string, role: "the member scope") }
     let currencies = book.currencies.map { c in
       CompiledCurrency(
         name: c.name.text, start: c.start, floor: c.floor,
