@@ -81,19 +81,23 @@ actor PlaygroundSession {
 
   func validate(_ rules: EditedRules) throws(PlaygroundError) -> ValidateResponse {
     _ = try folder.path(of: rules.file)
-    let fields = rules.text.utf8.count <= folder.loader.maxFileSize ? PointValues(text: rules.text).fields : []
     do {
       let compiled = try folder.compile(rules)
-      return ValidateResponse(valid: true, scheme: compiled.scheme, problems: [], fields: fields)
+      return ValidateResponse(
+        valid: true, scheme: compiled.scheme, problems: [], fields: PointValues(text: rules.text).fields)
     } catch  where error.code == "INVALID_RULES" {
-      return ValidateResponse(valid: false, scheme: nil, problems: error.problems ?? [], fields: fields)
+      // The form reads the YAML again: only a text the loader's size and expansion limits let through.
+      let problems = error.problems ?? []
+      let hostile = problems.contains { $0.code == "too-complex" }
+      return ValidateResponse(
+        valid: false, scheme: nil, problems: problems, fields: hostile ? [] : PointValues(text: rules.text).fields)
     }
   }
 
   func setValue(_ request: SetValueRequest) throws(PlaygroundError) -> SetValueResponse {
     _ = try folder.path(of: request.rules.file)
-    guard request.rules.text.utf8.count <= folder.loader.maxFileSize else {
-      throw .badRequest("the file is over \(folder.loader.maxFileSize) bytes; rule files are limited to that")
+    guard folder.loader.isWithinLimits(request.rules.text) else {
+      throw .badRequest("the file is not YAML within the rule files' limits; correct it in the editor first")
     }
     let values = PointValues(text: request.rules.text)
     do {

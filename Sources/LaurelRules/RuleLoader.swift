@@ -189,6 +189,13 @@ public struct RuleLoader: Sendable {
     return compose(text, file: file).map { (text, $0) }
   }
 
+  /// Whether `text` is YAML within the size and expansion limits (tools that
+  /// read a rule file's YAML themselves check this first).
+  package func isWithinLimits(_ text: String) -> Bool {
+    guard text.utf8.count <= maxFileSize, case .success = compose(text, file: "") else { return false }
+    return true
+  }
+
   /// Composes YAML text into nodes, enforcing the expansion limits.
   func compose(_ text: String, file: String) -> Result<Node, DiagnosticError> {
     func fail(

@@ -254,6 +254,10 @@ import Testing
     #expect(ContinuousClock.now - start < .seconds(5))
     #expect(reply.status == 200, "\(reply)")
     #expect((reply.object["problems"] as? [[String: Any]])?.first?["code"] as? String == "too-complex")
+    #expect((reply.object["fields"] as? [Any])?.isEmpty == true)
+    let bombEdit = try await playground.call(
+      "/api/set-value", ["rules": ["file": "bomb.yaml", "text": bomb], "id": "caps.x.max", "value": "1"])
+    #expect(bombEdit.status == 400, "\(bombEdit)")
     // 10 MB of YAML: refused before it is parsed.
     let huge = String(repeating: "# padding\n", count: 1_000_000)
     let big = try await playground.call("/api/validate", ["rules": ["file": "big.yaml", "text": huge]])
