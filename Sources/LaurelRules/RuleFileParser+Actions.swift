@@ -100,12 +100,14 @@ extension RuleFileParser {
     var per: TimeWindow?
     var rules: [Name] = []
     var exempt: [Name] = []
+    var net = false
     for (key, _, value) in reader.mapping(node, "cap '\(name.text)'", keys: RuleKeys.cap) ?? [] {
       switch key {
       case "currency": currency = reader.name(value, "currency")
       case "max": max = reader.int(value, "max")
       case "per": per = reader.window(value, "per")
       case "rules": rules = reader.names(value, "a rule id")
+      case "net": net = reader.bool(value, "net") ?? false
       default: exempt = reader.names(value, "a rule id")
       }
     }
@@ -113,6 +115,7 @@ extension RuleFileParser {
     var cap = CapDeclaration(name: name, currency: currency, max: max, per: per)
     cap.rules = rules
     cap.exempt = exempt
+    cap.net = net
     book.caps.append(cap)
   }
 }

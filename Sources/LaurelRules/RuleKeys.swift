@@ -158,6 +158,9 @@ package enum RuleKeys {
     Key("per", "day, week or month.", .window, required: true),
     Key("rules", "Rule ids (or bonus names) the cap covers; all if omitted.", .names),
     Key("exempt", "Rule ids the cap never limits.", .names),
+    Key(
+      "net", "Whether deductions by the cap's rules free up room: the cap limits net earnings.", .boolean,
+      default: "false"),
   ]
   package static let ladder: [Key] = [
     Key("currency", "The currency the tiers are thresholds of.", required: true),

@@ -222,6 +222,8 @@ struct CompiledCap {
   var currency: Int
   var max: Int64
   var per: TimeWindow
+  /// Deductions free up room (see ``CapDeclaration/net``).
+  var net = false
 }
 
 struct CompiledTier {

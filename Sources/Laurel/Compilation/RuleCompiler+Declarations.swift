@@ -48,7 +48,7 @@ extension Compilation {
       }
       if cap.max < 0 { error(.invalidValue, "cap '\(cap.name.text)' has a negative max", at: cap.name.location) }
       guard let currency = resolve(cap.currency, in: currencyIndex, kind: "currency") else { return nil }
-      return CompiledCap(name: cap.name.text, currency: currency, max: cap.max, per: cap.per)
+      return CompiledCap(name: cap.name.text, currency: currency, max: cap.max, per: cap.per, net: cap.net)
     }
   }
 

@@ -133,6 +133,14 @@ extension Evaluator {
     if let floor = rules.currencies[c].floor, new < floor { new = min(old, floor) }
     state.balances[c] = new
     let applied = new - old
+    if applied < 0 {
+      // What a deduction actually took frees room under the net caps of its rule.
+      for cap in caps where rules.caps[cap].net {
+        let w = context.window(rules.caps[cap].per)
+        if state.capUsage[cap].window != w { state.capUsage[cap] = CapUsage(window: w, used: 0) }
+        state.capUsage[cap].used = Self.saturatingSum(state.capUsage[cap].used, applied)
+      }
+    }
     if applied != 0 {
       for counter in rules.currencies[c].trackingCounters { _ = bump(&state, counter: counter, by: applied, key: nil) }
     }

@@ -88,7 +88,8 @@ struct WindowedItems: Sendable {
       for rule in action.rules {
         var items = WindowedItems()
         for (i, (currency, _)) in rule.amounts.enumerated() {
-          if rule.signs[i] > 0 { items.caps += rule.caps[i] }
+          // Earnings count against caps; deductions free room under net caps.
+          items.caps += rule.caps[i].filter { rule.signs[i] > 0 || rules.caps[$0].net }
           items.counters += windowed(rules.currencies[currency].trackingCounters)
         }
         items.counters += windowed(rule.counts.map(\.counter))

@@ -87,6 +87,9 @@ public struct CapDeclaration: Sendable {
   public var rules: [Name] = []
   /// Rules the cap never limits.
   public var exempt: [Name] = []
+  /// Whether deductions by the cap's rules free up room in the window (the
+  /// cap then limits net earnings, as Stack Exchange's daily vote cap does).
+  public var net = false
   public init(name: Name, currency: Name, max: Int64, per: TimeWindow) {
     self.name = name
     self.currency = currency
