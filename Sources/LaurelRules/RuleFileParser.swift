@@ -117,6 +117,7 @@ struct RuleFileParser {
         switch key {
         case "key": counter.key = reader.expression(value, "key")
         case "window": counter.window = reader.window(value, "window")
+        case "earned": counter.earned = reader.name(value, "earned")
         default: counter.tracks = reader.name(value, "tracks")
         }
       }

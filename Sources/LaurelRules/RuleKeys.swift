@@ -105,7 +105,10 @@ package enum RuleKeys {
   package static let counter: [Key] = [
     Key("key", "Expression giving the key to count per, e.g. event.module.", .expression, example: "\"event.module\""),
     Key("window", "Reset every day, week or month.", .window),
-    Key("tracks", "A currency whose applied amounts this counter adds up automatically."),
+    Key("tracks", "A currency whose applied amounts (awards and deductions) this counter adds up automatically."),
+    Key(
+      "earned", "A currency whose earnings (applied awards; deductions not counted) this counter adds up automatically."
+    ),
   ]
   package static let progress: [Key] = [
     Key(

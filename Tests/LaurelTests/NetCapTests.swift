@@ -60,3 +60,58 @@ import Testing
     #expect(s.balance("ann", "reputation") == 11)
   }
 }
+
+/// Counters that add up a currency's earnings (`earned:`): what awards
+/// actually applied, after caps and floors; deductions do not lower them.
+@Suite struct EarnedCounterTests {
+  static let yaml = """
+    scheme: mortarboard
+    fields: { owner: string }
+    currencies: { reputation: { start: 1, floor: 1 } }
+    counters:
+      earned_today: { earned: reputation, window: day }
+      net_today: { tracks: reputation, window: day }
+    caps:
+      votes: { currency: reputation, max: 30, per: day, rules: [upvoted, downvoted], net: true }
+    actions:
+      upvoted: [ { award: { reputation: 10 }, to: event.owner } ]
+      downvoted: [ { deduct: { reputation: 2 }, to: event.owner } ]
+    badges:
+      mortarboard: { title: Mortarboard, when: member.counters.earned_today >= 31 }
+    """
+
+  @Test func countsWhatAwardsAppliedNotWhatTheyAskedNorDeductions() throws {
+    var s = try Scenario(yaml: Self.yaml)
+    func vote(_ type: String, _ time: String) throws -> Outcome {
+      try s.apply(#"{"type":"\#(type)","at":"2026-03-01T\#(time)Z","user":"v","owner":"ann"}"#)
+    }
+    _ = try vote("upvoted", "10:00:00")
+    _ = try vote("upvoted", "10:01:00")
+    _ = try vote("downvoted", "10:02:00")  // frees 2 under the net cap, does not lower earnings
+    let third = try vote("upvoted", "10:03:00")
+    #expect(third.ledger.map(\.amount) == [10])
+    #expect(third.badges.isEmpty, "earned today: 30")
+    let fourth = try vote("upvoted", "10:04:00")
+    #expect(fourth.ledger.map(\.amount) == [2], "capped at the 2 the downvote freed")
+    #expect(
+      fourth.badges.map(\.badge) == ["mortarboard"], "earned today: 10 + 10 + 10 + 2 = 32, the downvote not subtracted")
+    let counters = Dictionary(uniqueKeysWithValues: s.member("ann")!.counters.map { ($0.name, $0.total) })
+    #expect(counters["earned_today"] == 32)
+    #expect(counters["net_today"] == 30)
+  }
+
+  @Test func aCounterAddsUpEitherTheNetOrTheEarnings() throws {
+    let yaml = """
+      scheme: both
+      currencies: { points: {} }
+      counters: { today: { tracks: points, earned: points } }
+      actions: { liked: [ { award: { points: 1 } } ] }
+      """
+    #expect(throws: (any Error).self) { try Scenario(yaml: yaml) }
+    do {
+      _ = try Scenario(yaml: yaml)
+    } catch {
+      #expect("\(error)".contains("gives both 'tracks' and 'earned'"), "\(error)")
+    }
+  }
+}

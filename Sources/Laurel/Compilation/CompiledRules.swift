@@ -93,8 +93,10 @@ struct CompiledCurrency {
   var name: String
   var start: Int64
   var floor: Int64?
-  /// Counters that track this currency.
+  /// Counters that track this currency (every applied amount).
   var trackingCounters: [Int]
+  /// Counters that add up its earnings (applied awards only).
+  var earningCounters: [Int] = []
 }
 
 struct CompiledCounter {

@@ -19,6 +19,13 @@ extension Compilation {
   mutating func compileCounters(env: RuleEnvironment, currencyIndex: [String: Int]) -> [CompiledCounter] {
     book.counters.map { c in
       if let tracks = c.tracks { _ = resolve(tracks, in: currencyIndex, kind: "currency") }
+      if let earned = c.earned { _ = resolve(earned, in: currencyIndex, kind: "currency") }
+      if c.tracks != nil && c.earned != nil {
+        error(
+          .invalidValue,
+          "counter '\(c.name.text)' gives both 'tracks' and 'earned'; a counter adds up one of them (use two counters)",
+          at: c.name.location)
+      }
       return CompiledCounter(
         name: c.name.text,
         key: c.key.flatMap { expression($0, in: env.event, expecting: nil, role: "a counter's key") }, window: c.window)

@@ -135,7 +135,8 @@ struct Compilation {
     let currencies = book.currencies.map { c in
       CompiledCurrency(
         name: c.name.text, start: c.start, floor: c.floor,
-        trackingCounters: book.counters.indices.filter { book.counters[$0].tracks?.text == c.name.text })
+        trackingCounters: book.counters.indices.filter { book.counters[$0].tracks?.text == c.name.text },
+        earningCounters: book.counters.indices.filter { book.counters[$0].earned?.text == c.name.text })
     }
     for c in book.currencies {
       if let floor = c.floor, c.start < floor {
@@ -161,7 +162,9 @@ struct Compilation {
     var everything = shared
     // Currencies that windowed counters track: crediting them changes windowed state.
     let windowedCurrencies = Set(
-      currencies.indices.filter { c in currencies[c].trackingCounters.contains { counters[$0].window != nil } })
+      currencies.indices.filter { c in
+        (currencies[c].trackingCounters + currencies[c].earningCounters).contains { counters[$0].window != nil }
+      })
     for i in actions.indices {
       var names = shared
       for rule in actions[i].rules {

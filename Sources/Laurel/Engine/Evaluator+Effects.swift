@@ -143,6 +143,9 @@ extension Evaluator {
     }
     if applied != 0 {
       for counter in rules.currencies[c].trackingCounters { _ = bump(&state, counter: counter, by: applied, key: nil) }
+      if applied > 0 {
+        for counter in rules.currencies[c].earningCounters { _ = bump(&state, counter: counter, by: applied, key: nil) }
+      }
     }
     return applied
   }

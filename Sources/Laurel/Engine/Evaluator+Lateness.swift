@@ -91,6 +91,7 @@ struct WindowedItems: Sendable {
           // Earnings count against caps; deductions free room under net caps.
           items.caps += rule.caps[i].filter { rule.signs[i] > 0 || rules.caps[$0].net }
           items.counters += windowed(rules.currencies[currency].trackingCounters)
+          if rule.signs[i] > 0 { items.counters += windowed(rules.currencies[currency].earningCounters) }
         }
         items.counters += windowed(rule.counts.map(\.counter))
         byRule[rule.globalIndex] = items
@@ -101,7 +102,9 @@ struct WindowedItems: Sendable {
         caps: action.bonuses.flatMap { rules.bonuses[$0].caps.joined() },
         counters: windowed(
           action.bonuses.flatMap {
-            rules.bonuses[$0].amounts.flatMap { rules.currencies[$0.currency].trackingCounters }
+            rules.bonuses[$0].amounts.flatMap {
+              rules.currencies[$0.currency].trackingCounters + rules.currencies[$0.currency].earningCounters
+            }
           }))
     }
     return (byRule, byType)

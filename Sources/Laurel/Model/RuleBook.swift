@@ -87,8 +87,11 @@ public struct CounterDeclaration: Sendable {
   public var key: ExpressionSource?
   /// Resets at the start of each window when set.
   public var window: TimeWindow?
-  /// Adds every applied amount of this currency automatically ("reputation earned today").
+  /// Adds every applied amount of this currency automatically, awards and deductions (net).
   public var tracks: Name?
+  /// Adds this currency's earnings only: applied awards, after caps and floors
+  /// ("reputation earned today", which a downvote does not lower).
+  public var earned: Name?
   public init(name: Name) { self.name = name }
 }
 
