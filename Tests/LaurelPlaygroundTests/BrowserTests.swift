@@ -31,10 +31,10 @@ import Testing
     }
     let laurel = try BuiltLaurel.path
     let screenshots = repositoryRoot.appendingPathComponent(".build/playground-screenshots").path
-    // The latency step replays 20,000 actions here, in a debug build (about
+    // The latency step replays 5,000 actions here, in a debug build (about
     // 100 times slower than release); the 100,000-action figure comes from
     // `browser_test.py --laurel .build/release/laurel` (Playground/README.md).
-    let large = ProcessInfo.processInfo.environment["LAUREL_BROWSER_LARGE"] ?? "20000"
+    let large = ProcessInfo.processInfo.environment["LAUREL_BROWSER_LARGE"] ?? "5000"
     let result = try Self.run(
       python,
       [

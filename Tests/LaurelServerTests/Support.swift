@@ -88,9 +88,9 @@ struct TestServer<S: AdminStore>: Sendable {
 
   func request(
     _ method: HTTPMethod, _ path: String, token: String? = nil, body: String? = nil,
-    headers: [(String, String)] = []
+    headers: [(String, String)] = [], timeout: Duration = .seconds(30)
   ) async throws -> Reply {
-    try await send(method, running.base + path, token: token, body: body, headers: headers)
+    try await send(method, running.base + path, token: token, body: body, headers: headers, timeout: timeout)
   }
 }
 
@@ -109,7 +109,8 @@ struct Reply: CustomStringConvertible {
 enum HTTPMethod: String { case GET, POST, PUT, DELETE }
 
 func send(
-  _ method: HTTPMethod, _ url: String, token: String? = nil, body: String? = nil, headers: [(String, String)] = []
+  _ method: HTTPMethod, _ url: String, token: String? = nil, body: String? = nil, headers: [(String, String)] = [],
+  timeout: Duration = .seconds(30)
 ) async throws -> Reply {
   var request = HTTPClientRequest(url: url)
   request.method = .init(rawValue: method.rawValue)
@@ -121,7 +122,8 @@ func send(
     }
     request.body = .bytes(ByteBuffer(string: body))
   }
-  let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+  let response = try await HTTPClient.shared.execute(
+    request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
   let bytes = try await response.body.collect(upTo: 32 << 20)
   return Reply(
     status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
