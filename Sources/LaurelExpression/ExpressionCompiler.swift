@@ -59,6 +59,23 @@ package final class Program: Sendable {
     if localCount > 0 { activation.ensureLocals(localCount) }
     return try root(activation)
   }
+
+  /// Evaluates as part of another program's evaluation (a named value read by
+  /// a condition): shares the caller's iteration budget, and runs its
+  /// comprehensions in locals of its own so the caller's loop variables stay
+  /// intact.
+  package func evaluateNested(_ activation: Activation) throws(EvalError) -> Value {
+    guard localCount > 0 else { return try root(activation) }
+    let callers = activation.locals
+    activation.locals = .allocate(capacity: localCount)
+    activation.locals.initialize(repeating: .null)
+    defer {
+      activation.locals.deinitialize()
+      activation.locals.deallocate()
+      activation.locals = callers
+    }
+    return try root(activation)
+  }
 }
 
 /// Parses, checks and plans expressions against a set of declarations.
@@ -111,9 +128,11 @@ package struct ExpressionCompiler: Sendable {
     var constant: Value?
     if case .literal(let v) = parsed.0.kind { constant = v }
     var references = Set<String>()
-    for case .variable(let v) in checker.result.references.values { references.insert(v.name) }
+    for case .variable(let v) in checker.result.references.values {
+      if let reads = v.reads { references.formUnion(reads) } else { references.insert(v.name) }
+    }
     var variable: String?
-    if case .variable(let v)? = checker.result.references[parsed.0.id] {
+    if case .variable(let v)? = checker.result.references[parsed.0.id], v.reads == nil {
       // `has(event.x)` also resolves to the variable, but gives a bool.
       if case .select(_, _, _, testOnly: true) = parsed.0.kind {} else { variable = v.name }
     }

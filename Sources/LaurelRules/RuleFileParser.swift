@@ -32,6 +32,12 @@ struct RuleFileParser {
         }
       case "time_zone": if let tz = reader.name(value, "time_zone") { book.timeZone = tz }
       case "fields": parseFields(value)
+      case "let":
+        each(value, "let") { p, name, v in
+          if let e = p.reader.expression(v, "let '\(name.text)'") {
+            p.book.namedValues.append(NamedValueDeclaration(name: name, expression: e))
+          }
+        }
       case "traits": each(value, "traits") { p, name, v in p.parseTrait(name, v) }
       case "currencies": each(value, "currencies") { p, name, v in p.parseCurrency(name, v) }
       case "counters": each(value, "counters") { p, name, v in p.parseCounter(name, v) }

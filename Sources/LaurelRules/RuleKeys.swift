@@ -69,6 +69,10 @@ package enum RuleKeys {
     Key(
       "fields", "Attributes actions carry, with their types (string, int, double, bool, timestamp, list(string)).",
       .named(.fieldType), example: "{\"author\": \"string\", \"minutes\": \"int\"}"),
+    Key(
+      "let",
+      "Named conditions and values, written once and used by name in later expressions: self_accept: event.owner == event.user.",
+      .named(.expression), example: "{\"self_accept\": \"event.owner == event.user\"}"),
     Key("traits", "Member properties the host sets, such as plan: Free or Paid.", .named(.section(trait))),
     Key(
       "currencies", "Balances members hold (xp, points), with a start value and an optional floor.",

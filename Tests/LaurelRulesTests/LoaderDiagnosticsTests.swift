@@ -62,6 +62,20 @@ import Testing
       ]
     ),
     (
+      "named values: order, member state in 'to', key outside badges, a reserved name, a broken definition",
+      RuleFiles.base
+        + "\nlet:\n  long: event.minutes > limit\n  limit: 30\n  rich: member.balances.xp > 5\n  own: key == event.author\n  event: 1\n  broken: event.minuts\n"
+        + "actions:\n  post_liked:\n    - award: { xp: 1 }\n      to: \"rich ? event.author : event.user\"\n      when: own || broken\n",
+      [
+        "broken.yaml:7:25: error: 'limit' is defined further down in let:; a named value can use only those above it",
+        "broken.yaml:11:3: error: 'event' is reserved in expressions; give this named value another name",
+        "broken.yaml:12:17: error: unknown field 'minuts' on 'event'; did you mean 'minutes'?",
+        "broken.yaml:16:12: error: 'rich' reads member.*, which is not available in 'to': 'to' decides whose state the rule reads",
+        "broken.yaml:17:13: error: 'own' reads key, which only badge conditions have; it is not available in this expression",
+        "broken.yaml:17:20: error: 'broken' is a named value whose definition (line 12) has an error",
+      ]
+    ),
+    (
       "a negative award",
       RuleFiles.base + "\nactions:\n  post_unliked:\n    - award: { xp: -3 }\n",
       ["broken.yaml:8:20: error: award takes an amount of 0 or more, not -3; to take xp away, use deduct"]

@@ -27,6 +27,12 @@ struct Compilation {
   let book: RuleBook
   let options: ExpressionOptions
   var diagnostics: [Diagnostic] = []
+  /// What each named value (`let:`) reads, for diagnostics where it is unavailable.
+  var namedValueReads: [String: Set<String>] = [:]
+  /// While a named value compiles: those defined after it, which it cannot use.
+  var laterNamedValues: Set<String> = []
+  /// Named values whose definitions have errors, with where they are defined.
+  var failedNamedValues: [String: SourceLocation?] = [:]
 
   init(book: RuleBook, options: ExpressionOptions) {
     self.book = book
@@ -79,16 +85,22 @@ struct Compilation {
     switch ExpressionCompiler(declarations: env, options: options).compile(source, expecting: expecting) {
     case .success(let p): return p
     case .failure(let e):
-      diagnostics += e.diagnostics.map { Self.explainingUnavailableNames($0, role: role) }
+      diagnostics += e.diagnostics.map { explainingUnavailableNames($0, role: role) }
       return nil
     }
   }
 
   /// "unknown name 'member'" says nothing about why: in an expression that
   /// reads the action only (`to`, `once_per`, keys, the scope), say so.
-  static func explainingUnavailableNames(_ diagnostic: Diagnostic, role: String?) -> Diagnostic {
-    guard let role, diagnostic.code == .unknownName else { return diagnostic }
+  func explainingUnavailableNames(_ diagnostic: Diagnostic, role: String?) -> Diagnostic {
+    guard diagnostic.code == .unknownName else { return diagnostic }
     var explained = diagnostic
+    let unknown = diagnostic.message.dropFirst("unknown name '".count).prefix { $0 != "'" }
+    if diagnostic.message.hasPrefix("unknown name '"), let reason = unavailableNamedValue(String(unknown), role: role) {
+      explained.message = reason
+      return explained
+    }
+    guard let role, !role.hasPrefix("let ") else { return diagnostic }
     for name in ["member", "key"] where diagnostic.message.hasPrefix("unknown name '\(name)") {
       let reason =
         role == "to"
@@ -128,7 +140,8 @@ struct Compilation {
       return nil
     }
     let traits = compileTraits()
-    let env = RuleEnvironment(book: book)
+    var env = RuleEnvironment(book: book)
+    declareNamedValues(in: &env)
     let counters = compileCounters(env: env, currencyIndex: currencyIndex)
     let progress = compileProgress(env: env)
     let scope = book.scope.flatMap { expression($0, in: env.event, expecting: .string, role: "the member scope") }

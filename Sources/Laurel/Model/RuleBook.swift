@@ -29,6 +29,8 @@ public struct RuleBook: Sendable {
   /// Time zone for calendar windows (days, weeks, months): `UTC`, `+02:00` or an IANA name.
   public var timeZone = Name("UTC")
   public var fields: [FieldDeclaration] = []
+  /// Named conditions and values (`let:`), usable by name in every later expression.
+  public var namedValues: [NamedValueDeclaration] = []
   public var traits: [TraitDeclaration] = []
   public var currencies: [CurrencyDeclaration] = []
   public var counters: [CounterDeclaration] = []
@@ -52,6 +54,18 @@ public struct FieldDeclaration: Sendable {
   public init(name: Name, type: ExprType) {
     self.name = name
     self.type = type
+  }
+}
+
+/// A condition or value written once and used by name (`self_accept: event.owner == event.user`).
+/// It may read what the expressions using it may read; one that reads `member.*`
+/// is available in conditions and amounts, not in `to` or keys.
+public struct NamedValueDeclaration: Sendable {
+  public var name: Name
+  public var expression: ExpressionSource
+  public init(name: Name, expression: ExpressionSource) {
+    self.name = name
+    self.expression = expression
   }
 }
 

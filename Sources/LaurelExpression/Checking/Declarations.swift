@@ -30,6 +30,10 @@ package struct Declarations: Sendable {
     package var slot: Int
     package var resolver: VariableResolver?
     package var keyedResolver: KeyedResolver?
+    /// For a named value (a rule file's `let:`): the declared names its
+    /// definition reads. Programs report these instead of the name itself, so
+    /// dependency tracking sees through the name.
+    package var reads: Set<String>?
   }
 
   package private(set) var variables: [String: Variable] = [:]
@@ -48,19 +52,22 @@ package struct Declarations: Sendable {
   ///   - resolver: computes the value on demand; without one, the value is read
   ///     from ``Activation/variables`` at the returned slot.
   ///   - keyedResolver: answers `name[key]` directly, for map-typed variables.
-  /// - Returns: the slot of the variable.
   @discardableResult
+  ///   - reads: for a named value, the names its definition reads.
+  /// - Returns: the slot of the variable.
   package mutating func declare(
-    _ name: String, _ type: ExprType, resolver: VariableResolver? = nil, keyedResolver: KeyedResolver? = nil
+    _ name: String, _ type: ExprType, resolver: VariableResolver? = nil, keyedResolver: KeyedResolver? = nil,
+    reads: Set<String>? = nil
   ) -> Int {
     if let existing = variables[name] {
       variables[name] = Variable(
-        name: name, type: type, slot: existing.slot, resolver: resolver, keyedResolver: keyedResolver)
+        name: name, type: type, slot: existing.slot, resolver: resolver, keyedResolver: keyedResolver, reads: reads)
       return existing.slot
     }
     let slot = slotCount
     slotCount += 1
-    variables[name] = Variable(name: name, type: type, slot: slot, resolver: resolver, keyedResolver: keyedResolver)
+    variables[name] = Variable(
+      name: name, type: type, slot: slot, resolver: resolver, keyedResolver: keyedResolver, reads: reads)
     var parent = ""
     for part in name.split(separator: ".", omittingEmptySubsequences: false).map(String.init) {
       if !namespaces[parent, default: []].contains(part) { namespaces[parent, default: []].append(part) }
