@@ -3,7 +3,8 @@ import Foundation
 /// laurel-bench: prints figures and ratios against hand-written baselines
 /// measured in the same run. Build in release:
 ///
-///     swift run -c release laurel-bench [expressions|engine|simulate|diff|store|admin|postgres|all] [--events N] [--batch N] [--members N]
+///     swift run -c release laurel-bench [expressions|engine|stack-exchange|simulate|diff|store|admin|postgres|all] [--events N] [--batch N] [--members N]
+///     swift run -c release laurel-bench generate-stack-exchange --events N > history.jsonl
 ///
 /// `postgres` (not part of `all`) needs `--postgres URL` of a server: Benchmarks/Postgres/run.sh starts one.
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -18,11 +19,17 @@ func option(_ name: String) -> Int? {
 let events = option("--events") ?? 1_000_000
 let batch = option("--batch") ?? 50_000  // laurel ingest's default
 
+if which == "generate-stack-exchange" {
+  var history = StackExchangeHistory(events: option("--events") ?? 2_000)
+  for _ in 0..<(option("--events") ?? 2_000) { print(history.nextLine()) }
+  exit(0)
+}
 print("laurel-bench (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
 if which == "expressions" || which == "all" { ExpressionBench.run() }
-if ["engine", "simulate", "diff", "store", "admin", "postgres", "all"].contains(which) {
+if ["engine", "stack-exchange", "simulate", "diff", "store", "admin", "postgres", "all"].contains(which) {
   let workload = try Workload.prepare(events: events)
   if which == "engine" || which == "all" { try EngineBench.run(workload) }
+  if which == "stack-exchange" || which == "all" { try StackExchangeBench.run(workload) }
   if which == "simulate" || which == "all" { try SimulateBench.run(workload) }
   if which == "diff" || which == "all" { try DiffBench.run(workload) }
   if which == "store" || which == "all" { try await StoreBench.run(workload, events: events, batchSize: batch) }

@@ -191,11 +191,11 @@ import Testing
       ])
   }
 
-  @Test func acceptsBothShippedSchemes() throws {
+  @Test func acceptsEveryShippedScheme() throws {
     let rules = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent().appendingPathComponent("rules")
     let schemes = RuleLoader().loadSchemes(paths: [rules.path])
-    #expect(schemes.map(\.name).sorted() == ["community-points", "xp-grades-badges"])
+    #expect(schemes.map(\.name).sorted() == ["community-points", "stack-exchange", "xp-grades-badges"])
     #expect(schemes.allSatisfy { $0.rules != nil && $0.diagnostics.isEmpty })
   }
 }
