@@ -48,6 +48,8 @@ extension SimulationReport {
         return "\(JSON.quote(counter.name)):{"
           + counter.byKey.map { "\(JSON.quote($0.key)):\($0.count)" }.joined(separator: ",") + "}"
       }.joined(separator: ",") + "}"
+    let windows = m.counters.compactMap { c in c.window.map { "\(JSON.quote(c.name)):\(JSON.quote($0))" } }
+    if !windows.isEmpty { out += ",\"counter_windows\":{" + windows.joined(separator: ",") + "}" }
     if !m.progress.isEmpty {
       out +=
         ",\"progress\":{"

@@ -1,6 +1,7 @@
 import Foundation
 import Laurel
 import LaurelReplay
+import LaurelReports
 import Testing
 
 /// `rules/stack-exchange.yaml`, rule by rule and badge by badge, against the
@@ -181,6 +182,12 @@ import Testing
     try act("answer_upvoted", by: "v19", at: "2026-03-03T00:00:01Z", ["post": "a1", "owner": "ann"])
     #expect(reputation("ann") == 201)
     #expect(!badges("ann").contains("mortarboard"), "190 one day and 10 the next")
+    // Reports show a windowed counter with the window it counts, not a bare number from a past day.
+    let earned = s.member("ann")?.counter("earned_today")
+    #expect(earned?.total == 10 && earned?.window == "day 2026-03-03")
+    let json = SimulationReport.json(try #require(s.member("ann")))
+    #expect(json.contains(#""counter_windows":{"earned_today":"day 2026-03-03"}"#), "\(json)")
+    #expect(s.member("ann")?.counter("comments")?.window == nil, "a counter never reset has no window")
   }
 
   @Test mutating func scholarForAcceptingAnAnswerOnYourQuestion() throws {

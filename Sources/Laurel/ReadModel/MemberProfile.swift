@@ -74,6 +74,11 @@ public struct MemberProfile: Sendable, Equatable {
     public var byKey: [KeyedCount]
     /// Whether the counter is counted per key.
     public var isKeyed: Bool
+    /// For a counter reset every day, week or month: the window its values
+    /// count ("day 2026-03-02", "week of 2026-02-23", "month 2026-03"), which may be a past one — the counter
+    /// reads 0 in rules from the next window on. Nil for a counter that is
+    /// never reset, or a windowed one never counted.
+    public var window: String?
   }
 
   /// One key's count in a keyed counter.
@@ -181,7 +186,10 @@ extension CompiledRules {
           byKey: value.byKey.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map {
             .init(key: $0.key, count: $0.value)
           },
-          isKeyed: keyed)
+          isKeyed: keyed,
+          window: counters[c].window.flatMap { kind in
+            value.window == .min ? nil : String(Evaluator.describe(value.window, kind).dropFirst("the ".count))
+          })
       },
       progress: progress.indices.compactMap { p in
         guard p < state.progress.count else { return nil }

@@ -291,6 +291,16 @@ extension Schemas {
             ])
           ),
           (
+            "counter_windows",
+            .object([
+              (
+                "description",
+                "For counters reset every day, week or month: the window their values count (\"day 2026-03-02\", \"week of 2026-02-23\", \"month 2026-03\"); they read 0 in later windows."
+              ),
+              ("type", "object"), ("additionalProperties", .object([("type", "string")])),
+            ])
+          ),
+          (
             "progress",
             .object([
               ("type", "object"),
