@@ -36,10 +36,15 @@ package final class Program: Sendable {
   /// The variable's name when the whole expression is one declared variable
   /// (`event.author`): callers may then read the value without evaluating.
   package let variable: String?
+  /// The comparison when the whole expression is one declared variable (or
+  /// `variable[index]`, the index a declared variable) compared with an
+  /// integer literal (`member.counters.answers[key] >= 10`): callers may then
+  /// read and compare the value without evaluating.
+  package let threshold: Threshold?
 
   init(
     source: String, resultType: ExprType, root: @escaping Eval, localCount: Int, iterationBudget: Int,
-    constant: Value?, references: Set<String>, variable: String? = nil
+    constant: Value?, references: Set<String>, variable: String? = nil, threshold: Threshold? = nil
   ) {
     self.source = source
     self.resultType = resultType
@@ -49,6 +54,7 @@ package final class Program: Sendable {
     self.constant = constant
     self.references = references
     self.variable = variable
+    self.threshold = threshold
   }
 
   /// Evaluates against `activation`. Errors are CEL errors (`no such key`,
@@ -139,7 +145,8 @@ package struct ExpressionCompiler: Sendable {
     return .success(
       Program(
         source: source.text, resultType: type, root: root, localCount: checker.result.localCount,
-        iterationBudget: options.iterationBudget, constant: constant, references: references, variable: variable))
+        iterationBudget: options.iterationBudget, constant: constant, references: references, variable: variable,
+        threshold: Threshold(parsed.0, references: checker.result.references)))
   }
 
   /// Compiles plain text; throws every diagnostic on failure.
@@ -153,6 +160,50 @@ package struct ExpressionCompiler: Sendable {
     case .int: "a whole number (int)"
     case .string: "a string"
     default: "\(t)"
+    }
+  }
+}
+
+/// `variable OP n` or `variable[index] OP n`, with `n` an integer literal.
+package struct Threshold: Sendable {
+  /// The declared variable compared (`member.counters.answers`).
+  package var variable: String
+  /// For `variable[index]`: the declared variable giving the index (`key`).
+  package var index: String?
+  package var comparison: BinaryOperator
+  package var value: Int64
+
+  init?(_ e: Expr, references: [Int: Reference]) {
+    guard case .binary(let op, let lhs, let rhs) = e.kind, case .literal(.int(let n)) = rhs.kind,
+      [.greaterOrEqual, .greater, .lessOrEqual, .less, .equal, .notEqual].contains(op)
+    else { return nil }
+    func declared(_ e: Expr) -> Declarations.Variable? {
+      guard case .variable(let v)? = references[e.id], v.reads == nil else { return nil }
+      if case .select(_, _, _, testOnly: true) = e.kind { return nil }
+      return v
+    }
+    if let v = declared(lhs) {
+      variable = v.name
+    } else if case .index(let operand, let key) = lhs.kind, let v = declared(operand), let k = declared(key) {
+      variable = v.name
+      index = k.name
+    } else {
+      return nil
+    }
+    comparison = op
+    value = n
+  }
+
+  /// Whether `x OP value` holds.
+  @inline(__always)
+  package func holds(_ x: Int64) -> Bool {
+    switch comparison {
+    case .greaterOrEqual: x >= value
+    case .greater: x > value
+    case .lessOrEqual: x <= value
+    case .less: x < value
+    case .equal: x == value
+    default: x != value
     }
   }
 }

@@ -91,8 +91,17 @@ enum PostgresSchema {
         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, digest text NOT NULL UNIQUE, saved_at bigint NOT NULL)
       """,
       readFunction,
-      writeFunction,
-    ]
+      writeFunction(countNames: ["read", "applied", "duplicates", "ignored", "rejected"]),
+    ],
+    // Stores keep what applied actions produced (points awarded, level steps,
+    // badges) with the action counts: `laurel_write` takes their names too.
+    [
+      writeFunction(
+        countNames: [
+          "read", "applied", "duplicates", "ignored", "rejected", "points_awarded", "points_deducted", "leveled_up",
+          "leveled_down", "badge_earned",
+        ], replacing: true)
+    ],
   ]
 
   /// What a batch needs, in one statement: members (a state only when it is
@@ -133,8 +142,9 @@ enum PostgresSchema {
   /// badges, counts and the admin part (settings checked and written, audit,
   /// outbox). Anything that changed under the batch raises SQLSTATE 40001
   /// and writes nothing; the store reads again and re-plans.
-  static let writeFunction = """
-    CREATE FUNCTION laurel_write(
+  static func writeFunction(countNames: [String], replacing: Bool = false) -> String {
+    """
+    CREATE \(replacing ? "OR REPLACE " : "")FUNCTION laurel_write(
       c_scopes text[], c_users text[], c_versions bigint[],
       u_scopes text[], u_users text[], u_states bytea[],
       n_scopes text[], n_users text[], n_states bytea[],
@@ -227,7 +237,7 @@ enum PostgresSchema {
 
       INSERT INTO counts (name, slot, value)
         SELECT k.name, (random() * 63)::integer, k.value
-        FROM unnest(ARRAY['read', 'applied', 'duplicates', 'ignored', 'rejected'], event_counts) AS k(name, value)
+        FROM unnest(ARRAY[\(countNames.map { "'\($0)'" }.joined(separator: ", "))], event_counts) AS k(name, value)
         WHERE k.value <> 0
         ON CONFLICT (name, slot) DO UPDATE SET value = counts.value + excluded.value;
 
@@ -253,6 +263,7 @@ enum PostgresSchema {
     END
     $$
     """
+  }
 
   /// The column value of a scope: `g` for a global scheme, `s:` and the scope otherwise.
   static func scopeKey(_ scope: String?) -> String { scope.map { "s:" + $0 } ?? "g" }

@@ -134,9 +134,7 @@ extension PostgresStore {
     let bUsers = tx.badges.map { tx.keys[$0.handle].id.user }
     let bBadges = tx.badges.map(\.award.badge), bKeys = tx.badges.map { $0.award.key ?? "" }
     let bAts = tx.badges.map(\.award.at.seconds), bActions = tx.badges.map(\.actionID)
-    let counts = [tx.counts.read, tx.counts.applied, tx.counts.duplicates, tx.counts.ignored, tx.counts.rejected].map {
-      Int64($0)
-    }
+    let counts = tx.counts.named.map { Int64($0.value) }
     let admin = try AdminPart(tx).json()
     let query: PostgresQuery = """
       SELECT laurel_write(\(cScopes), \(cUsers), \(cVersions), \(uScopes), \(uUsers), \(uStates), \

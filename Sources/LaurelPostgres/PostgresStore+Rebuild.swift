@@ -59,7 +59,8 @@ extension PostgresStore {
       }
     }
     var tx = PostgresTransaction(reads: reads, rulesVersion: nil)
-    for outcome in try Engine(rules: rules, store: self).run(actions, in: &tx) {
+    let outcomes = try Engine(rules: rules, store: self).run(actions, in: &tx)
+    for outcome in outcomes {
       switch outcome.status {
       case .applied: result.applied += 1
       case .ignored: result.ignored += 1
@@ -69,9 +70,10 @@ extension PostgresStore {
     }
     result.grants = try Self.restore(grants, rules: rules, in: &tx)
     result.members = tx.keys.count
-    // Logged already, and counted when they arrived.
+    // Logged already, and counted when they arrived; what they produce is the new rules'.
     tx.actions.removeAll()
     tx.counts = EventCounts()
+    tx.counts.notifications = EventCounts(outcomes).notifications
     let layoutJSON = String(decoding: try JSONEncoder().encode(rules.stateLayout), as: UTF8.self)
     let digest = Self.digest(files)
     let write = try writeStatement(tx)
@@ -82,6 +84,8 @@ extension PostgresStore {
       for table in ["once_keys", "badges", "balances", "ledger", "members"] {
         try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table)"), logger: logger)
       }
+      try await connection.query(
+        "DELETE FROM counts WHERE name = ANY(\(EventCounts.notificationNames))", logger: logger)
       let version = try await Self.record(files, digest: digest, on: connection, logger: logger)
       for try await _ in try await connection.query(write, logger: logger) {}
       // Every row of these tables is the replay's: they name the new rules.

@@ -210,17 +210,7 @@ extension PostgresStore {
   }
 
   private static func counts(_ rows: [(String, Int64)]) -> EventCounts {
-    var counts = EventCounts()
-    for (name, value) in rows {
-      switch name {
-      case "read": counts.read = Int(value)
-      case "applied": counts.applied = Int(value)
-      case "duplicates": counts.duplicates = Int(value)
-      case "ignored": counts.ignored = Int(value)
-      default: counts.rejected = Int(value)
-      }
-    }
-    return counts
+    EventCounts(named: rows.map { ($0.0, Int($0.1)) })
   }
 
   /// Every member and the running counts, read in one snapshot (one

@@ -57,7 +57,8 @@ extension SQLiteStore {
         arguments: ["\(version)", String(decoding: try JSONEncoder().encode(layout), as: UTF8.self)])
       try db.execute(
         sql:
-          "DELETE FROM once_keys; DELETE FROM badges; DELETE FROM ledger; DELETE FROM members"
+          "DELETE FROM once_keys; DELETE FROM badges; DELETE FROM ledger; DELETE FROM members; "
+          + "DELETE FROM counts WHERE name IN ('\(EventCounts.notificationNames.joined(separator: "', '"))')"
       )
       try StandingsTables.reset(in: db)
       let cache = MemberCache()
@@ -81,7 +82,8 @@ extension SQLiteStore {
             db: db, cache: cache, overrides: overrideCache, freshness: .current, rulesVersion: version,
             layout: layout),
           claimed: claimed)
-        for outcome in try engine.run(actions, in: &tx) {
+        let outcomes = try engine.run(actions, in: &tx)
+        for outcome in outcomes {
           switch outcome.status {
           case .applied: result.applied += 1
           case .ignored: result.ignored += 1
@@ -89,6 +91,10 @@ extension SQLiteStore {
           case .duplicate: break
           }
         }
+        // The actions were counted when they arrived; what they produce is the new rules'.
+        var produced = EventCounts()
+        produced.notifications = EventCounts(outcomes).notifications
+        try StoreRows.add(produced, in: db)
         try tx.base.flush()
         claimed = tx.claimed
       }

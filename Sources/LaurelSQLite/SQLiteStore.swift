@@ -360,18 +360,8 @@ public final class SQLiteStore: AdminStore {
   }
 
   private func eventCounts(in db: Database) throws -> EventCounts {
-    var counts = EventCounts()
-    for row in try Row.fetchAll(db, sql: "SELECT name, value FROM counts") {
-      let value: Int = row["value"]
-      switch row["name"] as String {
-      case "read": counts.read = value
-      case "applied": counts.applied = value
-      case "duplicates": counts.duplicates = value
-      case "ignored": counts.ignored = value
-      default: counts.rejected = value
-      }
-    }
-    return counts
+    EventCounts(
+      named: try Row.fetchAll(db, sql: "SELECT name, value FROM counts").map { ($0[0] as String, $0[1] as Int) })
   }
 
   /// One member's state, if the member exists.

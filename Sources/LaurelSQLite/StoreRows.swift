@@ -174,10 +174,7 @@ enum StoreRows {
 
   /// Adds to the running action counts.
   static func add(_ counts: EventCounts, in db: Database) throws {
-    for (name, value) in [
-      ("read", counts.read), ("applied", counts.applied), ("duplicates", counts.duplicates),
-      ("ignored", counts.ignored), ("rejected", counts.rejected),
-    ] where value != 0 {
+    for (name, value) in counts.named where value != 0 {
       let upsert = try DirectStatement(
         db,
         "INSERT INTO counts (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value")

@@ -134,6 +134,16 @@ import Testing
     #expect(try Self.laurel(["export", "--store", store]).stdout.contains(#""points":"#))
   }
 
+  @Test func exportGivesTheNotificationsTheStoreCounted() throws {
+    let export = try #require(try Self.json(try Self.laurel(["export", "--store", store]).stdout) as? [String: Any])
+    let simulate = try #require(
+      try Self.json(try Self.laurel(["simulate", "--rules", rules, "--events", history, "--format", "json"]).stdout)
+        as? [String: Any])
+    let notifications = try #require(export["notifications"] as? [String: Int])
+    #expect(notifications == simulate["notifications"] as? [String: Int])
+    #expect(notifications["points_awarded"]! > 0, "\(notifications)")
+  }
+
   @Test func aRebuildEqualsASimulationUnderTheNewRulesAndKeepsAdminSettings() throws {
     let proposed = try proposedRules()
     #expect(
@@ -151,6 +161,9 @@ import Testing
         try Self.laurel(["simulate", "--rules", proposed, "--events", history, "--format", "json"]).stdout)
         as? [String: Any])
     #expect((export["members"] as? NSArray) == (simulate["members"] as? NSArray))
+    #expect(
+      (export["notifications"] as? NSDictionary) == (simulate["notifications"] as? NSDictionary),
+      "a rebuild counts what the new rules produce")
     let holders = try #require(
       try Self.json(try Self.laurel(["admin", "holders", "--store", store, "--badge", "founder"]).stdout)
         as? [[String: Any]])

@@ -2,6 +2,7 @@ import Foundation
 import Laurel
 import LaurelReplay
 import LaurelReports
+import LaurelRules
 import Testing
 
 /// `rules/stack-exchange.yaml`, rule by rule and badge by badge, against the
@@ -225,14 +226,19 @@ import Testing
     #expect(badges("ann").filter { $0.hasPrefix("enlightened") } == ["enlightened:a1"], "a2 was not the first answer")
   }
 
-  @Test func theSampleHistoryReplaysWithoutRejections() throws {
-    var simulation = s.simulation
+  static func replaySample(_ rules: CompiledRules) throws -> Simulation {
+    var simulation = Simulation(rules: rules)
     let history = Scenario.repository.appendingPathComponent("rules/examples/stack-exchange-history.jsonl")
     var line = 0
     for var text in try String(contentsOf: history, encoding: .utf8).split(separator: "\n").map(String.init) {
       line += 1
       text.withUTF8 { simulation.apply(jsonLine: $0, line: line) }
     }
+    return simulation
+  }
+
+  @Test func theSampleHistoryReplaysWithoutRejections() throws {
+    let simulation = try Self.replaySample(s.rules)
     #expect(simulation.counts.rejected == 0, "\(simulation.rejections.prefix(3))")
     #expect(simulation.counts.applied > 2_500)
     #expect(simulation.memberEvents.badgeEarned > 100)
@@ -242,5 +248,42 @@ import Testing
         simulation.rules.profile(of: $0, state: $1).balance("reputation")! >= 1
       },
       "reputation never below 1")
+  }
+
+  /// Badge conditions that compare one counter or balance with a number are
+  /// read from the state without running the expression; the same conditions
+  /// written so that they must run (`true && (…)`) award the same badges, at
+  /// the same actions, to the same members.
+  @Test func badgesReadFromStateEqualBadgesEvaluated() throws {
+    let path = Scenario.repository.appendingPathComponent("rules/stack-exchange.yaml")
+    var yaml = try String(contentsOf: path, encoding: .utf8)
+    var wrapped = 0
+    for counter in ["question_score", "answer_score", "earned_today", "accepts_given", "comments"] {
+      for threshold in [">= 1", ">= 10", ">= 25", ">= 100", ">= 200"] {
+        for form in ["member.counters.\(counter)[key] \(threshold)", "member.counters.\(counter) \(threshold)"] {
+          let line = "    when: \(form)\n"
+          guard yaml.contains(line) else { continue }
+          yaml = yaml.replacingOccurrences(of: line, with: "    when: true && (\(form))\n")
+          wrapped += 1
+        }
+      }
+    }
+    #expect(wrapped == 9, "every one-comparison badge of the scheme is wrapped")
+    let evaluated = try Self.replaySample(try RuleLoader().load(text: yaml, file: "stack-exchange.yaml"))
+    let read = try Self.replaySample(s.rules)
+    func badges(_ simulation: Simulation) -> [String] {
+      zip(simulation.state.ids, simulation.state.members).flatMap { id, state in
+        simulation.rules.profile(of: id, state: state).badges.map {
+          "\(id) \($0.badge) \($0.key ?? "-") \($0.earnedAt)"
+        }
+      }
+    }
+    #expect(read.memberEvents.badgeEarned > 100)
+    let (fromState, fromExpressions) = (badges(read), badges(evaluated))
+    let difference = zip(fromState, fromExpressions).first { $0 != $1 }
+    #expect(
+      fromState.count == fromExpressions.count && difference == nil,
+      "\(fromState.count) badges read from the state, \(fromExpressions.count) evaluated; first difference: \(String(describing: difference))"
+    )
   }
 }

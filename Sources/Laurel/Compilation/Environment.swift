@@ -39,22 +39,32 @@ struct RuleEnvironment {
     }
     for (i, c) in book.counters.enumerated() {
       let window = c.window
-      @Sendable func live(_ ctx: MemberContext) -> CounterState? {
-        let s = ctx.state
-        guard i < s.counters.count else { return nil }
-        if let window, s.counters[i].window != ctx.window(window) { return nil }
-        return s.counters[i]
+      /// Whether the member's counter counts the action's window (a windowed
+      /// counter from a past window reads 0).
+      @Sendable func live(_ ctx: MemberContext) -> Bool {
+        guard i < ctx.state.counters.count else { return false }
+        guard let window else { return true }
+        return ctx.state.counters[i].window == ctx.window(window)
       }
       if c.key == nil {
-        env.declare("member.counters." + c.name.text, .int) { a in .int(live(MemberContext.of(a))?.total ?? 0) }
+        env.declare("member.counters." + c.name.text, .int) { a in
+          let ctx = MemberContext.of(a)
+          return .int(live(ctx) ? ctx.state.counters[i].total : 0)
+        }
       } else {
         env.declare(
           "member.counters." + c.name.text, .map(.string, .int),
           resolver: { a throws(EvalError) in
-            let counts = live(MemberContext.of(a))?.byKey ?? [:]
+            let ctx = MemberContext.of(a)
+            let counts = live(ctx) ? ctx.state.counters[i].byKey : [:]
             return .map(try MapValue(counts.sorted { $0.key < $1.key }.map { (.string($0.key), .int($0.value)) }))
           },
-          keyedResolver: { a, key in .int(live(MemberContext.of(a))?.byKey[key.plainText] ?? 0) })
+          keyedResolver: { a, key in
+            let ctx = MemberContext.of(a)
+            guard live(ctx) else { return .int(0) }
+            if case .string(let k) = key { return .int(ctx.state.counters[i].byKey[k] ?? 0) }
+            return .int(ctx.state.counters[i].byKey[key.plainText] ?? 0)
+          })
       }
     }
     for (i, p) in book.progress.enumerated() {
@@ -62,13 +72,13 @@ struct RuleEnvironment {
       env.declare(
         "member.progress." + p.name.text, .map(.string, .string),
         resolver: { a throws(EvalError) in
-          let s = MemberContext.of(a).state
-          let entries = (i < s.progress.count ? s.progress[i] : [:]).sorted { $0.key < $1.key }
+          let ctx = MemberContext.of(a)
+          let entries = (i < ctx.state.progress.count ? ctx.state.progress[i] : [:]).sorted { $0.key < $1.key }
           return .map(try MapValue(entries.map { (.string($0.key), .string(states[Int($0.value)])) }))
         },
         keyedResolver: { a, key in
-          let s = MemberContext.of(a).state
-          let index = i < s.progress.count ? s.progress[i][key.plainText] ?? 0 : 0
+          let ctx = MemberContext.of(a)
+          let index = i < ctx.state.progress.count ? ctx.state.progress[i][key.plainText] ?? 0 : 0
           return .string(states[Int(index)])
         })
     }
@@ -76,9 +86,8 @@ struct RuleEnvironment {
       let every = s.every
       env.declare("member.streaks." + s.name.text, .int) { a in
         let ctx = MemberContext.of(a)
-        let state = ctx.state
-        guard i < state.streaks.count else { return .int(0) }
-        let streak = state.streaks[i]
+        guard i < ctx.state.streaks.count else { return .int(0) }
+        let streak = ctx.state.streaks[i]
         // A streak broken by a missed window reads as 0 until the next action restarts it.
         let current = ctx.window(every)
         return .int(streak.lastWindow >= current - 1 ? streak.length : 0)

@@ -22,8 +22,14 @@ final class MemberContext {
   @inline(__always)
   static func of(_ a: Activation) -> MemberContext { unsafeDowncast(a.context!, to: MemberContext.self) }
 
+  /// The member's state, borrowed: reading `state.counters[i]` copies the
+  /// counter, not the whole state (a getter would copy every array in it).
   @inline(__always)
-  var state: MemberState { member?.pointee ?? initial }
+  var state: MemberState {
+    _read {
+      if let member { yield member.pointee } else { yield initial }
+    }
+  }
 
   func window(_ w: TimeWindow) -> Int64 {
     switch w {

@@ -108,14 +108,24 @@ extension Evaluator {
   ) {
     var pendingBadges: [(Int, String?)] = []
     withUnsafePointer(to: &state) { pointer in
-      for (b, badge) in rules.badges.enumerated() where !badge.manual && badge.dependsOn & dirty != 0 {
-        guard let key = badgeKey(badge), !pointer.pointee.hasBadge(b, key: key ?? nil) else { continue }
-        activation.variables[rules.slots.key] = (key ?? nil).map(Value.string)
-        guard let when = badge.when else { continue }
+      for b in badgeChecks.indices where !badgeChecks[b].manual && badgeChecks[b].dependsOn & dirty != 0 {
+        let check = badgeChecks[b]
+        guard let key = badgeKey(check.key) else { continue }
+        // A comparison read from the state costs less than the scan of the
+        // member's badges, so it goes first; a condition to evaluate goes after.
+        if let holds = check.holds(in: pointer, key: key, context: context) {
+          if holds && !pointer.pointee.hasBadge(b, key: key) { pendingBadges.append((b, key)) }
+          continue
+        }
+        guard let when = check.when else { continue }
+        // A badge earned once is usually held (found early in the scan); a
+        // per-key badge is rarely held for this key, so its condition goes first.
+        if key == nil && pointer.pointee.hasBadge(b, key: nil) { continue }
+        activation.variables[rules.slots.key] = key.map(Value.string)
         let earned =
           (try? context.with(pointer) { () throws(EvalError) in try when.evaluate(activation) }) == .bool(true)
-        if earned {
-          pendingBadges.append((b, key ?? nil))
+        if earned && (key == nil || !pointer.pointee.hasBadge(b, key: key)) {
+          pendingBadges.append((b, key))
         }
       }
     }
@@ -129,8 +139,8 @@ extension Evaluator {
 
   /// The badge's key for this action: `.some(nil)` for unkeyed badges, nil when
   /// the key cannot be computed (the action does not concern this badge).
-  private func badgeKey(_ badge: CompiledBadge) -> String?? {
-    guard let program = badge.key else { return .some(nil) }
+  private func badgeKey(_ key: Program?) -> String?? {
+    guard let program = key else { return .some(nil) }
     guard let value = try? program.evaluate(activation) else { return nil }
     return .some(value.plainText)
   }

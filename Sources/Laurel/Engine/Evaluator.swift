@@ -41,6 +41,8 @@ final class Evaluator: @unchecked Sendable {
   let directBinds: Bool
   /// Whether the scheme has badges the engine awards (not manual only).
   let checksBadges: Bool
+  /// How each badge is checked (by index).
+  let badgeChecks: [BadgeCheck]
   /// Whether some ladder may be overridden per scope (the store is asked).
   let overridable: Bool
   /// Per ladder, what re-ranking it needs (see ``LadderRanking``).
@@ -92,6 +94,7 @@ final class Evaluator: @unchecked Sendable {
     (rankings, thresholds) = LadderRanking.make(rules)
     (windowedByRule, windowedByType) = WindowedItems.make(rules)
     checksBadges = rules.badges.contains { !$0.manual }
+    badgeChecks = rules.badges.map { BadgeCheck($0, rules: rules) }
     overridable = rules.ladders.contains(where: \.overridable)
     directBinds = rules.usesWindows || rules.bindsBuiltins || checksBadges
   }

@@ -13,7 +13,8 @@ public struct Simulation {
   public let rules: CompiledRules
   package internal(set) var state = InMemoryState()
   public private(set) var counts = EventCounts()
-  public private(set) var memberEvents = MemberEventCounts()
+  /// What the applied actions produced for members (``EventCounts/notifications``).
+  public var memberEvents: MemberEventCounts { counts.notifications }
   /// The first rejections (line number and reason); `counts.rejected` has the total.
   public private(set) var rejections: [(line: Int, error: ActionError)] = []
   /// When on, the run keeps the total amount each rule applied to each member
@@ -143,11 +144,7 @@ public struct Simulation {
     switch outcome.status {
     case .applied:
       counts.applied += 1
-      memberEvents.pointsAwarded += outcome.tally.pointsAwarded
-      memberEvents.pointsDeducted += outcome.tally.pointsDeducted
-      memberEvents.leveledUp += outcome.tally.leveledUp
-      memberEvents.leveledDown += outcome.tally.leveledDown
-      memberEvents.badgeEarned += outcome.tally.badgesEarned
+      counts.notifications.add(outcome.tally)
       if tracksRules {
         for entry in outcome.records {
           while ruleTotals.count <= entry.handle { ruleTotals.append(Array(repeating: 0, count: ruleNameCount)) }

@@ -137,6 +137,11 @@ import Testing
     let counts = try await store.eventCounts()
     await store.close()
     #expect(counts.read == 3_000, "\(counts)")
+    // What the actions produced is counted under the new rules, as a fresh ingest counts it.
+    let freshStore = try await PostgresStore(url: fresh)
+    let freshCounts = try await freshStore.eventCounts()
+    await freshStore.close()
+    #expect(counts.notifications == freshCounts.notifications && counts.notifications.pointsAwarded > 0, "\(counts)")
   }
 
   /// How many actions a store has applied (0 while it cannot be read).
