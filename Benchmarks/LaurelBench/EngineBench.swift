@@ -7,21 +7,7 @@ import LaurelReports
 enum EngineBench {
   static func run(_ workload: Workload) throws {
     print("\n== engine on already-decoded actions (\(workload.events) community events)")
-    let decoder = ActionDecoder(rules: workload.rules)
-    let text = try Data(contentsOf: workload.eventsFile)
-    var prepared: [PreparedAction] = []
-    prepared.reserveCapacity(workload.events)
-    text.withUnsafeBytes { raw in
-      let bytes = raw.bindMemory(to: UInt8.self)
-      var start = 0
-      for i in bytes.indices where bytes[i] == 0x0A {
-        var action = PreparedAction()
-        if (try? decoder.decode(UnsafeBufferPointer(rebasing: bytes[start..<i]), into: &action)) != nil {
-          prepared.append(action)
-        }
-        start = i + 1
-      }
-    }
+    let prepared = Workload.decode(try Data(contentsOf: workload.eventsFile), rules: workload.rules)
     for blocks in [false, true] {
       var members = 0
       let seconds = Measure.seconds(rounds: 5) {

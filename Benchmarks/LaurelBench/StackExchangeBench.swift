@@ -22,9 +22,9 @@ enum StackExchangeBench {
     var text = ""
     text.reserveCapacity(workload.events * 120)
     for _ in 0..<workload.events { text += history.nextLine() + "\n" }
-    let community = try decode(Data(contentsOf: workload.eventsFile), full: workload.rules)
-    let stack = decode(Data(text.utf8), full: full)
-    let stackBare = decode(Data(text.utf8), full: withoutBadges)
+    let community = Workload.decode(try Data(contentsOf: workload.eventsFile), rules: workload.rules)
+    let stack = Workload.decode(Data(text.utf8), rules: full)
+    let stackBare = Workload.decode(Data(text.utf8), rules: withoutBadges)
 
     let communityRate = rate(community, workload.rules, label: "community scheme (seed 004)")
     let stackRate = rate(stack, full, label: "Stack Exchange scheme")
@@ -32,23 +32,6 @@ enum StackExchangeBench {
     print(
       "ratio Stack Exchange / community: \(Measure.format(stackRate / communityRate, 2)) (goal >= 0.5); badge checks: \(Measure.format(1e9 / stackRate - 1e9 / bareRate, 0)) ns/action"
     )
-  }
-
-  private static func decode(_ data: Data, full rules: CompiledRules) -> [PreparedAction] {
-    let decoder = ActionDecoder(rules: rules)
-    var prepared: [PreparedAction] = []
-    data.withUnsafeBytes { raw in
-      let bytes = raw.bindMemory(to: UInt8.self)
-      var start = 0
-      for i in bytes.indices where bytes[i] == 0x0A {
-        var action = PreparedAction()
-        if (try? decoder.decode(UnsafeBufferPointer(rebasing: bytes[start..<i]), into: &action)) != nil {
-          prepared.append(action)
-        }
-        start = i + 1
-      }
-    }
-    return prepared
   }
 
   /// Actions per second, best of 3; prints the figure and what the replay did.

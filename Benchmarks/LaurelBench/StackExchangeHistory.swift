@@ -16,7 +16,7 @@ struct StackExchangeHistory {
     var question: Int?  // for an answer: its question's index
   }
 
-  private var random: SplitMix64
+  private var random: SplitMix
   private let users: Int
   private var questions: [Post] = []
   private var answers: [Post] = []
@@ -26,7 +26,7 @@ struct StackExchangeHistory {
   private var next = 0
 
   init(events: Int, seed: UInt64 = 42) {
-    random = SplitMix64(seed: seed)
+    random = SplitMix(seed: seed)
     users = max(50, events / 25)
   }
 
@@ -131,18 +131,5 @@ struct StackExchangeHistory {
       }
     }
     return json + "}"
-  }
-}
-
-/// A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64).
-struct SplitMix64 {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }

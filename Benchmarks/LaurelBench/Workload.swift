@@ -47,6 +47,24 @@ struct Workload {
       rules: try RuleLoader().load(paths: [rulesPath]), rulesPath: rulesPath)
   }
 
+  /// The actions of a JSONL text, decoded up front (lines that do not decode are left out).
+  static func decode(_ text: Data, rules: CompiledRules) -> [PreparedAction] {
+    let decoder = ActionDecoder(rules: rules)
+    var prepared: [PreparedAction] = []
+    text.withUnsafeBytes { raw in
+      let bytes = raw.bindMemory(to: UInt8.self)
+      var start = 0
+      for i in bytes.indices where bytes[i] == 0x0A {
+        var action = PreparedAction()
+        if (try? decoder.decode(UnsafeBufferPointer(rebasing: bytes[start..<i]), into: &action)) != nil {
+          prepared.append(action)
+        }
+        start = i + 1
+      }
+    }
+    return prepared
+  }
+
   /// Compiles shared/bench/baseline.c (the hand-written C speed limit) once.
   func baseline() throws -> URL? {
     let source = shared.appendingPathComponent("bench/baseline.c")
