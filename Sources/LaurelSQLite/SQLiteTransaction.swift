@@ -269,7 +269,7 @@ public struct SQLiteTransaction: AdminTransaction {
   }
 
   /// Adds to the store's running action counts, in this transaction.
-  package mutating func add(_ counts: EventCounts) throws { try StoreRows.add(counts, in: db) }
+  public mutating func add(_ counts: EventCounts) throws { try StoreRows.add(counts, in: db) }
 
   /// A member's row no longer had the version its state was read at: the
   /// transaction is rolled back and run again (see ``SQLiteStore``).

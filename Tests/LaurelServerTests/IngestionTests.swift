@@ -44,6 +44,10 @@ import Testing
     let profile = try await Engine(rules: try shippedRules("community-points"), store: reopened).profile(
       of: MemberID(scope: "c1", user: "ann"))
     #expect(profile.balance("points") == 1)
+    // And counted, as `laurel ingest` counts: export prints these.
+    let counts = try await reopened.eventCounts()
+    #expect(counts.read == 3 && counts.applied == 1 && counts.duplicates == 1 && counts.ignored == 1, "\(counts)")
+    #expect(counts.notifications.pointsAwarded == 1, "\(counts)")
   }
 
   @Test func concurrentRequestsAreGroupCommittedAndNoneIsLost() async throws {

@@ -124,6 +124,14 @@ public protocol AdminTransaction: StateTransaction {
   mutating func removeBadge(_ handle: Int, badge: String, key: String?) throws(Failure)
   /// Appends events to the outbox, numbering them after the newest.
   mutating func enqueue(_ events: [OutboxEvent]) throws(Failure)
+  /// Adds to the store's running counts of actions and of what they produced
+  /// (what `laurel export` prints); a store that keeps none ignores them.
+  mutating func add(_ counts: EventCounts) throws(Failure)
+}
+
+extension AdminTransaction {
+  /// By default a store keeps no running counts.
+  public mutating func add(_ counts: EventCounts) throws(Failure) {}
 }
 
 /// Where one runtime setting is kept.

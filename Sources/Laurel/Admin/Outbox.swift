@@ -84,11 +84,13 @@ public struct OutboxEvent: Sendable, Equatable {
 extension Engine where S: AdminStore {
   /// Applies actions in one transaction, like ``applyBatch(_:)``, and appends
   /// the member events of those applied to the store's outbox in the same
-  /// transaction (see ``OutboxEvent``): what `laurel serve` ingests.
+  /// transaction (see ``OutboxEvent``), and adds them to the store's running
+  /// counts: what `laurel serve` ingests.
   public func applyPublishing(_ actions: [PreparedAction]) async throws -> [Outcome] {
     try await applyBatch(actions) { tx, outcomes in
       let events = OutboxEvent.events(outcomes)
       if !events.isEmpty { try tx.enqueue(events) }
+      try tx.add(EventCounts(outcomes))
     }
   }
 }
