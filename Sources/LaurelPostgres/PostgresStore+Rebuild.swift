@@ -72,8 +72,7 @@ extension PostgresStore {
     result.members = tx.keys.count
     // Logged already, and counted when they arrived; what they produce is the new rules'.
     tx.actions.removeAll()
-    tx.counts = EventCounts()
-    tx.counts.notifications = EventCounts(outcomes).notifications
+    tx.counts = .notifications(of: outcomes)
     let layoutJSON = String(decoding: try JSONEncoder().encode(rules.stateLayout), as: UTF8.self)
     let digest = Self.digest(files)
     let write = try writeStatement(tx)

@@ -92,9 +92,7 @@ extension SQLiteStore {
           }
         }
         // The actions were counted when they arrived; what they produce is the new rules'.
-        var produced = EventCounts()
-        produced.notifications = EventCounts(outcomes).notifications
-        try StoreRows.add(produced, in: db)
+        try StoreRows.add(.notifications(of: outcomes), in: db)
         try tx.base.flush()
         claimed = tx.claimed
       }

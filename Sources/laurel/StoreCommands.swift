@@ -88,7 +88,7 @@ struct Export: AsyncParsableCommand {
     let store = try await options.openStore(readOnly: true)
     let rules = try await options.rules(of: store)
     let (members, counts) = try await store.snapshot()
-    let report = SimulationReport(rules: rules, members: members, events: counts, memberEvents: counts.notifications)
+    let report = SimulationReport(rules: rules, members: members, events: counts)
     try Output.print(report.json(), terminator: "")
   }
 }

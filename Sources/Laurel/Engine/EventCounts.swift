@@ -37,6 +37,14 @@ public struct EventCounts: Sendable, Equatable {
     total.notifications += more.notifications
   }
 
+  /// Only what the applied actions among `outcomes` produced (a rebuild's
+  /// counts: its actions were counted when they first arrived).
+  public static func notifications(of outcomes: [Outcome]) -> EventCounts {
+    var counts = EventCounts()
+    for outcome in outcomes where outcome.status == .applied { counts.notifications.add(outcome.tally) }
+    return counts
+  }
+
   /// Each count with the name stores keep it under (`read`, `points_awarded`, …).
   public var named: [(name: String, value: Int)] {
     [
