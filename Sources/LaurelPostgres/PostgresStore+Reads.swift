@@ -50,7 +50,7 @@ extension PostgresStore {
   public func members() async throws -> [(MemberID, MemberState)] {
     try members(
       try await rows("SELECT scope_key, user_id, state FROM members", as: (String, String, ByteBuffer).self)
-    ).sorted { $0.0 < $1.0 }
+    ).filter { !$0.0.isObject }.sorted { $0.0 < $1.0 }  // objects' states are kept with members but are not members
   }
 
   /// The members of one scope, sorted by user.

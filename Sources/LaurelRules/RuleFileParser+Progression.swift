@@ -67,6 +67,7 @@ extension RuleFileParser {
       case "description": badge.summary = reader.scalar(value, "description")
       case "key": badge.key = reader.expression(value, "key")
       case "when": badge.when = reader.expression(value, "when")
+      case "to": badge.to = reader.expression(value, "to")
       default: badge.manual = reader.bool(value, "manual") ?? false
       }
     }

@@ -38,6 +38,12 @@ struct RuleFileParser {
             p.book.namedValues.append(NamedValueDeclaration(name: name, expression: e))
           }
         }
+      case "objects":
+        each(value, "objects") { p, name, v in
+          if let e = p.reader.expression(v, "object '\(name.text)'") {
+            p.book.objects.append(ObjectDeclaration(name: name, key: e))
+          }
+        }
       case "traits": each(value, "traits") { p, name, v in p.parseTrait(name, v) }
       case "currencies": each(value, "currencies") { p, name, v in p.parseCurrency(name, v) }
       case "counters": each(value, "counters") { p, name, v in p.parseCounter(name, v) }
@@ -124,6 +130,7 @@ struct RuleFileParser {
         case "key": counter.key = reader.expression(value, "key")
         case "window": counter.window = reader.window(value, "window")
         case "earned": counter.earned = reader.name(value, "earned")
+        case "of": counter.of = reader.name(value, "of")
         default: counter.tracks = reader.name(value, "tracks")
         }
       }

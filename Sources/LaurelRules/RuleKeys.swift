@@ -73,6 +73,10 @@ package enum RuleKeys {
       "let",
       "Named conditions and values, written once and used by name in later expressions: self_accept: event.owner == event.user.",
       .named(.expression), example: "{\"self_accept\": \"event.owner == event.user\"}"),
+    Key(
+      "objects",
+      "Things actions are about whose counters the thing itself keeps, named by an action field: post: event.post.",
+      .named(.expression), example: "{\"post\": \"event.post\"}"),
     Key("traits", "Member properties the host sets, such as plan: Free or Paid.", .named(.section(trait))),
     Key(
       "currencies", "Balances members hold (xp, points), with a start value and an optional floor.",
@@ -113,6 +117,10 @@ package enum RuleKeys {
     Key(
       "earned", "A currency whose earnings (applied awards; deductions not counted) this counter adds up automatically."
     ),
+    Key(
+      "of",
+      "An object (see objects) that keeps this counter instead of the member: a post's score, read as post.counters.score.",
+      example: "\"post\""),
   ]
   package static let progress: [Key] = [
     Key(
@@ -196,6 +204,9 @@ package enum RuleKeys {
     Key(
       "when", "Condition over the member's state, e.g. member.counters.module_messages[key] >= 250.", .expression,
       example: "\"member.counters.module_messages[key] >= 250\""),
+    Key(
+      "to", "Only the member this expression names may earn it, e.g. event.owner (a post's badge goes to its owner).",
+      .expression, example: "\"event.owner\""),
     Key("manual", "true when only admins grant it.", .boolean, default: "false"),
   ]
   package static let gate: [Key] = [

@@ -295,7 +295,9 @@ public final class SQLiteStore: AdminStore {
   }
 
   private func allMembers(in db: Database) throws -> [(MemberID, MemberState)] {
-    try Row.fetchAll(db, sql: "SELECT scope, user, state FROM members").map(member).sorted { $0.0 < $1.0 }
+    // Objects' states (their scope starts with U+001F) are kept with members but are not members.
+    try Row.fetchAll(db, sql: "SELECT scope, user, state FROM members").map(member).filter { !$0.0.isObject }
+      .sorted { $0.0 < $1.0 }
   }
 
   /// Every member and the running action counts, read in one snapshot, so

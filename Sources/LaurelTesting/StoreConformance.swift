@@ -28,7 +28,7 @@ public enum StoreConformance {
   static func book() throws -> RuleBook {
     var book = RuleBook(scheme: Name("conformance"))
     book.scope = ExpressionSource("event.community")
-    book.fields = ["community", "author", "lesson"].map { FieldDeclaration(name: Name($0), type: .string) }
+    book.fields = ["community", "author", "lesson", "post"].map { FieldDeclaration(name: Name($0), type: .string) }
     var points = CurrencyDeclaration(name: Name("points"))
     points.floor = 0
     book.currencies = [points]
@@ -41,10 +41,24 @@ public enum StoreConformance {
     var lesson = RuleDeclaration(id: Name("lesson_completed"))
     lesson.amounts = [AmountDeclaration(currency: Name("points"), amount: ExpressionSource("5"))]
     lesson.oncePer = ExpressionSource("event.lesson")
+    // A post keeps its own vote count, whoever its author is now; its badge goes to that author.
+    book.objects = [ObjectDeclaration(name: Name("post"), key: ExpressionSource("event.post"))]
+    var votes = CounterDeclaration(name: Name("votes"))
+    votes.of = Name("post")
+    book.counters = [votes]
+    var voted = RuleDeclaration(id: Name("post_voted"))
+    voted.counts = [CountDeclaration(counter: Name("votes"))]
+    voted.recipient = ExpressionSource("event.author")
+    var popular = BadgeDeclaration(name: Name("popular"))
+    popular.key = ExpressionSource("event.post")
+    popular.to = ExpressionSource("event.author")
+    popular.when = ExpressionSource("post.counters.votes >= 3")
+    book.badges = [popular]
     book.actions = [
       ActionDeclaration(type: Name("post_liked"), rules: [liked]),
       ActionDeclaration(type: Name("post_unliked"), rules: [unliked]),
       ActionDeclaration(type: Name("lesson_completed"), rules: [lesson]),
+      ActionDeclaration(type: Name("post_voted"), rules: [voted]),
     ]
     var ladder = LadderDeclaration(name: Name("level"), currency: Name("points"))
     ladder.tiers = [("Student", 0), ("Learner", 5), ("Builder", 20)].map {
@@ -90,6 +104,26 @@ public enum StoreConformance {
       }
       let seen = try await points(engine).map { "\($0.member.scope ?? "-")/\($0.member.user)=\($0.points)" }
       return seen == ["c1/ann=4", "c1/bob=2", "c2/bob=2"] ? nil : "members were \(seen)"
+    }
+
+    await check("an object keeps its own counters, which are not a member's, within each scope") { engine in
+      // Two votes on p1 while ann is its author, a third once it is bob's: the post counts 3 and bob earns its badge.
+      for (i, author) in ["ann", "ann", "bob"].enumerated() {
+        let vote =
+          #"{"id":"v\#(i)","type":"post_voted","at":"2026-03-01T10:00:00Z","user":"fan","community":"c1","author":"\#(author)","post":"p1"}"#
+        let outcome = try await engine.apply(json: vote)
+        guard outcome.status == .applied else { return "vote \(i): \(outcome.status)" }
+      }
+      let votes = try await engine.objectCounters(of: "post", key: "p1", scope: "c1")?.first?.total
+      let elsewhere = try await engine.objectCounters(of: "post", key: "p1", scope: "c2")?.first?.total
+      let members = try await engine.store.members().map { "\($0.0)" }
+      let ann = try await engine.profile(of: MemberID(scope: "c1", user: "ann"))
+      let bob = try await engine.profile(of: MemberID(scope: "c1", user: "bob"))
+      let badges = (ann.badges + bob.badges).map { "\($0.badge):\($0.key ?? "-")" }
+      return votes == 3 && elsewhere == 0 && members == ["c1/ann", "c1/bob"] && ann.counters.isEmpty
+        && badges == ["popular:p1"] && bob.badges.count == 1
+        ? nil
+        : "post p1 counts \(votes ?? -1) in c1 and \(elsewhere ?? -1) in c2; members \(members); badges \(badges); ann's counters \(ann.counters)"
     }
 
     await check("a duplicate action id changes nothing") { engine in

@@ -76,6 +76,22 @@ import Testing
       ]
     ),
     (
+      "objects: an unknown object, a windowed object counter, member.* for an object's counter, names taken",
+      "scheme: test\nfields: { module: string, author: string }\ncurrencies: { xp: {} }\n"
+        + "objects:\n  module: event.module\n  member: event.author\nlet:\n  module: 1\n"
+        + "counters:\n  done: { of: module }\n  daily: { of: module, window: day }\n  lost: { of: lesson }\n"
+        + "actions:\n  lesson_completed:\n    - count: done\n      award: { xp: member.counters.done }\n"
+        + "      to: \"module.counters.done > 1 ? event.author : event.user\"\n",
+      [
+        "broken.yaml:6:3: error: 'member' is reserved in expressions; give this object another name",
+        "broken.yaml:8:3: error: 'module' is an object (objects:); give this named value another name",
+        "broken.yaml:11:3: error: counter 'daily' is kept by each module, which has no balances or calendar: it cannot take 'tracks', 'earned' or 'window' (use a member's counter for those)",
+        "broken.yaml:12:15: error: unknown object 'lesson'",
+        "broken.yaml:16:27: error: counter 'done' is kept by each module, not by members: read module.counters.done",
+        "broken.yaml:17:12: error: 'module' is not available in 'to': 'to' decides whose state the rule reads, so it cannot read one; use member.* in when, award, deduct or count",
+      ]
+    ),
+    (
       "a negative award",
       RuleFiles.base + "\nactions:\n  post_unliked:\n    - award: { xp: -3 }\n",
       ["broken.yaml:8:20: error: award takes an amount of 0 or more, not -3; to take xp away, use deduct"]

@@ -35,4 +35,16 @@ import Testing
     #expect(footprint.onceKeys.map(\.key) == ["l1"])
     #expect(footprint.onceKeys.first?.member == MemberID(scope: "c2", user: "bob"))
   }
+
+  /// A batch's objects are forecast too, so a network store fetches them with the members.
+  @Test func namesTheObjectsTheActionsAreAbout() throws {
+    let rules = try Scenario(yaml: ObjectStateTests.yaml).rules
+    let decoder = ActionDecoder(rules: rules)
+    let batch = try ["p1", "p2", "p1"].enumerated().map {
+      try decoder.decode(ObjectStateTests.vote("v", $1, id: "e\($0)"))
+    }
+    let members = rules.footprint(of: batch).members
+    #expect(members.filter { !$0.isObject }.map(\.user) == ["ann"])
+    #expect(members.filter(\.isObject).map(\.user) == ["p1", "p2"])
+  }
 }

@@ -46,6 +46,7 @@ final class NoRollbackStore: Store {
   }
 
   func members() async throws -> [(MemberID, MemberState)] { state.withLock { $0.sortedMembers() } }
+  func state(of member: MemberID) async throws -> MemberState? { state.withLock { $0.state(of: member) } }
 }
 
 /// A broken store for the test above: it never remembers which actions it applied.
@@ -71,6 +72,7 @@ final class ForgetfulStore: Store {
   }
 
   func members() async throws -> [(MemberID, MemberState)] { state.withLock { $0.state.sortedMembers() } }
+  func state(of member: MemberID) async throws -> MemberState? { state.withLock { $0.state.state(of: member) } }
 }
 
 /// The SQLite store passes the same suite, in memory and on disk (with reopening).

@@ -19,6 +19,8 @@ public struct CompiledRules: Sendable {
   let traitIndex: [String: Int]
   let currencies: [CompiledCurrency]
   let counters: [CompiledCounter]
+  /// Things actions are about whose counters they keep themselves (`post: event.post`).
+  let objects: [CompiledObject]
   let progress: [CompiledProgress]
   let streaks: [CompiledStreak]
   let actionIndex: [String: Int]
@@ -103,6 +105,18 @@ struct CompiledCounter {
   var name: String
   var key: Program?
   var window: TimeWindow?
+  /// The object that keeps it (index into ``CompiledRules/objects``); nil for a member's counter.
+  var object: Int?
+}
+
+/// An object (`post: event.post`): its key, and the string field it is when
+/// it is one, read without evaluating.
+struct CompiledObject {
+  var name: String
+  var key: Program
+  /// The key as written (`event.post`), for error messages.
+  var keyText: String
+  var keyField: Int?
 }
 
 struct CompiledProgress {
@@ -127,10 +141,13 @@ final class CompiledAction: Sendable {
   let boundFields: [Int]
   /// The rules in a form applied without evaluation, when they all allow it.
   let direct: DirectPlan?
+  /// Objects whose state this action type reads or counts (its rules', and
+  /// every badge's): loaded before its rules are planned.
+  let objects: [Int]
 
   init(
     type: String, rules: [CompiledRule], bonuses: [Int], streaks: [Int], boundFields: [Int] = [],
-    direct: DirectPlan? = nil
+    direct: DirectPlan? = nil, objects: [Int] = []
   ) {
     self.type = type
     self.rules = rules
@@ -138,6 +155,7 @@ final class CompiledAction: Sendable {
     self.streaks = streaks
     self.boundFields = boundFields
     self.direct = direct
+    self.objects = objects
   }
 
   func adding(bonus: Int? = nil, streak: Int? = nil) -> CompiledAction {
@@ -146,14 +164,19 @@ final class CompiledAction: Sendable {
       streaks: streaks + (streak.map { [$0] } ?? []), boundFields: boundFields)
   }
 
-  /// The action, finished: with the fields it binds, and its direct form
-  /// when its rules allow one (`currencyBits`: each currency's dependency bit).
-  func finished(binding fields: [Int], currencyBits: [UInt64], windowedCurrencies: Set<Int>) -> CompiledAction {
+  /// The action, finished: with the fields it binds, the objects it loads,
+  /// and its direct form when its rules allow one and it loads no object
+  /// (`currencyBits`: each currency's dependency bit).
+  func finished(
+    binding fields: [Int], objects: [Int], currencyBits: [UInt64], windowedCurrencies: Set<Int>
+  ) -> CompiledAction {
     CompiledAction(
       type: type, rules: rules, bonuses: bonuses, streaks: streaks, boundFields: fields,
-      direct: DirectPlan(
-        rules: rules, bonuses: bonuses, streaks: streaks, currencyBits: currencyBits,
-        windowedCurrencies: windowedCurrencies))
+      direct: objects.isEmpty
+        ? DirectPlan(
+          rules: rules, bonuses: bonuses, streaks: streaks, currencyBits: currencyBits,
+          windowedCurrencies: windowedCurrencies) : nil,
+      objects: objects)
   }
 }
 
@@ -183,13 +206,19 @@ final class CompiledRule: Sendable {
   let readsMember: Bool
   /// Whether `when` reads the action only (no `member.*`): it is then decided before `to`.
   let whenReadsOnlyAction: Bool
+  /// Whether applying the rule changes or touches a member: false for a rule
+  /// without `to` that only counts into objects (a vote moving a post's score).
+  let touchesMember: Bool
 
   init(
     id: String, when: Program?, amounts: [(currency: Int, amount: Program)], signs: [Int64], recipient: Program?,
     oncePer: Program?, cooldownSeconds: Int64?, counts: [(counter: Int, amount: Program?)],
     progress: [(progress: Int, state: Int32)], from: Timestamp?, until: Timestamp?, caps: [[Int]], globalIndex: Int,
-    stringField: (Program?) -> Int? = { _ in nil }
+    stringField: (Program?) -> Int? = { _ in nil }, objectCounters: Set<Int> = []
   ) {
+    touchesMember =
+      recipient != nil || !amounts.isEmpty || !progress.isEmpty || oncePer != nil || cooldownSeconds != nil
+      || counts.contains { !objectCounters.contains($0.counter) }
     recipientField = stringField(recipient)
     whenReadsOnlyAction = when.map { $0.references.allSatisfy { $0.hasPrefix("event.") } } ?? false
     onceField = stringField(oncePer)
@@ -271,6 +300,10 @@ struct CompiledBadge {
   var summary: String?
   var key: Program?
   var when: Program?
+  /// Who may earn it (`to: event.owner`); nil: any member the action touches.
+  var to: Program?
+  /// The string field `to` is, when it is one.
+  var toField: Int?
   var manual: Bool
   /// Dependency bits whose change makes this badge worth re-checking.
   var dependsOn: UInt64

@@ -21,6 +21,7 @@ struct RuleEnvironment {
     }
     for env in [\RuleEnvironment.rule, \.badge] {
       declareMember(into: &self[keyPath: env], book: book)
+      declareObjects(into: &self[keyPath: env], book: book)
     }
     slots.key = badge.declare("key", .string)
   }
@@ -37,7 +38,7 @@ struct RuleEnvironment {
         MemberContext.of(a).state.traits[i].map(Value.string)
       }
     }
-    for (i, c) in book.counters.enumerated() {
+    for (i, c) in book.counters.enumerated() where c.of == nil {
       let window = c.window
       /// Whether the member's counter counts the action's window (a windowed
       /// counter from a past window reads 0).
@@ -96,6 +97,36 @@ struct RuleEnvironment {
     env.declare("member.badges", .list(.string)) { a in
       let ctx = MemberContext.of(a)
       return .list(ctx.state.badges.map { .string(ctx.badgeNames[$0.badge]) })
+    }
+  }
+
+  /// `post.counters.<name>`: the counters an object keeps, read from the
+  /// action's object (a new object's counters read 0).
+  private func declareObjects(into env: inout Declarations, book: RuleBook) {
+    for (o, object) in book.objects.enumerated() {
+      for (i, c) in book.counters.enumerated() where c.of?.text == object.name.text {
+        let name = object.name.text + ".counters." + c.name.text
+        if c.key == nil {
+          env.declare(name, .int) { a in
+            let objects = MemberContext.of(a).objects
+            return .int(o < objects.count && i < objects[o].counters.count ? objects[o].counters[i].total : 0)
+          }
+          continue
+        }
+        @Sendable func count(_ a: Activation, _ key: String) -> Int64 {
+          let objects = MemberContext.of(a).objects
+          guard o < objects.count, i < objects[o].counters.count else { return 0 }
+          return objects[o].counters[i].byKey[key] ?? 0
+        }
+        env.declare(
+          name, .map(.string, .int),
+          resolver: { a throws(EvalError) in
+            let objects = MemberContext.of(a).objects
+            let counts = o < objects.count && i < objects[o].counters.count ? objects[o].counters[i].byKey : [:]
+            return .map(try MapValue(counts.sorted { $0.key < $1.key }.map { (.string($0.key), .int($0.value)) }))
+          },
+          keyedResolver: { a, key in .int(count(a, key.plainText)) })
+      }
     }
   }
 }

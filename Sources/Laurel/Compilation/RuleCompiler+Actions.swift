@@ -114,7 +114,8 @@ extension Compilation {
       cooldownSeconds: r.cooldown.map { $0.seconds + ($0.nanos > 0 ? 1 : 0) }, counts: counts, progress: progress,
       from: r.from, until: r.until,
       caps: amounts.map { capIndices(for: r.id.text, currency: $0.0, compiled: caps) }, globalIndex: globalIndex,
-      stringField: stringField(read:))
+      stringField: stringField(read:),
+      objectCounters: Set(book.counters.indices.filter { book.counters[$0].of != nil }))
   }
 
   /// The declared string field an expression is, whole (`event.author`), so

@@ -17,7 +17,8 @@ extension Compilation {
   }
 
   mutating func compileCounters(env: RuleEnvironment, currencyIndex: [String: Int]) -> [CompiledCounter] {
-    book.counters.map { c in
+    let objectIndex = index(book.objects.map(\.name), kind: "object")
+    return book.counters.map { c in
       if let tracks = c.tracks { _ = resolve(tracks, in: currencyIndex, kind: "currency") }
       if let earned = c.earned { _ = resolve(earned, in: currencyIndex, kind: "currency") }
       if c.tracks != nil && c.earned != nil {
@@ -26,9 +27,31 @@ extension Compilation {
           "counter '\(c.name.text)' gives both 'tracks' and 'earned'; a counter adds up one of them (use two counters)",
           at: c.name.location)
       }
+      let object = c.of.flatMap { resolve($0, in: objectIndex, kind: "object") }
+      if let of = c.of, c.tracks != nil || c.earned != nil || c.window != nil {
+        error(
+          .invalidValue,
+          "counter '\(c.name.text)' is kept by each \(of.text), which has no balances or calendar: "
+            + "it cannot take 'tracks', 'earned' or 'window' (use a member's counter for those)",
+          at: c.name.location)
+      }
       return CompiledCounter(
         name: c.name.text,
-        key: c.key.flatMap { expression($0, in: env.event, expecting: nil, role: "a counter's key") }, window: c.window)
+        key: c.key.flatMap { expression($0, in: env.event, expecting: nil, role: "a counter's key") }, window: c.window,
+        object: object)
+    }
+  }
+
+  /// Objects: each one's key, from the action alone.
+  mutating func compileObjects(env: RuleEnvironment) -> [CompiledObject] {
+    book.objects.compactMap { o in
+      if Self.reservedNames.contains(o.name.text) {
+        error(
+          .invalidValue, "'\(o.name.text)' is reserved in expressions; give this object another name",
+          at: o.name.location, length: o.name.text.count)
+      }
+      guard let key = expression(o.key, in: env.event, expecting: nil, role: "an object's key") else { return nil }
+      return CompiledObject(name: o.name.text, key: key, keyText: o.key.text, keyField: stringField(read: key))
     }
   }
 
@@ -160,13 +183,14 @@ extension Compilation {
       }
       let key = b.key.flatMap { expression($0, in: env.event, expecting: nil, role: "a badge's key") }
       let when = b.when.flatMap { expression($0, in: env.badge, expecting: .bool) }
+      let to = b.to.flatMap { expression($0, in: env.event, expecting: .string, role: "to") }
       var mask = Dependencies.touched
       for name in (key?.references ?? []).union(when?.references ?? []) {
         mask |= dependencyBits(of: name, deps: deps)
       }
       return CompiledBadge(
-        name: b.name.text, title: b.title ?? b.name.text, summary: b.summary, key: key, when: when, manual: b.manual,
-        dependsOn: mask)
+        name: b.name.text, title: b.title ?? b.name.text, summary: b.summary, key: key, when: when, to: to,
+        toField: stringField(read: to), manual: b.manual, dependsOn: mask)
     }
   }
 

@@ -31,6 +31,12 @@ extension Compilation {
           at: value.name.location, length: name.count)
         continue
       }
+      if book.objects.contains(where: { $0.name.text == name }) {
+        error(
+          .duplicate, "'\(name)' is an object (objects:); give this named value another name",
+          at: value.name.location, length: name.count)
+        continue
+      }
       // The widest environment first: its diagnostics are the definition's own problems.
       laterNamedValues = Set(book.namedValues[(position + 1)...].map(\.name.text))
       defer { laterNamedValues = [] }
@@ -74,7 +80,10 @@ extension Compilation {
     if reads.contains("key") {
       return "'\(name)' reads key, which only badge conditions have; it is not available in \(place)"
     }
-    return "'\(name)' reads member.*, which is not available in \(place): "
+    let state =
+      reads.first { $0.hasPrefix("member.") }.map { _ in "member.*" }
+      ?? reads.first { !$0.hasPrefix("event.") }.map { String($0.prefix { $0 != "." }) + ".*" } ?? "member.*"
+    return "'\(name)' reads \(state), which is not available in \(place): "
       + (role == "to"
         ? "'to' decides whose state the rule reads"
         : "\(role ?? "this expression") is worked out from the action alone (event.*)")

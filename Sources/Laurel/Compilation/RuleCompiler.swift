@@ -85,7 +85,15 @@ struct Compilation {
     switch ExpressionCompiler(declarations: env, options: options).compile(source, expecting: expecting) {
     case .success(let p): return p
     case .failure(let e):
-      diagnostics += e.diagnostics.map { explainingUnavailableNames($0, role: role) }
+      let misread = misreadObjectCounter(in: source.text)
+      diagnostics += e.diagnostics.map { diagnostic in
+        guard let misread, diagnostic.message.hasPrefix("unknown field '") else {
+          return explainingUnavailableNames(diagnostic, role: role)
+        }
+        var explained = diagnostic
+        explained.message = misread
+        return explained
+      }
       return nil
     }
   }
@@ -101,7 +109,8 @@ struct Compilation {
       return explained
     }
     guard let role, !role.hasPrefix("let ") else { return diagnostic }
-    for name in ["member", "key"] where diagnostic.message.hasPrefix("unknown name '\(name)") {
+    for name in ["member", "key"] + book.objects.map(\.name.text)
+    where diagnostic.message.hasPrefix("unknown name '\(name)") {
       let reason =
         role == "to"
         ? "'to' decides whose state the rule reads, so it cannot read one; use member.* in when, award, deduct or count"
@@ -109,6 +118,20 @@ struct Compilation {
       explained.message = "'\(name)' is not available in \(role == "to" ? "'to'" : role): \(reason)"
     }
     return explained
+  }
+
+  /// Why `member.counters.<name>` is unknown when an object keeps that counter (nil otherwise).
+  func misreadObjectCounter(in text: String) -> String? {
+    for counter in book.counters {
+      guard let of = counter.of else { continue }
+      let read = "member.counters." + counter.name.text
+      guard let range = text.firstRange(of: read),
+        !(text[range.upperBound...].first.map { $0.isLetter || $0.isNumber || $0 == "_" } ?? false)
+      else { continue }
+      return "counter '\(counter.name.text)' is kept by each \(of.text), not by members: "
+        + "read \(of.text).counters.\(counter.name.text)"
+    }
+    return nil
   }
 
   mutating func run() -> CompiledRules? {
@@ -141,6 +164,7 @@ struct Compilation {
     }
     let traits = compileTraits()
     var env = RuleEnvironment(book: book)
+    let objects = compileObjects(env: env)
     declareNamedValues(in: &env)
     let counters = compileCounters(env: env, currencyIndex: currencyIndex)
     let progress = compileProgress(env: env)
@@ -171,7 +195,9 @@ struct Compilation {
     if diagnostics.contains(where: { $0.severity == .error }) { return nil }
     // Which event fields each action type needs bound: what its programs, and every badge's, read.
     var shared = Set<String>(scope?.references ?? [])
-    for b in badges { shared.formUnion((b.key?.references ?? []).union(b.when?.references ?? [])) }
+    for b in badges {
+      shared.formUnion((b.key?.references ?? []).union(b.when?.references ?? []).union(b.to?.references ?? []))
+    }
     var everything = shared
     // Currencies that windowed counters track: crediting them changes windowed state.
     let windowedCurrencies = Set(
@@ -188,10 +214,16 @@ struct Compilation {
           names.formUnion(p.references)
         }
       }
+      // Objects the rules count into or anything here reads, and the fields their keys read.
+      let loaded = objects.indices.filter { o in
+        names.contains { $0.hasPrefix(objects[o].name + ".") }
+          || actions[i].rules.contains { $0.counts.contains { counters[$0.counter].object == o } }
+      }
+      for o in loaded { names.formUnion(objects[o].key.references) }
       everything.formUnion(names)
       actions[i] = actions[i].finished(
         binding: book.fields.indices.filter { names.contains("event." + book.fields[$0].name.text) },
-        currencyBits: deps.currency, windowedCurrencies: windowedCurrencies)
+        objects: loaded, currencyBits: deps.currency, windowedCurrencies: windowedCurrencies)
     }
     let slotCount = max(env.event.slotCount, env.rule.slotCount, env.badge.slotCount)
     let ruleOrder = Self.ruleNames(actions)
@@ -202,7 +234,7 @@ struct Compilation {
       },
       fieldIndex: Dictionary(book.fields.enumerated().map { ($1.name.text, $0) }, uniquingKeysWith: { a, _ in a }),
       slots: env.slots, traits: traits, traitIndex: traitIndex, currencies: currencies, counters: counters,
-      progress: progress,
+      objects: objects, progress: progress,
       streaks: book.streaks.map { CompiledStreak(name: $0.name.text, every: $0.every, everyAction: $0.on.isEmpty) },
       actionIndex: actionIndex, actions: actions, bonuses: bonuses, caps: caps, ladders: ladders, badges: badges,
       gates: book.gates, leaderboards: book.leaderboards, slotCount: slotCount, dependencies: deps,

@@ -9,6 +9,8 @@ struct BadgeCheck {
     /// `member.counters.<counter>`, or `member.counters.<counter>[key]` when `keyed`.
     case counter(Int, keyed: Bool, window: TimeWindow?)
     case balance(Int)
+    /// `post.counters.<counter>`: an unkeyed counter of the action's object.
+    case objectCounter(object: Int, counter: Int)
   }
 
   /// Whether only admins grant it.
@@ -17,6 +19,9 @@ struct BadgeCheck {
   var dependsOn: UInt64
   var key: Program?
   var when: Program?
+  /// Who may earn it (`to: event.owner`), and the string field that is, when it is one.
+  var to: Program?
+  var toField: Int?
   /// The value and comparison when the condition is one comparison; nil: run `when`.
   var reading: Reading?
   var threshold: Threshold?
@@ -26,6 +31,8 @@ struct BadgeCheck {
     dependsOn = badge.dependsOn
     key = badge.key
     when = badge.when
+    to = badge.to
+    toField = badge.toField
     guard let threshold = badge.when?.threshold else { return }
     let counters = "member.counters."
     let balances = "member.balances."
@@ -40,10 +47,30 @@ struct BadgeCheck {
       let c = rules.currencies.firstIndex(where: { balances + $0.name == threshold.variable })
     {
       reading = .balance(c)
+    } else if threshold.index == nil,
+      let c = rules.counters.indices.first(where: { c in
+        rules.counters[c].key == nil
+          && rules.counters[c].object.map { rules.objects[$0].name + ".counters." + rules.counters[c].name }
+            == threshold.variable
+      }), let o = rules.counters[c].object
+    {
+      reading = .objectCounter(object: o, counter: c)
     } else {
       return
     }
     self.threshold = threshold
+  }
+
+  /// Whether `member` may earn the badge on `action`: any member without
+  /// `to`, else only the one it names (no one when the action does not name one).
+  func admits(_ member: MemberID, action: PreparedAction, activation: Activation) -> Bool {
+    guard let to else { return true }
+    if let f = toField {
+      guard f < action.fields.count, case .string(let user)? = action.fields[f].value else { return false }
+      return user == member.user
+    }
+    guard case .string(let user)? = try? to.evaluate(activation) else { return false }
+    return user == member.user
   }
 
   /// The condition, read from `state` directly; nil when it needs evaluating.
@@ -61,6 +88,9 @@ struct BadgeCheck {
         value = keyed ? key.flatMap { state.pointee.counters[c].byKey[$0] } ?? 0 : state.pointee.counters[c].total
       }
       return threshold.holds(value)
+    case .objectCounter(let o, let c):
+      let objects = context.objects
+      return threshold.holds(o < objects.count && c < objects[o].counters.count ? objects[o].counters[c].total : 0)
     }
   }
 }

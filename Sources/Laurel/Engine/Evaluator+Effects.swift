@@ -41,12 +41,16 @@ extension Evaluator {
     let plan = rules.actions[action.typeIndex!]
     for planned in scratch.planned {
       let rule = plan.rules[Int(planned.rule)]
+      guard rule.touchesMember else {
+        try countIntoObjects(rule, planned, recipient: nil, tx: &tx)
+        continue
+      }
       guard let handle = try recipient(planned.recipient, rule: rule.globalIndex, onceKey: planned.onceKey, in: &tx)
       else { continue }
       var dirty = Dependencies.touched
-      tx.withMember(handle) { state in
+      let applied = tx.withMember(handle) { state -> Bool in
         if let cooldown = rule.cooldownSeconds {
-          if let last = state.cooldowns[rule.globalIndex], action.at.seconds - last < cooldown { return }
+          if let last = state.cooldowns[rule.globalIndex], action.at.seconds - last < cooldown { return false }
           state.cooldowns[rule.globalIndex] = action.at.seconds
         }
         for (i, (currency, _)) in rule.amounts.enumerated() {
@@ -55,7 +59,7 @@ extension Evaluator {
             to: planned.recipient.id, handle: handle, rule: rule.globalIndex, outcome: &outcome)
           dirty |= rules.dependencies.currency[currency]
         }
-        for (i, (counter, _)) in rule.counts.enumerated() {
+        for (i, (counter, _)) in rule.counts.enumerated() where rules.counters[counter].object == nil {
           let (by, key) = scratch.counts[Int(planned.countStart) + i]
           let value = bump(&state, counter: counter, by: by, key: key)
           dirty |= rules.dependencies.counter[counter]
@@ -75,8 +79,10 @@ extension Evaluator {
                 state: rules.progress[progress].states[Int(target)]))
           }
         }
+        return true
       }
       touch(handle, planned.recipient.id, dirty)
+      if applied, !plan.objects.isEmpty { try countIntoObjects(rule, planned, recipient: handle, tx: &tx) }
     }
   }
 

@@ -101,6 +101,7 @@ extension Evaluator {
         for (progress, _) in rule.progress {
           scratch.progressKeys.append(try rules.progress[progress].key.evaluate(activation).plainText)
         }
+        if let missing = missingObject(of: rule, action: action) { return missing }
         scratch.planned.append(planned)
       } catch {
         return ActionError(.ruleFailed, "action \(action.id): rule '\(rule.id)': \(error.message)")

@@ -110,7 +110,9 @@ extension Evaluator {
     withUnsafePointer(to: &state) { pointer in
       for b in badgeChecks.indices where !badgeChecks[b].manual && badgeChecks[b].dependsOn & dirty != 0 {
         let check = badgeChecks[b]
-        guard let key = badgeKey(check.key) else { continue }
+        guard check.admits(member, action: action, activation: activation), let key = badgeKey(check.key) else {
+          continue
+        }
         // A comparison read from the state costs less than the scan of the
         // member's badges, so it goes first; a condition to evaluate goes after.
         if let holds = check.holds(in: pointer, key: key, context: context) {

@@ -77,6 +77,8 @@ final class Evaluator: @unchecked Sendable {
     var counts: [(amount: Int64, key: String?)] = []
     var progressKeys: [String] = []
     var touched: [Touched] = []
+    /// Per object, the id of the action's (nil when the action gives no key).
+    var objectKeys: [MemberKey?] = []
   }
 
   init(rules: CompiledRules) {
@@ -97,6 +99,8 @@ final class Evaluator: @unchecked Sendable {
     badgeChecks = rules.badges.map { BadgeCheck($0, rules: rules) }
     overridable = rules.ladders.contains(where: \.overridable)
     directBinds = rules.usesWindows || rules.bindsBuiltins || checksBadges
+    context.objects = Array(repeating: initial, count: rules.objects.count)
+    scratch.objectKeys = Array(repeating: nil, count: rules.objects.count)
   }
 
   deinit {
@@ -165,7 +169,14 @@ final class Evaluator: @unchecked Sendable {
         return
       }
     }
+    if !rules.objects.isEmpty, scope?.utf8.first == 0x1F {
+      outcome.status = .rejected(
+        ActionError(.unknownScope, "action \(action.id): a scope may not start with U+001F, which objects' ids use"))
+      try tx.releaseAction(action.id)
+      return
+    }
     let actor = MemberKey(MemberID(scope: scope, user: action.user), scopeHash: scopeHash, userHash: action.userHash)
+    if !plan.objects.isEmpty { try loadObjects(plan, action: action, scope: scope, tx: &tx) }
 
     // Trait updates come first so rules and tiers see them. An existing actor
     // is updated in place (undone if the action is rejected); a new one is

@@ -49,6 +49,9 @@ public struct BadgeDeclaration: Sendable {
   /// One badge per distinct key value (`event.module`); available as `key` in `when`.
   public var key: ExpressionSource?
   public var when: ExpressionSource?
+  /// The member who may earn it, from the action (`event.owner`): it is
+  /// checked only for that member. nil: any member the action touches.
+  public var to: ExpressionSource?
   /// Only an admin can grant it.
   public var manual = false
   public init(name: Name) { self.name = name }

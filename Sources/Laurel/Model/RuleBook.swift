@@ -31,6 +31,8 @@ public struct RuleBook: Sendable {
   public var fields: [FieldDeclaration] = []
   /// Named conditions and values (`let:`), usable by name in every later expression.
   public var namedValues: [NamedValueDeclaration] = []
+  /// Things actions are about whose state is kept by the thing itself (`post: event.post`).
+  public var objects: [ObjectDeclaration] = []
   public var traits: [TraitDeclaration] = []
   public var currencies: [CurrencyDeclaration] = []
   public var counters: [CounterDeclaration] = []
@@ -66,6 +68,20 @@ public struct NamedValueDeclaration: Sendable {
   public init(name: Name, expression: ExpressionSource) {
     self.name = name
     self.expression = expression
+  }
+}
+
+/// Something actions are about, named by an expression over the action
+/// (`post: event.post`), whose counters (``CounterDeclaration/of``) are kept
+/// by the object itself, whoever the action's members are: a post's score
+/// stays with the post when its owner changes. Read as `post.counters.<name>`.
+public struct ObjectDeclaration: Sendable {
+  public var name: Name
+  /// The object's key, from the action alone (`event.post`).
+  public var key: ExpressionSource
+  public init(name: Name, key: ExpressionSource) {
+    self.name = name
+    self.key = key
   }
 }
 
@@ -106,6 +122,8 @@ public struct CounterDeclaration: Sendable {
   /// Adds this currency's earnings only: applied awards, after caps and floors
   /// ("reputation earned today", which a downvote does not lower).
   public var earned: Name?
+  /// The object (``ObjectDeclaration``) that keeps this counter; nil for a member's counter.
+  public var of: Name?
   public init(name: Name) { self.name = name }
 }
 

@@ -177,20 +177,7 @@ extension CompiledRules {
         return .init(
           badge: badge.name, title: badge.title, description: badge.summary, key: earned.key, earnedAt: earned.at)
       },
-      counters: counters.indices.compactMap { c in
-        guard c < state.counters.count else { return nil }
-        let value = state.counters[c]
-        let keyed = counters[c].key != nil
-        return .init(
-          name: counters[c].name, total: value.total,
-          byKey: value.byKey.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map {
-            .init(key: $0.key, count: $0.value)
-          },
-          isKeyed: keyed,
-          window: counters[c].window.flatMap { kind in
-            value.window == .min ? nil : String(Evaluator.describe(value.window, kind).dropFirst("the ".count))
-          })
-      },
+      counters: counterProfiles(state, kept: nil),
       progress: progress.indices.compactMap { p in
         guard p < state.progress.count else { return nil }
         let states = progress[p].states

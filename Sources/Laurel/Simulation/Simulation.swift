@@ -182,7 +182,7 @@ public struct Simulation {
   }
 
   /// How many members the run has seen.
-  public var memberCount: Int { state.memberCount }
+  public var memberCount: Int { rules.objects.isEmpty ? state.memberCount : state.ids.count(where: { !$0.isObject }) }
 
   /// The amounts each rule applied to a member, by rule index (see
   /// ``CompiledRules/ruleNames``); empty unless ``tracksRules`` was on.

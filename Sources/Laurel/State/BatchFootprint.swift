@@ -14,7 +14,8 @@ import LaurelExpression
 public struct BatchFootprint: Sendable, Equatable {
   /// The actions' ids, in batch order.
   public var actionIDs: [String] = []
-  /// Members the batch is expected to read or change, each once, in first-use order.
+  /// Members the batch is expected to read or change, each once, in first-use
+  /// order; objects' states (`objects:` in rules) are listed under their ids too.
   public var members: [MemberID] = []
   /// Once-per keys the batch is expected to claim, each once.
   public var onceKeys: [OnceKey] = []
@@ -68,9 +69,15 @@ extension CompiledRules {
       // The actor is read when a rule credits them, a bonus or streak counts
       // them, or the action sets their traits; a like pays only its author.
       if !plan.bonuses.isEmpty || !plan.streaks.isEmpty || !action.traits.isEmpty
-        || plan.rules.contains(where: { $0.recipient == nil }), seenMembers.insert(actor).inserted
+        || plan.rules.contains(where: { $0.recipient == nil && $0.touchesMember }), seenMembers.insert(actor).inserted
       {
         footprint.members.append(actor)
+      }
+      // The action's objects whose key is a plain field (`event.post`).
+      for o in plan.objects {
+        guard let field = objects[o].keyField, let key = string(action, field), !key.isEmpty else { continue }
+        let object = objectID(o, key: key, scope: scope)
+        if seenMembers.insert(object).inserted { footprint.members.append(object) }
       }
       for rule in plan.rules {
         var recipient = actor

@@ -155,8 +155,8 @@ package struct InMemoryState: StateTransaction, Sendable {
   /// Puts back a member's state as it was (undoing a transaction).
   mutating func restore(_ state: MemberState, of handle: Int) { members[handle] = state }
 
-  /// Members sorted by scope then user, with their state.
+  /// Members sorted by scope then user, with their state (objects' states are not members).
   package func sortedMembers() -> [(MemberID, MemberState)] {
-    ids.indices.sorted { ids[$0] < ids[$1] }.map { (ids[$0], members[$0]) }
+    ids.indices.filter { !ids[$0].isObject }.sorted { ids[$0] < ids[$1] }.map { (ids[$0], members[$0]) }
   }
 }

@@ -36,6 +36,10 @@ public final class InMemoryStore: AdminStore {
     contents.withLock { $0.state.sortedMembers() }
   }
 
+  public func state(of member: MemberID) async throws -> MemberState? {
+    contents.withLock { $0.state.state(of: member) }
+  }
+
   public func tierOverrides(scope: String?) async throws -> TierOverrides {
     contents.withLock { $0.state.tierOverrides(scope: scope) } ?? TierOverrides()
   }

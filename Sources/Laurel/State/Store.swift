@@ -43,13 +43,18 @@ public protocol Store: Sendable {
     reading footprint: BatchFootprint, _ body: @escaping @Sendable (inout Transaction) throws -> R
   ) async throws -> R
 
-  /// A snapshot of every member, sorted by scope then user.
+  /// A snapshot of every member, sorted by scope then user. Objects' states
+  /// (`objects:` in rules), which a store keeps as members under ids whose
+  /// scope starts with U+001F, are not members and are left out.
   func members() async throws -> [(MemberID, MemberState)]
 
   /// The members of one scope (nil: a global scheme's members), sorted by user.
   func members(inScope scope: String?) async throws -> [(MemberID, MemberState)]
 
-  /// One member's state; nil for a member the store has never seen.
+  /// One member's state; nil for a member the store has never seen. Also
+  /// how an object's state is read (``Engine/objectCounters(of:key:scope:)``):
+  /// a store that keeps objects answers for their ids too, which the default
+  /// (a search of ``members(inScope:)``) does not.
   func state(of member: MemberID) async throws -> MemberState?
 
   /// Whether the store uses a batch's ``BatchFootprint`` (the engine spends

@@ -1,0 +1,89 @@
+import LaurelExpression
+
+/// Objects (`objects: post: event.post`): state kept by the thing an action
+/// is about rather than by a member.
+///
+/// An object's state is a ``MemberState`` of which only the object's counters
+/// are used, stored under an id no member can have (``CompiledRules/objectID(_:key:scope:)``),
+/// so every store keeps, versions, journals and rebuilds objects exactly as it
+/// does members, within the same transaction.
+extension Evaluator {
+  /// Loads the states of the objects `plan` reads or counts into, for the
+  /// action bound in the activation, into the context (`post.counters.*`).
+  /// An object whose key the action does not give reads as new; a rule that
+  /// counts into it rejects the action (see ``planRules``).
+  func loadObjects<T: StateTransaction>(
+    _ plan: CompiledAction, action: PreparedAction, scope: String?, tx: inout T
+  ) throws(T.Failure) {
+    for o in plan.objects {
+      let object = rules.objects[o]
+      var key: String?
+      if let f = object.keyField {
+        if f < action.fields.count, case .string(let value)? = action.fields[f].value { key = value }
+      } else if let value = try? object.key.evaluate(activation) {
+        key = value.plainText
+      }
+      guard let key, !key.isEmpty else {
+        scratch.objectKeys[o] = nil
+        context.objects[o] = initial
+        continue
+      }
+      let id = MemberKey(rules.objectID(o, key: key, scope: scope))
+      scratch.objectKeys[o] = id
+      if let handle = try tx.existingMember(id) {
+        context.objects[o] = tx.readMember(handle) { $0 }
+      } else {
+        context.objects[o] = initial
+      }
+    }
+  }
+
+  /// Why a rule that counts into an object cannot: the action does not give the object's key.
+  func missingObject(of rule: CompiledRule, action: PreparedAction) -> ActionError? {
+    for (counter, _) in rule.counts {
+      guard let o = rules.counters[counter].object, scratch.objectKeys[o] == nil else { continue }
+      let object = rules.objects[o]
+      return ActionError(
+        .ruleFailed,
+        "action \(action.id): rule '\(rule.id)': cannot tell which \(object.name) it counts into: "
+          + "\(object.keyText) gives no key for this action")
+    }
+    return nil
+  }
+
+  /// Adds a planned rule's counts of object counters to the action's objects;
+  /// the recipient (nil for a rule that touches no member) is marked so that
+  /// its badges reading them are re-checked.
+  func countIntoObjects<T: StateTransaction>(
+    _ rule: CompiledRule, _ planned: PlannedRule, recipient handle: Int?, tx: inout T
+  ) throws(T.Failure) {
+    for (i, (counter, _)) in rule.counts.enumerated() {
+      guard let o = rules.counters[counter].object, let id = scratch.objectKeys[o] else { continue }
+      let (by, key) = scratch.counts[Int(planned.countStart) + i]
+      // Through a pointer: a closure reading `initial` would retain the evaluator.
+      let initial = initialStorage
+      let object = try tx.member(id, initial: { initial.pointee })
+      context.objects[o] = tx.withMember(object) { state in
+        _ = bump(&state, counter: counter, by: by, key: key)
+        return state
+      }
+      if let handle { touch(handle, planned.recipient.id, rules.dependencies.counter[counter]) }
+    }
+  }
+}
+
+extension CompiledRules {
+  /// The id object `object`'s state with `key` is kept under: the object's
+  /// name (and the member scope of the action, for a scoped scheme) behind
+  /// U+001F, a scope no member can have while the scheme declares objects
+  /// (an action whose scope starts with U+001F is rejected).
+  func objectID(_ object: Int, key: String, scope: String?) -> MemberID {
+    MemberID(scope: "\u{1F}" + objects[object].name + (scope.map { "\u{1F}" + $0 } ?? ""), user: key)
+  }
+}
+
+extension MemberID {
+  /// Whether this is an object's state (``CompiledRules/objectID(_:key:scope:)``),
+  /// which stores keep with members' but never list as members.
+  package var isObject: Bool { scope?.utf8.first == 0x1F }
+}
