@@ -43,7 +43,7 @@ enum StackExchangeBench {
       simulation.apply(contentsOf: actions)
       let c = simulation.counts
       summary =
-        "\(c.applied) applied, \(c.ignored) ignored, \(c.rejected) rejected, \(simulation.state.memberCount) members, \(simulation.memberEvents.badgeEarned) badges"
+        "\(c.applied) applied, \(c.ignored) ignored, \(c.rejected) rejected, \(simulation.memberCount) members, \(simulation.memberEvents.badgeEarned) badges"
     }
     let rate = Double(actions.count) / seconds
     print(

@@ -196,14 +196,28 @@ package struct Threshold: Sendable {
 
   /// Whether `x OP value` holds.
   @inline(__always)
-  package func holds(_ x: Int64) -> Bool {
-    switch comparison {
-    case .greaterOrEqual: x >= value
-    case .greater: x > value
-    case .lessOrEqual: x <= value
-    case .less: x < value
-    case .equal: x == value
-    default: x != value
+  package func holds(_ x: Int64) -> Bool { bound.holds(x) }
+
+  /// The comparison alone, without the names: a plain value, which an
+  /// evaluator keeps and copies without retaining any string.
+  package var bound: Bound { Bound(comparison: comparison, value: value) }
+
+  /// `OP value`, as in `>= 10`.
+  package struct Bound: Sendable {
+    package var comparison: BinaryOperator
+    package var value: Int64
+
+    /// Whether `x OP value` holds.
+    @inline(__always)
+    package func holds(_ x: Int64) -> Bool {
+      switch comparison {
+      case .greaterOrEqual: x >= value
+      case .greater: x > value
+      case .lessOrEqual: x <= value
+      case .less: x < value
+      case .equal: x == value
+      default: x != value
+      }
     }
   }
 }

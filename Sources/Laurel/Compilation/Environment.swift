@@ -109,20 +109,20 @@ struct RuleEnvironment {
         if c.key == nil {
           env.declare(name, .int) { a in
             let objects = MemberContext.of(a).objects
-            return .int(o < objects.count && i < objects[o].counters.count ? objects[o].counters[i].total : 0)
+            return .int(o < objects.count && i < objects[o].count ? objects[o][i].total : 0)
           }
           continue
         }
         @Sendable func count(_ a: Activation, _ key: String) -> Int64 {
           let objects = MemberContext.of(a).objects
-          guard o < objects.count, i < objects[o].counters.count else { return 0 }
-          return objects[o].counters[i].byKey[key] ?? 0
+          guard o < objects.count, i < objects[o].count else { return 0 }
+          return objects[o][i].byKey[key] ?? 0
         }
         env.declare(
           name, .map(.string, .int),
           resolver: { a throws(EvalError) in
             let objects = MemberContext.of(a).objects
-            let counts = o < objects.count && i < objects[o].counters.count ? objects[o].counters[i].byKey : [:]
+            let counts = o < objects.count && i < objects[o].count ? objects[o][i].byKey : [:]
             return .map(try MapValue(counts.sorted { $0.key < $1.key }.map { (.string($0.key), .int($0.value)) }))
           },
           keyedResolver: { a, key in .int(count(a, key.plainText)) })

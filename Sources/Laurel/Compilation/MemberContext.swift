@@ -10,10 +10,10 @@ final class MemberContext {
   var member: UnsafePointer<MemberState>?
   /// TimeWindow indices of the current action: day, week, month.
   var windows: [Int64] = [0, 0, 0]
-  /// The states of the action's objects (by object index; a new object's
-  /// is the initial state), read by `post.counters.*`. Copies: an object's
-  /// state is small, and the engine refreshes one after counting into it.
-  var objects: [MemberState] = []
+  /// The counters of the action's objects (by object index; a new object's
+  /// are a new member's), read by `post.counters.*`. Copies of the counters
+  /// array only (one reference), refreshed after counting into an object.
+  var objects: [[CounterState]] = []
   let badgeNames: [String]
   /// Member state to read when the member does not exist yet.
   let initial: MemberState

@@ -24,7 +24,7 @@ struct BadgeCheck {
   var toField: Int?
   /// The value and comparison when the condition is one comparison; nil: run `when`.
   var reading: Reading?
-  var threshold: Threshold?
+  var threshold: Threshold.Bound?
 
   init(_ badge: CompiledBadge, rules: CompiledRules) {
     manual = badge.manual
@@ -58,17 +58,17 @@ struct BadgeCheck {
     } else {
       return
     }
-    self.threshold = threshold
+    self.threshold = threshold.bound
   }
 
   /// Whether `member` may earn the badge on `action`: any member without
   /// `to`, else only the one it names (no one when the action does not name one).
   func admits(_ member: MemberID, action: PreparedAction, activation: Activation) -> Bool {
-    guard let to else { return true }
     if let f = toField {
       guard f < action.fields.count, case .string(let user)? = action.fields[f].value else { return false }
       return user == member.user
     }
+    guard let to else { return true }
     guard case .string(let user)? = try? to.evaluate(activation) else { return false }
     return user == member.user
   }
@@ -90,7 +90,7 @@ struct BadgeCheck {
       return threshold.holds(value)
     case .objectCounter(let o, let c):
       let objects = context.objects
-      return threshold.holds(o < objects.count && c < objects[o].counters.count ? objects[o].counters[c].total : 0)
+      return threshold.holds(o < objects.count && c < objects[o].count ? objects[o][c].total : 0)
     }
   }
 }

@@ -21,12 +21,13 @@ extension Evaluator {
     of action: PreparedAction, for member: MemberID, _ state: MemberState, caps: some Sequence<Int>,
     counters: some Sequence<Int>, bonuses: [Int] = [], streaks: [Int] = []
   ) -> ActionError? {
-    func late(_ what: String, _ window: TimeWindow, holds: Int64) -> ActionError? {
+    // `what` is built only for a late action: interpolating it for every check cost an allocation each.
+    func late(_ what: @autoclosure () -> String, _ window: TimeWindow, holds: Int64) -> ActionError? {
       let now = context.window(window)
       guard holds > now else { return nil }
       return ActionError(
         .late,
-        "action \(action.id) is late: it falls in \(Self.describe(now, window)), but \(what) of member \(member) already counts \(Self.describe(holds, window)); windows only move forward"
+        "action \(action.id) is late: it falls in \(Self.describe(now, window)), but \(what()) of member \(member) already counts \(Self.describe(holds, window)); windows only move forward"
       )
     }
     for cap in caps {

@@ -25,15 +25,15 @@ extension Evaluator {
       }
       guard let key, !key.isEmpty else {
         scratch.objectKeys[o] = nil
-        context.objects[o] = initial
+        context.objects[o] = initial.counters
         continue
       }
       let id = MemberKey(rules.objectID(o, key: key, scope: scope))
       scratch.objectKeys[o] = id
       if let handle = try tx.existingMember(id) {
-        context.objects[o] = tx.readMember(handle) { $0 }
+        context.objects[o] = tx.readMember(handle) { $0.counters }
       } else {
-        context.objects[o] = initial
+        context.objects[o] = initial.counters
       }
     }
   }
@@ -65,7 +65,7 @@ extension Evaluator {
       let object = try tx.member(id, initial: { initial.pointee })
       context.objects[o] = tx.withMember(object) { state in
         _ = bump(&state, counter: counter, by: by, key: key)
-        return state
+        return state.counters
       }
       if let handle { touch(handle, planned.recipient.id, rules.dependencies.counter[counter]) }
     }

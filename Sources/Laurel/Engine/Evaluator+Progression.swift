@@ -107,28 +107,10 @@ extension Evaluator {
     to state: inout MemberState, member: MemberID, dirty: UInt64, action: PreparedAction, outcome: inout Outcome
   ) {
     var pendingBadges: [(Int, String?)] = []
-    withUnsafePointer(to: &state) { pointer in
-      for b in badgeChecks.indices where !badgeChecks[b].manual && badgeChecks[b].dependsOn & dirty != 0 {
-        let check = badgeChecks[b]
-        guard check.admits(member, action: action, activation: activation), let key = badgeKey(check.key) else {
-          continue
-        }
-        // A comparison read from the state costs less than the scan of the
-        // member's badges, so it goes first; a condition to evaluate goes after.
-        if let holds = check.holds(in: pointer, key: key, context: context) {
-          if holds && !pointer.pointee.hasBadge(b, key: key) { pendingBadges.append((b, key)) }
-          continue
-        }
-        guard let when = check.when else { continue }
-        // A badge earned once is usually held (found early in the scan); a
-        // per-key badge is rarely held for this key, so its condition goes first.
-        if key == nil && pointer.pointee.hasBadge(b, key: nil) { continue }
-        activation.variables[rules.slots.key] = key.map(Value.string)
-        let earned =
-          (try? context.with(pointer) { () throws(EvalError) in try when.evaluate(activation) }) == .bool(true)
-        if earned && (key == nil || !pointer.pointee.hasBadge(b, key: key)) {
-          pendingBadges.append((b, key))
-        }
+    // Checks are read in place: copying one retains each of its programs.
+    badgeChecks.withUnsafeBufferPointer { checks in
+      withUnsafePointer(to: &state) { pointer in
+        awardBadges(checks, pointer, member: member, dirty: dirty, action: action, pending: &pendingBadges)
       }
     }
     for (b, key) in pendingBadges {
@@ -136,6 +118,35 @@ extension Evaluator {
       outcome.tally.badgesEarned += 1
       guard outcome.itemized else { continue }
       outcome.badges.append(BadgeAward(member: member, badge: rules.badges[b].name, key: key, at: action.at))
+    }
+  }
+
+  /// The badges of `checks` whose inputs are in `dirty` that the member in `pointer` earns now.
+  private func awardBadges(
+    _ checks: UnsafeBufferPointer<BadgeCheck>, _ pointer: UnsafePointer<MemberState>, member: MemberID, dirty: UInt64,
+    action: PreparedAction, pending pendingBadges: inout [(Int, String?)]
+  ) {
+    for b in checks.indices where !checks[b].manual && checks[b].dependsOn & dirty != 0 {
+      let check = checks.baseAddress! + b
+      guard check.pointee.admits(member, action: action, activation: activation),
+        let key = badgeKey(check.pointee.key)
+      else { continue }
+      // A comparison read from the state costs less than the scan of the
+      // member's badges, so it goes first; a condition to evaluate goes after.
+      if let holds = check.pointee.holds(in: pointer, key: key, context: context) {
+        if holds && !pointer.pointee.hasBadge(b, key: key) { pendingBadges.append((b, key)) }
+        continue
+      }
+      guard let when = check.pointee.when else { continue }
+      // A badge earned once is usually held (found early in the scan); a
+      // per-key badge is rarely held for this key, so its condition goes first.
+      if key == nil && pointer.pointee.hasBadge(b, key: nil) { continue }
+      activation.variables[rules.slots.key] = key.map(Value.string)
+      let earned =
+        (try? context.with(pointer) { () throws(EvalError) in try when.evaluate(activation) }) == .bool(true)
+      if earned && (key == nil || !pointer.pointee.hasBadge(b, key: key)) {
+        pendingBadges.append((b, key))
+      }
     }
   }
 

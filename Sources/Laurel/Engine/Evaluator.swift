@@ -99,7 +99,7 @@ final class Evaluator: @unchecked Sendable {
     badgeChecks = rules.badges.map { BadgeCheck($0, rules: rules) }
     overridable = rules.ladders.contains(where: \.overridable)
     directBinds = rules.usesWindows || rules.bindsBuiltins || checksBadges
-    context.objects = Array(repeating: initial, count: rules.objects.count)
+    context.objects = Array(repeating: initial.counters, count: rules.objects.count)
     scratch.objectKeys = Array(repeating: nil, count: rules.objects.count)
   }
 
