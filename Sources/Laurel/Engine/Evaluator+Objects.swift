@@ -16,11 +16,15 @@ extension Evaluator {
     _ plan: CompiledAction, action: PreparedAction, scope: String?, tx: inout T
   ) throws(T.Failure) {
     for o in plan.objects {
-      let object = rules.objects[o]
+      scratch.objectHandles[o] = nil
       var key: String?
-      if let f = object.keyField {
-        if f < action.fields.count, case .string(let value)? = action.fields[f].value { key = value }
-      } else if let value = try? object.key.evaluate(activation) {
+      var keyHash: UInt64?
+      if let f = rules.objects[o].keyField {
+        if f < action.fields.count, case .string(let value)? = action.fields[f].value {
+          key = value
+          keyHash = action.fields[f].hash  // hashed when the action was decoded
+        }
+      } else if let value = try? rules.objects[o].key.evaluate(activation) {
         key = value.plainText
       }
       guard let key, !key.isEmpty else {
@@ -28,9 +32,18 @@ extension Evaluator {
         context.objects[o] = initial.counters
         continue
       }
-      let id = MemberKey(rules.objectID(o, key: key, scope: scope))
+      let id: MemberKey
+      if scope == nil {
+        // A global scheme's object scope is fixed: no string is built or hashed.
+        id = MemberKey(
+          MemberID(scope: objectScopes[o].scope, user: key), scopeHash: objectScopes[o].hash,
+          userHash: keyHash ?? fnv1a(key))
+      } else {
+        id = MemberKey(rules.objectID(o, key: key, scope: scope))
+      }
       scratch.objectKeys[o] = id
       if let handle = try tx.existingMember(id) {
+        scratch.objectHandles[o] = handle
         context.objects[o] = tx.readMember(handle) { $0.counters }
       } else {
         context.objects[o] = initial.counters
@@ -60,9 +73,15 @@ extension Evaluator {
     for (i, (counter, _)) in rule.counts.enumerated() {
       guard let o = rules.counters[counter].object, let id = scratch.objectKeys[o] else { continue }
       let (by, key) = scratch.counts[Int(planned.countStart) + i]
-      // Through a pointer: a closure reading `initial` would retain the evaluator.
-      let initial = initialStorage
-      let object = try tx.member(id, initial: { initial.pointee })
+      var object: Int
+      if let handle = scratch.objectHandles[o] {
+        object = handle
+      } else {
+        // Through a pointer: a closure reading `initial` would retain the evaluator.
+        let initial = initialStorage
+        object = try tx.member(id, initial: { initial.pointee })
+        scratch.objectHandles[o] = object
+      }
       context.objects[o] = tx.withMember(object) { state in
         _ = bump(&state, counter: counter, by: by, key: key)
         return state.counters
@@ -73,6 +92,14 @@ extension Evaluator {
 }
 
 extension CompiledRules {
+  /// Each object's scope in a global scheme, with its hash (see ``objectID(_:key:scope:)``).
+  var globalObjectScopes: [(scope: String, hash: UInt64)] {
+    objects.indices.map { o in
+      let scope = objectID(o, key: "", scope: nil).scope!
+      return (scope, fnv1a(scope))
+    }
+  }
+
   /// The id object `object`'s state with `key` is kept under: the object's
   /// name (and the member scope of the action, for a scoped scheme) behind
   /// U+001F, a scope no member can have while the scheme declares objects

@@ -54,6 +54,8 @@ final class Evaluator: @unchecked Sendable {
   /// (see `Evaluator+Lateness.swift`), worked out once.
   let windowedByRule: [WindowedItems]
   let windowedByType: [WindowedItems]
+  /// Per object, its scope in a global scheme and that scope's hash.
+  let objectScopes: [(scope: String, hash: UInt64)]
 
   struct PlannedRule {
     var rule: Int32
@@ -79,6 +81,8 @@ final class Evaluator: @unchecked Sendable {
     var touched: [Touched] = []
     /// Per object, the id of the action's (nil when the action gives no key).
     var objectKeys: [MemberKey?] = []
+    /// Per object, the action's object's handle once loaded or created.
+    var objectHandles: [Int?] = []
   }
 
   init(rules: CompiledRules) {
@@ -99,8 +103,10 @@ final class Evaluator: @unchecked Sendable {
     badgeChecks = rules.badges.map { BadgeCheck($0, rules: rules) }
     overridable = rules.ladders.contains(where: \.overridable)
     directBinds = rules.usesWindows || rules.bindsBuiltins || checksBadges
+    objectScopes = rules.globalObjectScopes
     context.objects = Array(repeating: initial.counters, count: rules.objects.count)
     scratch.objectKeys = Array(repeating: nil, count: rules.objects.count)
+    scratch.objectHandles = Array(repeating: nil, count: rules.objects.count)
   }
 
   deinit {
