@@ -82,6 +82,9 @@ extension Evaluator {
         object = try tx.member(id, initial: { initial.pointee })
         scratch.objectHandles[o] = object
       }
+      // Let go of the context's reference first: sharing the counters array
+      // with the state would copy it on the write below.
+      context.objects[o] = []
       context.objects[o] = tx.withMember(object) { state in
         _ = bump(&state, counter: counter, by: by, key: key)
         return state.counters
