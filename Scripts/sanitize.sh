@@ -2,7 +2,8 @@
 # Runs the suites that exercise Laurel's unsafe-pointer and threaded code
 # (the engine's direct path and prefetching, hash tables, the RE2 matcher, the
 # history reader and read-ahead, the SQLite store, importer and concurrent
-# writers, the fuzz harness) under AddressSanitizer, in a build folder of its
+# writers, the fuzz harness, badge checks read in place and objects) under
+# AddressSanitizer, in a build folder of its
 # own. AddressSanitizer, not ThreadSanitizer: `swift test --sanitize=thread`
 # on the store, importer, reader and concurrent-writer suites (22 tests) gives
 # 4 reports on this toolchain, every one an access made inside
@@ -19,7 +20,7 @@ if ! swift build --build-tests --sanitize=address --scratch-path "$scratch" > .b
   exit 1
 fi
 tail -n 1 .build-asan.log
-suites='AdminConformance|LeaderboardAgreement|Seed004LevelAdministration|DirectPath|HashIndex|Regex|FuzzTests|EngineFuzz|HostileValues|HistoryReader|EngineTests|StoreConformance|SQLiteStore|SQLiteImporter|ConcurrentWriters|LateAction|CommunityPoints|XPGradesBadges|Diff'
+suites='AdminConformance|LeaderboardAgreement|ObjectState|StackExchange|Seed004LevelAdministration|DirectPath|HashIndex|Regex|FuzzTests|EngineFuzz|HostileValues|HistoryReader|EngineTests|StoreConformance|SQLiteStore|SQLiteImporter|ConcurrentWriters|LateAction|CommunityPoints|XPGradesBadges|Diff'
 # The regex timing test is left to the main job: a wall-clock limit means
 # nothing at ASan's speed on a shared machine (the other regex suites run here).
 set +e
