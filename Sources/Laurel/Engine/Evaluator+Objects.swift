@@ -115,5 +115,8 @@ extension CompiledRules {
 extension MemberID {
   /// Whether this is an object's state (``CompiledRules/objectID(_:key:scope:)``),
   /// which stores keep with members' but never list as members.
-  package var isObject: Bool { scope?.utf8.first == 0x1F }
+  package var isObject: Bool { Self.isObjectScope(scope) }
+
+  /// Whether `scope` is one objects' ids use (it starts with U+001F): no member may have it.
+  static func isObjectScope(_ scope: String?) -> Bool { scope?.utf8.first == 0x1F }
 }

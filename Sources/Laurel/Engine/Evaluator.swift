@@ -175,7 +175,7 @@ final class Evaluator: @unchecked Sendable {
         return
       }
     }
-    if !rules.objects.isEmpty, scope?.utf8.first == 0x1F {
+    if !rules.objects.isEmpty, MemberID.isObjectScope(scope) {
       outcome.status = .rejected(
         ActionError(.unknownScope, "action \(action.id): a scope may not start with U+001F, which objects' ids use"))
       try tx.releaseAction(action.id)
