@@ -36,15 +36,15 @@ package final class Program: Sendable {
   /// The variable's name when the whole expression is one declared variable
   /// (`event.author`): callers may then read the value without evaluating.
   package let variable: String?
-  /// The comparison when the whole expression is one declared variable (or
-  /// `variable[index]`, the index a declared variable) compared with an
-  /// integer literal (`member.counters.answers[key] >= 10`): callers may then
-  /// read and compare the value without evaluating.
-  package let threshold: Threshold?
+  /// The expression as a ``Predicate`` when it is one (comparisons of
+  /// declared variables with integer literals, presence and truth tests,
+  /// `&&`, `||`, `!`): callers may then decide it from values they read
+  /// themselves, without evaluating.
+  package let predicate: Predicate?
 
   init(
     source: String, resultType: ExprType, root: @escaping Eval, localCount: Int, iterationBudget: Int,
-    constant: Value?, references: Set<String>, variable: String? = nil, threshold: Threshold? = nil
+    constant: Value?, references: Set<String>, variable: String? = nil, predicate: Predicate? = nil
   ) {
     self.source = source
     self.resultType = resultType
@@ -54,7 +54,7 @@ package final class Program: Sendable {
     self.constant = constant
     self.references = references
     self.variable = variable
-    self.threshold = threshold
+    self.predicate = predicate
   }
 
   /// Evaluates against `activation`. Errors are CEL errors (`no such key`,
@@ -146,7 +146,7 @@ package struct ExpressionCompiler: Sendable {
       Program(
         source: source.text, resultType: type, root: root, localCount: checker.result.localCount,
         iterationBudget: options.iterationBudget, constant: constant, references: references, variable: variable,
-        threshold: Threshold(parsed.0, references: checker.result.references)))
+        predicate: Predicate(parsed.0, references: checker.result.references)))
   }
 
   /// Compiles plain text; throws every diagnostic on failure.

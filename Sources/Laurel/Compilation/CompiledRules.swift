@@ -206,6 +206,8 @@ final class CompiledRule: Sendable {
   let readsMember: Bool
   /// Whether `when` reads the action only (no `member.*`): it is then decided before `to`.
   let whenReadsOnlyAction: Bool
+  /// Such a `when`, decided from the action's fields without evaluating, when it allows that.
+  let actionCondition: ActionCondition?
   /// Whether applying the rule changes or touches a member: false for a rule
   /// without `to` that only counts into objects (a vote moving a post's score).
   let touchesMember: Bool
@@ -214,13 +216,16 @@ final class CompiledRule: Sendable {
     id: String, when: Program?, amounts: [(currency: Int, amount: Program)], signs: [Int64], recipient: Program?,
     oncePer: Program?, cooldownSeconds: Int64?, counts: [(counter: Int, amount: Program?)],
     progress: [(progress: Int, state: Int32)], from: Timestamp?, until: Timestamp?, caps: [[Int]], globalIndex: Int,
-    stringField: (Program?) -> Int? = { _ in nil }, objectCounters: Set<Int> = []
+    stringField: (Program?) -> Int? = { _ in nil }, field: (String) -> Int? = { _ in nil },
+    objectCounters: Set<Int> = []
   ) {
     touchesMember =
       recipient != nil || !amounts.isEmpty || !progress.isEmpty || oncePer != nil || cooldownSeconds != nil
       || counts.contains { !objectCounters.contains($0.counter) }
     recipientField = stringField(recipient)
     whenReadsOnlyAction = when.map { $0.references.allSatisfy { $0.hasPrefix("event.") } } ?? false
+    actionCondition =
+      whenReadsOnlyAction ? when?.predicate.flatMap { ActionCondition($0, field: field) } : nil
     onceField = stringField(oncePer)
     self.id = id
     self.when = when
@@ -299,6 +304,8 @@ struct CompiledBadge {
   /// What it is awarded for (`description:` in YAML).
   var summary: String?
   var key: Program?
+  /// The string field `key` is, when it is one.
+  var keyField: Int?
   var when: Program?
   /// Who may earn it (`to: event.owner`); nil: any member the action touches.
   var to: Program?

@@ -6,14 +6,18 @@ import LaurelExpression
 /// Holds an unsafe pointer on purpose: the engine sets it inside a
 /// `withUnsafePointer` scope around each evaluation and clears it after, so
 /// reading member state costs a pointer load, not a copy.
+///
+/// Its variables are read several times per action from the evaluator and
+/// from resolvers: they opt out of run-time exclusivity checks (one evaluator
+/// runs on one thread and never holds an access across a call that could start another).
 final class MemberContext {
-  var member: UnsafePointer<MemberState>?
+  @exclusivity(unchecked) var member: UnsafePointer<MemberState>?
   /// TimeWindow indices of the current action: day, week, month.
-  var windows: [Int64] = [0, 0, 0]
+  @exclusivity(unchecked) var windows: [Int64] = [0, 0, 0]
   /// The counters of the action's objects (by object index; a new object's
   /// are a new member's), read by `post.counters.*`. Copies of the counters
   /// array only (one reference), refreshed after counting into an object.
-  var objects: [[CounterState]] = []
+  @exclusivity(unchecked) var objects: [[CounterState]] = []
   let badgeNames: [String]
   /// Member state to read when the member does not exist yet.
   let initial: MemberState

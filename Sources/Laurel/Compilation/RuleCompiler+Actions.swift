@@ -114,7 +114,7 @@ extension Compilation {
       cooldownSeconds: r.cooldown.map { $0.seconds + ($0.nanos > 0 ? 1 : 0) }, counts: counts, progress: progress,
       from: r.from, until: r.until,
       caps: amounts.map { capIndices(for: r.id.text, currency: $0.0, compiled: caps) }, globalIndex: globalIndex,
-      stringField: stringField(read:),
+      stringField: stringField(read:), field: field(named:),
       objectCounters: Set(book.counters.indices.filter { book.counters[$0].of != nil }))
   }
 
@@ -123,5 +123,11 @@ extension Compilation {
   func stringField(read program: Program?) -> Int? {
     guard let name = program?.variable, program?.resultType == .string, name.hasPrefix("event.") else { return nil }
     return book.fields.firstIndex { $0.type == .string && "event." + $0.name.text == name }
+  }
+
+  /// The index of the declared field an expression names (`event.owner`).
+  func field(named name: String) -> Int? {
+    guard name.hasPrefix("event.") else { return nil }
+    return book.fields.firstIndex { "event." + $0.name.text == name }
   }
 }

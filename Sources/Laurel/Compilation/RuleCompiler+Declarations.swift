@@ -189,7 +189,8 @@ extension Compilation {
         mask |= dependencyBits(of: name, deps: deps)
       }
       return CompiledBadge(
-        name: b.name.text, title: b.title ?? b.name.text, summary: b.summary, key: key, when: when, to: to,
+        name: b.name.text, title: b.title ?? b.name.text, summary: b.summary, key: key,
+        keyField: stringField(read: key), when: when, to: to,
         toField: stringField(read: to), manual: b.manual, dependsOn: mask)
     }
   }

@@ -61,7 +61,8 @@ extension Compilation {
           : ExpressionCompiler(declarations: env[keyPath: path], options: options).compile(value.expression)
         guard case .success(let program) = compiled else { continue }
         env[keyPath: path].declare(
-          name, program.resultType, resolver: { a throws(EvalError) in try program.evaluateNested(a) }, reads: reads)
+          name, program.resultType, resolver: { a throws(EvalError) in try program.evaluateNested(a) }, reads: reads,
+          predicate: program.predicate)
       }
     }
   }

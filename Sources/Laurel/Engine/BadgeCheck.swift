@@ -1,9 +1,13 @@
 import LaurelExpression
 
 /// How the engine checks one badge, worked out once per rule set: most badge
-/// conditions compare one counter or balance with a number
-/// (`member.counters.answer_score[key] >= 10`), which is read and compared
-/// straight from the member's state instead of running the expression.
+/// conditions compare counters or balances with numbers
+/// (`member.counters.answer_score[key] >= 10`, `post.counters.accepted >= 1 &&
+/// post.counters.answer_score >= 10`), which are read and compared straight
+/// from the state instead of running the expression.
+///
+/// Plain values only (its programs stay in ``CompiledRules/badges``), so that
+/// reading or copying one retains nothing.
 struct BadgeCheck {
   enum Reading {
     /// `member.counters.<counter>`, or `member.counters.<counter>[key]` when `keyed`.
@@ -13,27 +17,55 @@ struct BadgeCheck {
     case objectCounter(object: Int, counter: Int)
   }
 
+  /// One comparison of the condition: a value read from the state, and its bound.
+  struct Comparison {
+    var reading: Reading
+    var bound: Threshold.Bound
+  }
+
   /// Whether only admins grant it.
   var manual: Bool
   /// Dependency bits whose change makes the badge worth re-checking.
   var dependsOn: UInt64
-  var key: Program?
-  var when: Program?
-  /// Who may earn it (`to: event.owner`), and the string field that is, when it is one.
-  var to: Program?
+  /// Whether it has a `key` (the program is the badge's, in ``CompiledRules/badges``),
+  /// and the string field that is, when it is one (`key: event.post`): read without evaluating.
+  var keyed: Bool
+  var keyField: Int?
+  /// Whether it names who may earn it (`to: event.owner`), and the string field that is, when it is one.
+  var limited: Bool
   var toField: Int?
-  /// The value and comparison when the condition is one comparison; nil: run `when`.
-  var reading: Reading?
-  var threshold: Threshold.Bound?
+  /// When the condition is comparisons that must all hold
+  /// (`post.counters.accepted >= 1 && post.counters.answer_score >= 10`):
+  /// where they sit in the evaluator's comparisons. Nil: run `when`.
+  var comparisons: Range<Int>?
 
-  init(_ badge: CompiledBadge, rules: CompiledRules) {
+  /// Every badge's check, and the comparisons they read, in one plain array
+  /// that the evaluator owns (reading it retains nothing).
+  static func make(_ rules: CompiledRules) -> (checks: [BadgeCheck], comparisons: [Comparison]) {
+    var comparisons: [Comparison] = []
+    let checks = rules.badges.map { BadgeCheck($0, rules: rules, comparisons: &comparisons) }
+    return (checks, comparisons)
+  }
+
+  private init(_ badge: CompiledBadge, rules: CompiledRules, comparisons all: inout [Comparison]) {
     manual = badge.manual
     dependsOn = badge.dependsOn
-    key = badge.key
-    when = badge.when
-    to = badge.to
+    keyed = badge.key != nil
+    keyField = badge.keyField
+    limited = badge.to != nil
     toField = badge.toField
-    guard let threshold = badge.when?.threshold else { return }
+    guard let thresholds = badge.when?.predicate?.comparisons else { return }
+    var found: [Comparison] = []
+    for threshold in thresholds {
+      guard let reading = Self.reading(threshold, badge: badge, rules: rules) else { return }
+      found.append(Comparison(reading: reading, bound: threshold.bound))
+    }
+    comparisons = all.count..<(all.count + found.count)
+    all += found
+  }
+
+  /// Where a comparison's value is read from, when the state has it plainly.
+  private static func reading(_ threshold: Threshold, badge: CompiledBadge, rules: CompiledRules) -> Reading? {
     let counters = "member.counters."
     let balances = "member.balances."
     if threshold.variable.hasPrefix(counters),
@@ -41,45 +73,59 @@ struct BadgeCheck {
     {
       let keyed = rules.counters[c].key != nil
       // `counter[key]` of a badge with a key, or a plain counter's total.
-      guard keyed ? threshold.index == "key" && badge.key != nil : threshold.index == nil else { return }
-      reading = .counter(c, keyed: keyed, window: rules.counters[c].window)
-    } else if threshold.variable.hasPrefix(balances), threshold.index == nil,
+      guard keyed ? threshold.index == "key" && badge.key != nil : threshold.index == nil else { return nil }
+      return .counter(c, keyed: keyed, window: rules.counters[c].window)
+    }
+    if threshold.variable.hasPrefix(balances), threshold.index == nil,
       let c = rules.currencies.firstIndex(where: { balances + $0.name == threshold.variable })
     {
-      reading = .balance(c)
-    } else if threshold.index == nil,
+      return .balance(c)
+    }
+    if threshold.index == nil,
       let c = rules.counters.indices.first(where: { c in
         rules.counters[c].key == nil
           && rules.counters[c].object.map { rules.objects[$0].name + ".counters." + rules.counters[c].name }
             == threshold.variable
       }), let o = rules.counters[c].object
     {
-      reading = .objectCounter(object: o, counter: c)
-    } else {
-      return
+      return .objectCounter(object: o, counter: c)
     }
-    self.threshold = threshold.bound
+    return nil
   }
 
   /// Whether `member` may earn the badge on `action`: any member without
-  /// `to`, else only the one it names (no one when the action does not name one).
-  func admits(_ member: MemberID, action: PreparedAction, activation: Activation) -> Bool {
+  /// `to`, else only the one it names (no one when the action does not name
+  /// one). `to` is the badge's program, run when `to` is not a plain field.
+  func admits(
+    _ member: MemberID, action: PreparedAction, to: @autoclosure () -> Program?, activation: Activation
+  ) -> Bool {
     if let f = toField {
       guard f < action.fields.count, case .string(let user)? = action.fields[f].value else { return false }
       return user == member.user
     }
-    guard let to else { return true }
+    guard limited, let to = to() else { return true }
     guard case .string(let user)? = try? to.evaluate(activation) else { return false }
     return user == member.user
   }
 
   /// The condition, read from `state` directly; nil when it needs evaluating.
   @inline(__always)
-  func holds(in state: UnsafePointer<MemberState>, key: String?, context: MemberContext) -> Bool? {
-    guard let reading, let threshold else { return nil }
-    switch reading {
+  func holds(
+    in state: UnsafePointer<MemberState>, key: String?, context: MemberContext,
+    comparisons all: UnsafeBufferPointer<Comparison>
+  ) -> Bool? {
+    guard let comparisons else { return nil }
+    for c in comparisons where !Self.holds(all[c], in: state, key: key, context: context) { return false }
+    return true
+  }
+
+  @inline(__always)
+  private static func holds(
+    _ comparison: Comparison, in state: UnsafePointer<MemberState>, key: String?, context: MemberContext
+  ) -> Bool {
+    switch comparison.reading {
     case .balance(let c):
-      return threshold.holds(c < state.pointee.balances.count ? state.pointee.balances[c] : 0)
+      return comparison.bound.holds(c < state.pointee.balances.count ? state.pointee.balances[c] : 0)
     case .counter(let c, let keyed, let window):
       var value: Int64 = 0
       if c < state.pointee.counters.count,
@@ -87,10 +133,10 @@ struct BadgeCheck {
       {
         value = keyed ? key.flatMap { state.pointee.counters[c].byKey[$0] } ?? 0 : state.pointee.counters[c].total
       }
-      return threshold.holds(value)
+      return comparison.bound.holds(value)
     case .objectCounter(let o, let c):
       let objects = context.objects
-      return threshold.holds(o < objects.count && c < objects[o].count ? objects[o][c].total : 0)
+      return comparison.bound.holds(o < objects.count && c < objects[o].count ? objects[o][c].total : 0)
     }
   }
 }

@@ -17,7 +17,9 @@ extension Evaluator {
       // A condition on the action alone is decided first: a rule that does not
       // apply never needs its recipient (`when: has(event.owner)` guards `to: event.owner`).
       let decidedFirst = rule.whenReadsOnlyAction
-      if decidedFirst, let when = rule.when {
+      if decidedFirst, let decided = rule.actionCondition?.decide(action) {
+        if !decided { continue }
+      } else if decidedFirst, let when = rule.when {
         let holds: Value
         do { holds = try evaluate(when, member: nil, in: &tx) } catch {
           return ActionError(.ruleFailed, "action \(action.id): rule '\(rule.id)': \(error.message)")

@@ -109,8 +109,11 @@ extension Evaluator {
     var pendingBadges: [(Int, String?)] = []
     // Checks are read in place: copying one retains each of its programs.
     badgeChecks.withUnsafeBufferPointer { checks in
-      withUnsafePointer(to: &state) { pointer in
-        awardBadges(checks, pointer, member: member, dirty: dirty, action: action, pending: &pendingBadges)
+      badgeComparisons.withUnsafeBufferPointer { comparisons in
+        withUnsafePointer(to: &state) { pointer in
+          awardBadges(
+            checks, comparisons, pointer, member: member, dirty: dirty, action: action, pending: &pendingBadges)
+        }
       }
     }
     for (b, key) in pendingBadges {
@@ -123,21 +126,22 @@ extension Evaluator {
 
   /// The badges of `checks` whose inputs are in `dirty` that the member in `pointer` earns now.
   private func awardBadges(
-    _ checks: UnsafeBufferPointer<BadgeCheck>, _ pointer: UnsafePointer<MemberState>, member: MemberID, dirty: UInt64,
-    action: PreparedAction, pending pendingBadges: inout [(Int, String?)]
+    _ checks: UnsafeBufferPointer<BadgeCheck>, _ comparisons: UnsafeBufferPointer<BadgeCheck.Comparison>,
+    _ pointer: UnsafePointer<MemberState>, member: MemberID, dirty: UInt64, action: PreparedAction,
+    pending pendingBadges: inout [(Int, String?)]
   ) {
     for b in checks.indices where !checks[b].manual && checks[b].dependsOn & dirty != 0 {
       let check = checks.baseAddress! + b
-      guard check.pointee.admits(member, action: action, activation: activation),
-        let key = badgeKey(check.pointee.key)
+      guard check.pointee.admits(member, action: action, to: rules.badges[b].to, activation: activation),
+        let key = badgeKey(b, check, action: action)
       else { continue }
       // A comparison read from the state costs less than the scan of the
       // member's badges, so it goes first; a condition to evaluate goes after.
-      if let holds = check.pointee.holds(in: pointer, key: key, context: context) {
+      if let holds = check.pointee.holds(in: pointer, key: key, context: context, comparisons: comparisons) {
         if holds && !pointer.pointee.hasBadge(b, key: key) { pendingBadges.append((b, key)) }
         continue
       }
-      guard let when = check.pointee.when else { continue }
+      guard let when = rules.badges[b].when else { continue }
       // A badge earned once is usually held (found early in the scan); a
       // per-key badge is rarely held for this key, so its condition goes first.
       if key == nil && pointer.pointee.hasBadge(b, key: nil) { continue }
@@ -152,8 +156,11 @@ extension Evaluator {
 
   /// The badge's key for this action: `.some(nil)` for unkeyed badges, nil when
   /// the key cannot be computed (the action does not concern this badge).
-  private func badgeKey(_ key: Program?) -> String?? {
-    guard let program = key else { return .some(nil) }
+  private func badgeKey(_ b: Int, _ check: UnsafePointer<BadgeCheck>, action: PreparedAction) -> String?? {
+    if let f = check.pointee.keyField, f < action.fields.count, case .string(let value)? = action.fields[f].value {
+      return .some(value)
+    }
+    guard check.pointee.keyed, let program = rules.badges[b].key else { return .some(nil) }
     guard let value = try? program.evaluate(activation) else { return nil }
     return .some(value.plainText)
   }

@@ -41,8 +41,9 @@ final class Evaluator: @unchecked Sendable {
   let directBinds: Bool
   /// Whether the scheme has badges the engine awards (not manual only).
   let checksBadges: Bool
-  /// How each badge is checked (by index).
+  /// How each badge is checked (by index), and the comparisons of those whose conditions are read directly.
   let badgeChecks: [BadgeCheck]
+  let badgeComparisons: [BadgeCheck.Comparison]
   /// Whether some ladder may be overridden per scope (the store is asked).
   let overridable: Bool
   /// Per ladder, what re-ranking it needs (see ``LadderRanking``).
@@ -100,7 +101,7 @@ final class Evaluator: @unchecked Sendable {
     (rankings, thresholds) = LadderRanking.make(rules)
     (windowedByRule, windowedByType) = WindowedItems.make(rules)
     checksBadges = rules.badges.contains { !$0.manual }
-    badgeChecks = rules.badges.map { BadgeCheck($0, rules: rules) }
+    (badgeChecks, badgeComparisons) = BadgeCheck.make(rules)
     overridable = rules.ladders.contains(where: \.overridable)
     directBinds = rules.usesWindows || rules.bindsBuiltins || checksBadges
     objectScopes = rules.globalObjectScopes

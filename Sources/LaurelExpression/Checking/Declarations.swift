@@ -34,6 +34,9 @@ package struct Declarations: Sendable {
     /// definition reads. Programs report these instead of the name itself, so
     /// dependency tracking sees through the name.
     package var reads: Set<String>?
+    /// For a named value whose definition is a ``Predicate``: that predicate,
+    /// which predicates using the name inline.
+    package var predicate: Predicate?
   }
 
   package private(set) var variables: [String: Variable] = [:]
@@ -54,20 +57,23 @@ package struct Declarations: Sendable {
   ///   - keyedResolver: answers `name[key]` directly, for map-typed variables.
   @discardableResult
   ///   - reads: for a named value, the names its definition reads.
+  ///   - predicate: for a named value, its definition as a predicate, if it is one.
   /// - Returns: the slot of the variable.
   package mutating func declare(
     _ name: String, _ type: ExprType, resolver: VariableResolver? = nil, keyedResolver: KeyedResolver? = nil,
-    reads: Set<String>? = nil
+    reads: Set<String>? = nil, predicate: Predicate? = nil
   ) -> Int {
     if let existing = variables[name] {
       variables[name] = Variable(
-        name: name, type: type, slot: existing.slot, resolver: resolver, keyedResolver: keyedResolver, reads: reads)
+        name: name, type: type, slot: existing.slot, resolver: resolver, keyedResolver: keyedResolver, reads: reads,
+        predicate: predicate)
       return existing.slot
     }
     let slot = slotCount
     slotCount += 1
     variables[name] = Variable(
-      name: name, type: type, slot: slot, resolver: resolver, keyedResolver: keyedResolver, reads: reads)
+      name: name, type: type, slot: slot, resolver: resolver, keyedResolver: keyedResolver, reads: reads,
+      predicate: predicate)
     var parent = ""
     for part in name.split(separator: ".", omittingEmptySubsequences: false).map(String.init) {
       if !namespaces[parent, default: []].contains(part) { namespaces[parent, default: []].append(part) }
