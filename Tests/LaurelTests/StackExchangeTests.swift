@@ -273,25 +273,33 @@ import Testing
       "reputation never below 1")
   }
 
-  /// Badge conditions that compare one counter or balance with a number are
-  /// read from the state without running the expression; the same conditions
-  /// written so that they must run (`true && (…)`) award the same badges, at
-  /// the same actions, to the same members.
+  /// Badge conditions that compare counters or balances with numbers (one
+  /// comparison, or several joined by `&&`) are read from the state without
+  /// running the expression; the same conditions written so that they must
+  /// run (`true && (…)`) award the same badges, at the same actions, to the
+  /// same members.
   @Test func badgesReadFromStateEqualBadgesEvaluated() throws {
     let path = Scenario.repository.appendingPathComponent("rules/stack-exchange.yaml")
-    var yaml = try String(contentsOf: path, encoding: .utf8)
+    let original = try String(contentsOf: path, encoding: .utf8)
+    let badgesStart = try #require(original.range(of: "\nbadges:"))
     var wrapped = 0
-    for counter in ["question_score", "answer_score", "earned_today", "accepts_given", "comments"] {
-      for threshold in [">= 1", ">= 10", ">= 25", ">= 100", ">= 200"] {
-        for form in ["post.counters.\(counter) \(threshold)", "member.counters.\(counter) \(threshold)"] {
-          let line = "    when: \(form)\n"
-          guard yaml.contains(line) else { continue }
-          yaml = yaml.replacingOccurrences(of: line, with: "    when: true && (\(form))\n")
-          wrapped += 1
-        }
-      }
+    let badgeLines = original[badgesStart.upperBound...].split(separator: "\n", omittingEmptySubsequences: false).map {
+      line -> Substring in
+      guard line.hasPrefix("    when: ") else { return line }
+      wrapped += 1
+      return "    when: true && (\(line.dropFirst("    when: ".count)))"
     }
-    #expect(wrapped == 11, "every one-comparison badge of the scheme is wrapped")
+    // Rule conditions on the action are decided from its fields; `size([1]) == 1` makes them run too.
+    var rulesWrapped = 0
+    let ruleLines = original[..<badgesStart.upperBound].split(separator: "\n", omittingEmptySubsequences: false).map {
+      line -> Substring in
+      guard line.hasPrefix("      when: ") else { return line }
+      rulesWrapped += 1
+      return "      when: size([1]) == 1 && (\(line.dropFirst("      when: ".count).split(separator: "#")[0]))"
+    }
+    let yaml = ruleLines.joined(separator: "\n") + badgeLines.joined(separator: "\n")
+    #expect(wrapped == 13, "every badge condition of the scheme is wrapped")
+    #expect(rulesWrapped == 11, "every rule condition of the scheme is wrapped")
     let evaluated = try Self.replaySample(try RuleLoader().load(text: yaml, file: "stack-exchange.yaml"))
     let read = try Self.replaySample(s.rules)
     func badges(_ simulation: Simulation) -> [String] {
@@ -302,6 +310,13 @@ import Testing
       }
     }
     #expect(read.memberEvents.badgeEarned > 100)
+    #expect(read.counts.applied == evaluated.counts.applied && read.counts.rejected == evaluated.counts.rejected)
+    let balances = { (simulation: Simulation) in
+      zip(simulation.state.ids, simulation.state.members).map {
+        "\($0) \(simulation.rules.profile(of: $0, state: $1).balance("reputation")!)"
+      }
+    }
+    #expect(balances(read) == balances(evaluated))
     let (fromState, fromExpressions) = (badges(read), badges(evaluated))
     let difference = zip(fromState, fromExpressions).first { $0 != $1 }
     #expect(
