@@ -75,26 +75,34 @@ struct ActionCondition: Sendable {
 
   /// Whether the condition holds for `action`; nil when it cannot tell.
   func decide(_ action: PreparedAction) -> Bool? {
+    withUnsafePointer(to: action) { decide($0) }
+  }
+
+  /// ``decide(_:)`` for an action read in place (the direct path's; passing
+  /// `pointer.pointee` would copy the action).
+  func decide(_ pointer: UnsafePointer<PreparedAction>) -> Bool? {
     // A stack of three-valued results, a bit each: `known` set when decided, `value` when true.
     var known: UInt64 = 0
     var value: UInt64 = 0
     var depth: UInt64 = 0
-    let count = action.fields.count
+    let count = pointer.pointee.fields.count
     for step in steps {
       var result: Bool?
       switch step {
       case .constant(let b): result = b
-      case .has(let f): result = f < count && action.fields[f].value != nil
+      case .has(let f): result = f < count && pointer.pointee.fields[f].value != nil
       case .isTrue(let f):
-        if f < count, case .bool(let b)? = action.fields[f].value { result = b }
+        if f < count, case .bool(let b)? = pointer.pointee.fields[f].value { result = b }
       case .compare(let f, let bound):
-        if f < count, case .int(let n)? = action.fields[f].value { result = bound.holds(n) }
+        if f < count, case .int(let n)? = pointer.pointee.fields[f].value { result = bound.holds(n) }
       case .equal(let a, let b):
-        result = Self.equal(a, b, in: action)
+        result = Self.equal(a, b, in: pointer)
       case .equalText(.user, let text):
-        result = action.user.utf8.elementsEqual(text.utf8)
+        result = pointer.pointee.user.utf8.elementsEqual(text.utf8)
       case .equalText(.field(let f), let text):
-        if f < count, case .string(let s)? = action.fields[f].value { result = s.utf8.elementsEqual(text.utf8) }
+        if f < count, case .string(let s)? = pointer.pointee.fields[f].value {
+          result = s.utf8.elementsEqual(text.utf8)
+        }
       case .not:
         depth -= 1
         if known >> depth & 1 == 1 { result = value >> depth & 1 == 0 }
@@ -123,15 +131,16 @@ struct ActionCondition: Sendable {
 
   /// Whether two strings of the action are equal (by code points, as CEL
   /// compares them: "é" and "e\u{301}" differ); nil when one is absent or not a string.
-  private static func equal(_ a: Operand, _ b: Operand, in action: PreparedAction) -> Bool? {
+  private static func equal(_ a: Operand, _ b: Operand, in action: UnsafePointer<PreparedAction>) -> Bool? {
+    let fields = action.pointee.fields.count
     switch (a, b) {
     case (.user, .user): return true
     case (.field(let f), .user), (.user, .field(let f)):
-      guard f < action.fields.count, case .string(let s)? = action.fields[f].value else { return nil }
-      return s.utf8.elementsEqual(action.user.utf8)
+      guard f < fields, case .string(let s)? = action.pointee.fields[f].value else { return nil }
+      return s.utf8.elementsEqual(action.pointee.user.utf8)
     case (.field(let f), .field(let g)):
-      guard f < action.fields.count, g < action.fields.count, case .string(let s)? = action.fields[f].value,
-        case .string(let t)? = action.fields[g].value
+      guard f < fields, g < fields, case .string(let s)? = action.pointee.fields[f].value,
+        case .string(let t)? = action.pointee.fields[g].value
       else { return nil }
       return s.utf8.elementsEqual(t.utf8)
     }

@@ -165,17 +165,11 @@ final class CompiledAction: Sendable {
   }
 
   /// The action, finished: with the fields it binds, the objects it loads,
-  /// and its direct form when its rules allow one and it loads no object
-  /// (`currencyBits`: each currency's dependency bit).
-  func finished(
-    binding fields: [Int], objects: [Int], currencyBits: [UInt64], windowedCurrencies: Set<Int>
-  ) -> CompiledAction {
+  /// and its direct form when its rules allow one.
+  func finished(binding fields: [Int], objects: [Int], scheme: DirectPlan.Scheme) -> CompiledAction {
     CompiledAction(
       type: type, rules: rules, bonuses: bonuses, streaks: streaks, boundFields: fields,
-      direct: objects.isEmpty
-        ? DirectPlan(
-          rules: rules, bonuses: bonuses, streaks: streaks, currencyBits: currencyBits,
-          windowedCurrencies: windowedCurrencies) : nil,
+      direct: DirectPlan(rules: rules, bonuses: bonuses, streaks: streaks, objects: objects, scheme: scheme),
       objects: objects)
   }
 }

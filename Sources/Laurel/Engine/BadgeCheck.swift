@@ -97,10 +97,13 @@ struct BadgeCheck {
   /// `to`, else only the one it names (no one when the action does not name
   /// one). `to` is the badge's program, run when `to` is not a plain field.
   func admits(
-    _ member: MemberID, action: PreparedAction, to: @autoclosure () -> Program?, activation: Activation
+    _ member: MemberID, action: UnsafePointer<PreparedAction>, to: @autoclosure () -> Program?,
+    activation: Activation
   ) -> Bool {
     if let f = toField {
-      guard f < action.fields.count, case .string(let user)? = action.fields[f].value else { return false }
+      guard f < action.pointee.fields.count, case .string(let user)? = action.pointee.fields[f].value else {
+        return false
+      }
       return user == member.user
     }
     guard limited, let to = to() else { return true }

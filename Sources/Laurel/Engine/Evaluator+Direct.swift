@@ -4,9 +4,12 @@ extension Evaluator {
   /// Applies an action whose type has a ``DirectPlan`` (here `plan`, in ``direct``), in one pass.
   ///
   /// Returns false, having changed nothing (not even claimed the id), when a
-  /// value the rules need is missing or not a string, the action updates
-  /// traits, or its scope has tier overrides: the general path then applies
-  /// or rejects it with its reason (and ranks under the overrides).
+  /// condition cannot be decided from the fields, a value an applying rule
+  /// needs is missing or not a string (a recipient, a once-per key, the key
+  /// of an object it counts into), the action is late for a recipient's
+  /// windowed state, it updates traits, or its scope has tier overrides: the
+  /// general path then applies or rejects it with its reason (and ranks under
+  /// the overrides).
   ///
   /// The action is read in place, through `pointer` (see ``apply(at:to:outcome:)``).
   func applyDirect<T: StateTransaction>(
@@ -20,33 +23,64 @@ extension Evaluator {
       scope = value
       scopeHash = pointer.pointee.fields[f].hash
     }
-    for f in direct.recipientFields[plan.recipientFields] {
-      guard pointer.pointee.fields[f].isNonEmptyString else { return false }
-    }
-    for f in direct.onceFields[plan.onceFields] {
-      guard pointer.pointee.fields[f].isString else { return false }
+    // Which rules apply (a bit each), and whether each has what it needs.
+    var applying: UInt64 = 0
+    var windowed = false
+    for (bit, r) in plan.rules.enumerated() {
+      let rule = direct.rules[r]
+      if let from = rule.from, pointer.pointee.at < from { continue }
+      if let until = rule.until, !(pointer.pointee.at < until) { continue }
+      if let c = rule.condition {
+        guard let holds = direct.conditions[c].decide(pointer) else { return false }
+        if !holds { continue }
+      }
+      if let f = rule.recipientField { guard pointer.pointee.fields[f].isNonEmptyString else { return false } }
+      if let f = rule.onceField { guard pointer.pointee.fields[f].isString else { return false } }
+      applying |= 1 << UInt64(bit)
+      windowed = windowed || rule.windowed
     }
     if overridable, try tx.tierOverrides(scope: scope) != nil { return false }
+    // With one rule, one member changes: its ladders are re-ranked at once,
+    // without a list of touched members (unless badges need the full pass).
+    let ranksAtOnce = plan.rules.count == 1 && !checksBadges
+    // A scope objects' ids use: the general path rejects the action.
+    if !rules.objects.isEmpty, MemberID.isObjectScope(scope) { return false }
+    if plan.loadsObjects {
+      guard let type = pointer.pointee.typeIndex else { return false }
+      bind(pointer, rules.actions[type])
+      try loadObjects(rules.actions[type], action: pointer, scope: scope, tx: &tx)
+      for (bit, r) in plan.rules.enumerated() where applying & (1 << UInt64(bit)) != 0 {
+        for c in direct.counts[direct.rules[r].counts] {
+          if let o = c.object, scratch.objectKeys[o] == nil { return false }
+        }
+      }
+    } else if directBinds || windowed, let type = pointer.pointee.typeIndex {
+      bind(pointer, rules.actions[type])
+    }
+    if windowed {
+      for (bit, r) in plan.rules.enumerated() where applying & (1 << UInt64(bit)) != 0 && direct.rules[r].windowed {
+        let rule = direct.rules[r]
+        guard rule.touchesMember else { continue }
+        let key = recipientKey(rule, pointer, scope: scope, scopeHash: scopeHash)
+        guard let h = try tx.existingMember(key) else { continue }
+        let items = windowedByRule[rule.globalIndex]
+        let late = tx.readMember(h) { state in
+          lateness(of: pointer.pointee.id, for: key.id, state, caps: items.caps, counters: items.counters) != nil
+        }
+        if late { return false }
+      }
+    }
     guard try tx.claimAction(at: pointer) else {
       outcome.status = .duplicate
       return true
     }
-    if directBinds, let type = pointer.pointee.typeIndex { bind(pointer.pointee, rules.actions[type]) }
-    // With one rule, one member changes: its ladders are re-ranked at once,
-    // without a list of touched members (unless badges need the full pass).
-    let ranksAtOnce = plan.rules.count == 1 && !checksBadges
-    for r in plan.rules {
+    for (bit, r) in plan.rules.enumerated() where applying & (1 << UInt64(bit)) != 0 {
       let rule = direct.rules[r]
-      if let from = rule.from, pointer.pointee.at < from { continue }
-      if let until = rule.until, !(pointer.pointee.at < until) { continue }
-      let key: MemberKey
-      if let f = rule.recipientField, case .string(let user)? = pointer.pointee.fields[f].value {
-        let id = MemberID(scope: scope, user: user)
-        key = MemberKey(id, scopeHash: scopeHash, userHash: pointer.pointee.fields[f].hash)
-      } else {
-        let id = MemberID(scope: scope, user: pointer.pointee.user)
-        key = MemberKey(id, scopeHash: scopeHash, userHash: pointer.pointee.userHash)
+      guard rule.touchesMember else {
+        for c in direct.counts[rule.counts] { try count(c, intoObjectFor: nil, tx: &tx) }
+        continue
       }
+      let key = recipientKey(rule, pointer, scope: scope, scopeHash: scopeHash)
       var onceKey: String?
       var onceKeyHash: UInt64?
       if let f = rule.onceField, case .string(let value)? = pointer.pointee.fields[f].value {
@@ -61,14 +95,48 @@ extension Evaluator {
           let amount = direct.amounts[a]
           dirty |= amount.dirty
           credit(
-            &state, currency: amount.currency, amount: amount.amount, caps: [], to: key.id, handle: handle,
+            &state, currency: amount.currency, amount: amount.amount, caps: amount.caps, to: key.id, handle: handle,
             rule: rule.globalIndex, outcome: &outcome)
+        }
+        for c in rule.counts where direct.counts[c].object == nil {
+          let count = direct.counts[c]
+          let value = bump(&state, counter: count.counter, by: count.by, key: nil)
+          dirty |= count.dirty
+          guard outcome.itemized else { continue }
+          outcome.counterChanges.append(
+            CounterChange(member: key.id, counter: rules.counters[count.counter].name, key: nil, value: value))
         }
         if ranksAtOnce { _ = rerank(&state, member: key.id, dirty: dirty, overrides: nil, outcome: &outcome) }
       }
       if !ranksAtOnce { touch(handle, key.id, dirty) }
+      for c in direct.counts[rule.counts] where c.object != nil {
+        try count(c, intoObjectFor: (handle, key.id), tx: &tx)
+      }
     }
-    if !ranksAtOnce { try updateProgression(action: pointer.pointee, tx: &tx, outcome: &outcome) }
+    if !ranksAtOnce { try updateProgression(action: pointer, tx: &tx, outcome: &outcome) }
     return true
+  }
+
+  /// The member a direct rule credits: the one its field names, else the actor.
+  @inline(__always)
+  private func recipientKey(
+    _ rule: DirectPlan.Rule, _ pointer: UnsafePointer<PreparedAction>, scope: String?, scopeHash: UInt64?
+  ) -> MemberKey {
+    if let f = rule.recipientField, case .string(let user)? = pointer.pointee.fields[f].value {
+      return MemberKey(
+        MemberID(scope: scope, user: user), scopeHash: scopeHash, userHash: pointer.pointee.fields[f].hash)
+    }
+    return MemberKey(
+      MemberID(scope: scope, user: pointer.pointee.user), scopeHash: scopeHash, userHash: pointer.pointee.userHash)
+  }
+
+  /// Adds a direct count to the action's object (loaded, its key checked);
+  /// the recipient, if any, is marked so that its badges reading the object are re-checked.
+  private func count<T: StateTransaction>(
+    _ c: DirectPlan.Count, intoObjectFor recipient: (handle: Int, member: MemberID)?, tx: inout T
+  ) throws(T.Failure) {
+    guard let o = c.object else { return }
+    try bumpObject(o, counter: c.counter, by: c.by, key: nil, tx: &tx)
+    if let recipient { touch(recipient.handle, recipient.member, c.dirty) }
   }
 }

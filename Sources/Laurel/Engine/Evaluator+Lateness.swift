@@ -18,7 +18,7 @@ extension Evaluator {
   ///   - counters: counters it would add to (windowed ones are checked).
   ///   - bonuses, streaks: the action type's, when `state` is the actor's.
   func lateness(
-    of action: PreparedAction, for member: MemberID, _ state: MemberState, caps: some Sequence<Int>,
+    of id: @autoclosure () -> String, for member: MemberID, _ state: MemberState, caps: some Sequence<Int>,
     counters: some Sequence<Int>, bonuses: [Int] = [], streaks: [Int] = []
   ) -> ActionError? {
     // `what` is built only for a late action: interpolating it for every check cost an allocation each.
@@ -27,7 +27,7 @@ extension Evaluator {
       guard holds > now else { return nil }
       return ActionError(
         .late,
-        "action \(action.id) is late: it falls in \(Self.describe(now, window)), but \(what()) of member \(member) already counts \(Self.describe(holds, window)); windows only move forward"
+        "action \(id()) is late: it falls in \(Self.describe(now, window)), but \(what()) of member \(member) already counts \(Self.describe(holds, window)); windows only move forward"
       )
     }
     for cap in caps {

@@ -15,14 +15,23 @@ extension Evaluator {
   func loadObjects<T: StateTransaction>(
     _ plan: CompiledAction, action: PreparedAction, scope: String?, tx: inout T
   ) throws(T.Failure) {
+    try withUnsafePointer(to: action) { (action) throws(T.Failure) in
+      try loadObjects(plan, action: action, scope: scope, tx: &tx)
+    }
+  }
+
+  /// ``loadObjects(_:action:scope:tx:)`` for an action read in place.
+  func loadObjects<T: StateTransaction>(
+    _ plan: CompiledAction, action pointer: UnsafePointer<PreparedAction>, scope: String?, tx: inout T
+  ) throws(T.Failure) {
     for o in plan.objects {
       scratch.objectHandles[o] = nil
       var key: String?
       var keyHash: UInt64?
       if let f = rules.objects[o].keyField {
-        if f < action.fields.count, case .string(let value)? = action.fields[f].value {
+        if f < pointer.pointee.fields.count, case .string(let value)? = pointer.pointee.fields[f].value {
           key = value
-          keyHash = action.fields[f].hash  // hashed when the action was decoded
+          keyHash = pointer.pointee.fields[f].hash  // hashed when the action was decoded
         }
       } else if let value = try? rules.objects[o].key.evaluate(activation) {
         key = value.plainText
@@ -71,25 +80,34 @@ extension Evaluator {
     _ rule: CompiledRule, _ planned: PlannedRule, recipient handle: Int?, tx: inout T
   ) throws(T.Failure) {
     for (i, (counter, _)) in rule.counts.enumerated() {
-      guard let o = rules.counters[counter].object, let id = scratch.objectKeys[o] else { continue }
+      guard let o = rules.counters[counter].object, scratch.objectKeys[o] != nil else { continue }
       let (by, key) = scratch.counts[Int(planned.countStart) + i]
-      var object: Int
-      if let handle = scratch.objectHandles[o] {
-        object = handle
-      } else {
-        // Through a pointer: a closure reading `initial` would retain the evaluator.
-        let initial = initialStorage
-        object = try tx.member(id, initial: { initial.pointee })
-        scratch.objectHandles[o] = object
-      }
-      // Let go of the context's reference first: sharing the counters array
-      // with the state would copy it on the write below.
-      context.objects[o] = []
-      context.objects[o] = tx.withMember(object) { state in
-        _ = bump(&state, counter: counter, by: by, key: key)
-        return state.counters
-      }
+      try bumpObject(o, counter: counter, by: by, key: key, tx: &tx)
       if let handle { touch(handle, planned.recipient.id, rules.dependencies.counter[counter]) }
+    }
+  }
+
+  /// Adds to a counter of the action's object `o` (created if new; its key
+  /// known), and refreshes what `post.counters.*` reads.
+  func bumpObject<T: StateTransaction>(
+    _ o: Int, counter: Int, by: Int64, key: String?, tx: inout T
+  ) throws(T.Failure) {
+    guard let id = scratch.objectKeys[o] else { return }
+    var object: Int
+    if let handle = scratch.objectHandles[o] {
+      object = handle
+    } else {
+      // Through a pointer: a closure reading `initial` would retain the evaluator.
+      let initial = initialStorage
+      object = try tx.member(id, initial: { initial.pointee })
+      scratch.objectHandles[o] = object
+    }
+    // Let go of the context's reference first: sharing the counters array
+    // with the state would copy it on the write below.
+    context.objects[o] = []
+    context.objects[o] = tx.withMember(object) { state in
+      _ = bump(&state, counter: counter, by: by, key: key)
+      return state.counters
     }
   }
 }

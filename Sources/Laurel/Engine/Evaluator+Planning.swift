@@ -121,7 +121,7 @@ extension Evaluator {
         h,
         { state in
           lateness(
-            of: action, for: actor.id, state, caps: items.caps, counters: items.counters, bonuses: plan.bonuses,
+            of: action.id, for: actor.id, state, caps: items.caps, counters: items.counters, bonuses: plan.bonuses,
             streaks: plan.streaks)
         })
       {
@@ -141,7 +141,7 @@ extension Evaluator {
     if existing == nil { existing = try tx.existingMember(recipient) }
     guard let h = existing else { return nil }
     return tx.readMember(h) { state in
-      lateness(of: action, for: recipient.id, state, caps: items.caps, counters: items.counters)
+      lateness(of: action.id, for: recipient.id, state, caps: items.caps, counters: items.counters)
     }
   }
 }

@@ -37,6 +37,15 @@ extension Evaluator {
   func updateProgression<T: StateTransaction>(
     action: PreparedAction, tx: inout T, outcome: inout Outcome
   ) throws(T.Failure) {
+    try withUnsafePointer(to: action) { (action) throws(T.Failure) in
+      try updateProgression(action: action, tx: &tx, outcome: &outcome)
+    }
+  }
+
+  /// ``updateProgression(action:tx:outcome:)`` for an action read in place.
+  func updateProgression<T: StateTransaction>(
+    action: UnsafePointer<PreparedAction>, tx: inout T, outcome: inout Outcome
+  ) throws(T.Failure) {
     // Every member an action touches is in the action's scope.
     let overrides =
       overridable && !scratch.touched.isEmpty ? try scopeOverrides(scratch.touched[0].member.scope, in: &tx) : nil
@@ -104,7 +113,8 @@ extension Evaluator {
 
   /// Re-checks the badges whose inputs are in `dirty`, and awards those earned.
   private func awardBadges(
-    to state: inout MemberState, member: MemberID, dirty: UInt64, action: PreparedAction, outcome: inout Outcome
+    to state: inout MemberState, member: MemberID, dirty: UInt64, action: UnsafePointer<PreparedAction>,
+    outcome: inout Outcome
   ) {
     var pendingBadges: [(Int, String?)] = []
     // Checks are read in place: copying one retains each of its programs.
@@ -117,17 +127,17 @@ extension Evaluator {
       }
     }
     for (b, key) in pendingBadges {
-      state.badges.append(EarnedBadge(badge: b, key: key, at: action.at))
+      state.badges.append(EarnedBadge(badge: b, key: key, at: action.pointee.at))
       outcome.tally.badgesEarned += 1
       guard outcome.itemized else { continue }
-      outcome.badges.append(BadgeAward(member: member, badge: rules.badges[b].name, key: key, at: action.at))
+      outcome.badges.append(BadgeAward(member: member, badge: rules.badges[b].name, key: key, at: action.pointee.at))
     }
   }
 
   /// The badges of `checks` whose inputs are in `dirty` that the member in `pointer` earns now.
   private func awardBadges(
     _ checks: UnsafeBufferPointer<BadgeCheck>, _ comparisons: UnsafeBufferPointer<BadgeCheck.Comparison>,
-    _ pointer: UnsafePointer<MemberState>, member: MemberID, dirty: UInt64, action: PreparedAction,
+    _ pointer: UnsafePointer<MemberState>, member: MemberID, dirty: UInt64, action: UnsafePointer<PreparedAction>,
     pending pendingBadges: inout [(Int, String?)]
   ) {
     for b in checks.indices where !checks[b].manual && checks[b].dependsOn & dirty != 0 {
@@ -156,8 +166,13 @@ extension Evaluator {
 
   /// The badge's key for this action: `.some(nil)` for unkeyed badges, nil when
   /// the key cannot be computed (the action does not concern this badge).
-  private func badgeKey(_ b: Int, _ check: UnsafePointer<BadgeCheck>, action: PreparedAction) -> String?? {
-    if let f = check.pointee.keyField, f < action.fields.count, case .string(let value)? = action.fields[f].value {
+  private func badgeKey(_ b: Int, _ check: UnsafePointer<BadgeCheck>, action: UnsafePointer<PreparedAction>) -> String??
+  {
+    if let f = check.pointee.keyField {
+      // A string field holds a string or nothing (actions are checked against the field types).
+      guard f < action.pointee.fields.count, case .string(let value)? = action.pointee.fields[f].value else {
+        return nil
+      }
       return .some(value)
     }
     guard check.pointee.keyed, let program = rules.badges[b].key else { return .some(nil) }

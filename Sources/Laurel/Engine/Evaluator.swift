@@ -240,23 +240,32 @@ final class Evaluator: @unchecked Sendable {
 
   /// Puts the action's values into the activation's event slots.
   func bind(_ action: PreparedAction, _ plan: CompiledAction) {
+    withUnsafePointer(to: action) { bind($0, plan) }
+  }
+
+  /// ``bind(_:_:)`` for an action read in place.
+  func bind(_ pointer: UnsafePointer<PreparedAction>, _ plan: CompiledAction) {
     let slots = rules.slots
     let variables = activation.variables
     if rules.bindsBuiltins {
-      variables[slots.id] = .string(action.id)
-      variables[slots.type] = .string(action.type)
-      variables[slots.user] = .string(action.user)
-      variables[slots.at] = .timestamp(action.at)
+      variables[slots.id] = .string(pointer.pointee.id)
+      variables[slots.type] = .string(pointer.pointee.type)
+      variables[slots.user] = .string(pointer.pointee.user)
+      variables[slots.at] = .timestamp(pointer.pointee.at)
     }
     // Only the fields this action's expressions (and every badge's) can read.
+    let count = pointer.pointee.fields.count
     for i in plan.boundFields {
-      variables[rules.fields[i].slot] = i < action.fields.count ? action.fields[i].value : nil
+      variables[rules.fields[i].slot] = i < count ? pointer.pointee.fields[i].value : nil
     }
-    if rules.usesWindows {
-      context.windows[0] = rules.timeZone.window(.day, at: action.at)
-      context.windows[1] = rules.timeZone.window(.week, at: action.at)
-      context.windows[2] = rules.timeZone.window(.month, at: action.at)
-    }
+    if rules.usesWindows { setWindows(at: pointer.pointee.at) }
+  }
+
+  /// The calendar windows (day, week, month) that caps, windowed counters and bonuses count in, for an action at `at`.
+  func setWindows(at: Timestamp) {
+    context.windows[0] = rules.timeZone.window(.day, at: at)
+    context.windows[1] = rules.timeZone.window(.week, at: at)
+    context.windows[2] = rules.timeZone.window(.month, at: at)
   }
 
   func touch(_ handle: Int, _ member: MemberID, _ dirty: UInt64) {
