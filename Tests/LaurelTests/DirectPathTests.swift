@@ -125,6 +125,8 @@ import Testing
           when: member.counters.earned_today >= 20
         voter:
           when: member.counters.votes_cast >= 2
+        wiki_voter:                 # reads the action: the direct path binds it
+          when: has(event.wiki) && member.counters.votes_cast >= 1
       """
     }
     var lines: [String] = []
@@ -150,6 +152,7 @@ import Testing
     let decoder = ActionDecoder(rules: simulation.rules)
     for line in lines { simulation.apply(try decoder.decode(line)) }
     #expect(simulation.counts.rejected == 3 && simulation.counts.duplicates == 1)
+    #expect(simulation.memberEvents.badgeEarned == 4)  // nice and busy (ann), voter (u1), wiki_voter (u3)
     #expect(simulation.objectCounters(of: "post", key: "p1")?.first { $0.name == "score" }?.total == 5)
   }
 

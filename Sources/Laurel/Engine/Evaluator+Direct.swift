@@ -47,7 +47,7 @@ extension Evaluator {
     if !rules.objects.isEmpty, MemberID.isObjectScope(scope) { return false }
     if plan.loadsObjects {
       guard let type = pointer.pointee.typeIndex else { return false }
-      bind(pointer, rules.actions[type])
+      prepare(pointer, type)
       try loadObjects(rules.actions[type], action: pointer, scope: scope, tx: &tx)
       for (bit, r) in plan.rules.enumerated() where applying & (1 << UInt64(bit)) != 0 {
         for c in direct.counts[direct.rules[r].counts] {
@@ -55,7 +55,7 @@ extension Evaluator {
         }
       }
     } else if directBinds || windowed, let type = pointer.pointee.typeIndex {
-      bind(pointer, rules.actions[type])
+      prepare(pointer, type)
     }
     if windowed {
       for (bit, r) in plan.rules.enumerated() where applying & (1 << UInt64(bit)) != 0 && direct.rules[r].windowed {
@@ -115,6 +115,17 @@ extension Evaluator {
     }
     if !ranksAtOnce { try updateProgression(action: pointer, tx: &tx, outcome: &outcome) }
     return true
+  }
+
+  /// Binds the action when a program may run on the direct path (see
+  /// ``directEvaluates``); else sets only the windows that caps and windowed counters count in.
+  @inline(__always)
+  private func prepare(_ pointer: UnsafePointer<PreparedAction>, _ type: Int) {
+    if directEvaluates {
+      bind(pointer, rules.actions[type])
+    } else if rules.usesWindows {
+      setWindows(at: pointer.pointee.at)
+    }
   }
 
   /// The member a direct rule credits: the one its field names, else the actor.

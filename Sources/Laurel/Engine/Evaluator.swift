@@ -39,6 +39,10 @@ final class Evaluator: @unchecked Sendable {
   /// Whether the direct path must still bind the action: badges re-checked
   /// after it may read the event, and windowed counters need its windows.
   let directBinds: Bool
+  /// Whether a program may run on the direct path (a badge condition, key or
+  /// `to`, or an object key, not read directly): the action is then bound
+  /// whole, else only its windows are set.
+  let directEvaluates: Bool
   /// Whether the scheme has badges the engine awards (not manual only).
   let checksBadges: Bool
   /// How each badge is checked (by index), and the comparisons of those whose conditions are read directly.
@@ -102,6 +106,11 @@ final class Evaluator: @unchecked Sendable {
     (windowedByRule, windowedByType) = WindowedItems.make(rules)
     checksBadges = rules.badges.contains { !$0.manual }
     (badgeChecks, badgeComparisons) = BadgeCheck.make(rules)
+    directEvaluates =
+      rules.objects.contains { $0.keyField == nil }
+      || badgeChecks.contains {
+        !$0.manual && ($0.comparisons == nil || ($0.keyed && $0.keyField == nil) || ($0.limited && $0.toField == nil))
+      }
     overridable = rules.ladders.contains(where: \.overridable)
     directBinds = rules.usesWindows || rules.bindsBuiltins || checksBadges
     objectScopes = rules.globalObjectScopes
