@@ -140,11 +140,18 @@ extension Evaluator {
     _ pointer: UnsafePointer<MemberState>, member: MemberID, dirty: UInt64, action: UnsafePointer<PreparedAction>,
     pending pendingBadges: inout [(Int, String?)]
   ) {
+    // Most badges of a scheme name the same recipient field (`to: event.owner`): it is compared once.
+    var admitted: (field: Int, admits: Bool)?
     for b in checks.indices where !checks[b].manual && checks[b].dependsOn & dirty != 0 {
       let check = checks.baseAddress! + b
-      guard check.pointee.admits(member, action: action, to: rules.badges[b].to, activation: activation),
-        let key = badgeKey(b, check, action: action)
-      else { continue }
+      let admits: Bool
+      if let f = check.pointee.toField, let known = admitted, known.field == f {
+        admits = known.admits
+      } else {
+        admits = check.pointee.admits(member, action: action, to: rules.badges[b].to, activation: activation)
+        if let f = check.pointee.toField { admitted = (f, admits) }
+      }
+      guard admits, let key = badgeKey(b, check, action: action) else { continue }
       // A comparison read from the state costs less than the scan of the
       // member's badges, so it goes first; a condition to evaluate goes after.
       if let holds = check.pointee.holds(in: pointer, key: key, context: context, comparisons: comparisons) {

@@ -59,6 +59,9 @@ final class Evaluator: @unchecked Sendable {
   /// (see `Evaluator+Lateness.swift`), worked out once.
   let windowedByRule: [WindowedItems]
   let windowedByType: [WindowedItems]
+  /// The calendar windows something of the scheme counts in (caps, windowed
+  /// counters, bonuses, streaks): only those are worked out per action.
+  let windowsUsed: (day: Bool, week: Bool, month: Bool)
   /// Per object, its scope in a global scheme and that scope's hash.
   let objectScopes: [(scope: String, hash: UInt64)]
 
@@ -114,6 +117,10 @@ final class Evaluator: @unchecked Sendable {
     overridable = rules.ladders.contains(where: \.overridable)
     directBinds = rules.usesWindows || rules.bindsBuiltins || checksBadges
     objectScopes = rules.globalObjectScopes
+    let used = Set(
+      rules.caps.map(\.per) + rules.counters.compactMap(\.window) + rules.bonuses.map(\.every)
+        + rules.streaks.map(\.every))
+    windowsUsed = (used.contains(.day), used.contains(.week), used.contains(.month))
     context.objects = Array(repeating: initial.counters, count: rules.objects.count)
     scratch.objectKeys = Array(repeating: nil, count: rules.objects.count)
     scratch.objectHandles = Array(repeating: nil, count: rules.objects.count)
@@ -272,9 +279,9 @@ final class Evaluator: @unchecked Sendable {
 
   /// The calendar windows (day, week, month) that caps, windowed counters and bonuses count in, for an action at `at`.
   func setWindows(at: Timestamp) {
-    context.windows[0] = rules.timeZone.window(.day, at: at)
-    context.windows[1] = rules.timeZone.window(.week, at: at)
-    context.windows[2] = rules.timeZone.window(.month, at: at)
+    if windowsUsed.day { context.windows[0] = rules.timeZone.window(.day, at: at) }
+    if windowsUsed.week { context.windows[1] = rules.timeZone.window(.week, at: at) }
+    if windowsUsed.month { context.windows[2] = rules.timeZone.window(.month, at: at) }
   }
 
   func touch(_ handle: Int, _ member: MemberID, _ dirty: UInt64) {
