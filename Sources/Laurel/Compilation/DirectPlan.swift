@@ -48,8 +48,9 @@ struct DirectPlan: Sendable {
     var amount: Int64
     /// The dependency bit of the currency (what re-ranking and badges watch).
     var dirty: UInt64
-    /// The caps limiting it (usually none).
-    var caps: [Int]
+    /// Whether caps limit it: they are in ``DirectTable/amountCaps`` (kept
+    /// apart so that reading an amount retains no array).
+    var capped: Bool
   }
 
   struct Count: Sendable {
@@ -62,8 +63,9 @@ struct DirectPlan: Sendable {
   }
 
   let rules: [Rule]
-  /// Every rule's amounts, one rule after another.
+  /// Every rule's amounts, one rule after another, and each amount's caps.
   let amounts: [Amount]
+  let amountCaps: [[Int]]
   /// Every rule's counts, one rule after another.
   let counts: [Count]
   let conditions: [ActionCondition]
@@ -84,6 +86,7 @@ struct DirectPlan: Sendable {
     guard bonuses.isEmpty, streaks.isEmpty, compiled.count <= 64 else { return nil }
     var rules: [Rule] = []
     var amounts: [Amount] = []
+    var amountCaps: [[Int]] = []
     var counts: [Count] = []
     var conditions: [ActionCondition] = []
     for rule in compiled {
@@ -96,7 +99,9 @@ struct DirectPlan: Sendable {
         let (signed, overflow) = constant.multipliedReportingOverflow(by: rule.signs[i])
         guard !overflow else { return nil }
         amounts.append(
-          Amount(currency: currency, amount: signed, dirty: scheme.currencyBits[currency], caps: rule.caps[i]))
+          Amount(
+            currency: currency, amount: signed, dirty: scheme.currencyBits[currency], capped: !rule.caps[i].isEmpty))
+        amountCaps.append(rule.caps[i])
       }
       for (counter, program) in rule.counts {
         var by: Int64 = 1
@@ -123,6 +128,7 @@ struct DirectPlan: Sendable {
     }
     self.rules = rules
     self.amounts = amounts
+    self.amountCaps = amountCaps
     self.counts = counts
     self.conditions = conditions
     loadsObjects = !objects.isEmpty
@@ -138,12 +144,15 @@ struct DirectTable: Sendable {
   struct Plan: Sendable {
     var rules: Range<Int>
     var loadsObjects: Bool
+    /// Whether some rule has a condition, caps, windowed state or counts, or the type loads objects.
+    var guarded: Bool
   }
 
   /// Per action type; nil when the type takes the general path.
   let plans: [Plan?]
   let rules: [DirectPlan.Rule]
   let amounts: [DirectPlan.Amount]
+  let amountCaps: [[Int]]
   let counts: [DirectPlan.Count]
   let conditions: [ActionCondition]
 
@@ -151,6 +160,7 @@ struct DirectTable: Sendable {
     var plans: [Plan?] = []
     var rules: [DirectPlan.Rule] = []
     var amounts: [DirectPlan.Amount] = []
+    var amountCaps: [[Int]] = []
     var counts: [DirectPlan.Count] = []
     var conditions: [ActionCondition] = []
     for action in actions {
@@ -166,13 +176,18 @@ struct DirectTable: Sendable {
         rules.append(rule)
       }
       amounts += direct.amounts
+      amountCaps += direct.amountCaps
       counts += direct.counts
       conditions += direct.conditions
-      plans.append(Plan(rules: start..<rules.count, loadsObjects: direct.loadsObjects))
+      let guarded =
+        direct.loadsObjects || !direct.counts.isEmpty || !direct.conditions.isEmpty
+        || direct.rules.contains(where: \.windowed) || direct.amounts.contains(where: \.capped)
+      plans.append(Plan(rules: start..<rules.count, loadsObjects: direct.loadsObjects, guarded: guarded))
     }
     self.plans = plans
     self.rules = rules
     self.amounts = amounts
+    self.amountCaps = amountCaps
     self.counts = counts
     self.conditions = conditions
   }
