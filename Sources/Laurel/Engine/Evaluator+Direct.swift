@@ -60,14 +60,7 @@ extension Evaluator {
       if let from = rule.from, pointer.pointee.at < from { continue }
       if let until = rule.until, !(pointer.pointee.at < until) { continue }
       let key = recipientKey(rule, pointer, scope: scope, scopeHash: scopeHash)
-      var onceKey: String?
-      var onceKeyHash: UInt64?
-      if let f = rule.onceField, case .string(let value)? = pointer.pointee.fields[f].value {
-        onceKey = value
-        onceKeyHash = pointer.pointee.fields[f].hash
-      }
-      guard let handle = try recipient(key, rule: rule.globalIndex, onceKey: onceKey, onceKeyHash: onceKeyHash, in: &tx)
-      else { continue }
+      guard let handle = try recipient(of: rule, key, pointer, in: &tx) else { continue }
       var dirty = Dependencies.touched
       tx.withMember(handle) { state in
         for a in rule.amounts {
@@ -148,14 +141,7 @@ extension Evaluator {
         continue
       }
       let key = recipientKey(rule, pointer, scope: scope, scopeHash: scopeHash)
-      var onceKey: String?
-      var onceKeyHash: UInt64?
-      if let f = rule.onceField, case .string(let value)? = pointer.pointee.fields[f].value {
-        onceKey = value
-        onceKeyHash = pointer.pointee.fields[f].hash
-      }
-      guard let handle = try recipient(key, rule: rule.globalIndex, onceKey: onceKey, onceKeyHash: onceKeyHash, in: &tx)
-      else { continue }
+      guard let handle = try recipient(of: rule, key, pointer, in: &tx) else { continue }
       var dirty = Dependencies.touched
       tx.withMember(handle) { state in
         for a in rule.amounts {
@@ -195,6 +181,21 @@ extension Evaluator {
     } else if rules.usesWindows {
       setWindows(at: pointer.pointee.at)
     }
+  }
+
+  /// The handle of a direct rule's recipient, once its once-per key (if any)
+  /// is claimed; nil when that key was claimed before.
+  @inline(__always)
+  private func recipient<T: StateTransaction>(
+    of rule: DirectPlan.Rule, _ key: MemberKey, _ pointer: UnsafePointer<PreparedAction>, in tx: inout T
+  ) throws(T.Failure) -> Int? {
+    var onceKey: String?
+    var onceKeyHash: UInt64?
+    if let f = rule.onceField, case .string(let value)? = pointer.pointee.fields[f].value {
+      onceKey = value
+      onceKeyHash = pointer.pointee.fields[f].hash
+    }
+    return try recipient(key, rule: rule.globalIndex, onceKey: onceKey, onceKeyHash: onceKeyHash, in: &tx)
   }
 
   /// The member a direct rule credits: the one its field names, else the actor.
