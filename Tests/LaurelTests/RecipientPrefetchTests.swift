@@ -15,7 +15,7 @@ import Testing
       contentsOf: Scenario.repository.appendingPathComponent("rules/examples/community-history.jsonl"), encoding: .utf8)
     let decoder = ActionDecoder(rules: rules)
     let actions = history.split(separator: "\n").compactMap { try? decoder.decode(String($0)) }
-    let prefetch = try #require(RecipientPrefetch(rules, direct: DirectTable(rules.actions)))
+    let prefetch = try #require(RecipientPrefetch(rules, direct: Evaluator(rules: rules).direct))
     var simulation = Simulation(rules: rules)
     var credited = 0
     var claimed = 0

@@ -38,8 +38,9 @@ struct DirectPlan: Sendable {
     /// Whether it changes a member: false for a rule that only counts into objects.
     var touchesMember: Bool
     /// Whether it touches windowed state (caps, windowed counters): its
-    /// recipient is checked for lateness first.
-    var windowed: Bool
+    /// recipient is checked for lateness first. Set by ``DirectTable``, from
+    /// the evaluator's ``WindowedItems``.
+    var windowed = false
   }
 
   struct Amount: Sendable {
@@ -77,8 +78,6 @@ struct DirectPlan: Sendable {
     var currencyBits: [UInt64]
     var counterBits: [UInt64]
     var counters: [CompiledCounter]
-    /// Per rule (global index): whether it touches windowed state.
-    var windowedRules: Set<Int>
   }
 
   /// The direct form of an action's rules, or nil when some rule needs the general path.
@@ -123,8 +122,7 @@ struct DirectPlan: Sendable {
         Rule(
           globalIndex: rule.globalIndex, recipientField: rule.recipientField, onceField: rule.onceField,
           amounts: start.0..<amounts.count, counts: start.1..<counts.count, condition: condition, from: rule.from,
-          until: rule.until, touchesMember: rule.touchesMember,
-          windowed: scheme.windowedRules.contains(rule.globalIndex)))
+          until: rule.until, touchesMember: rule.touchesMember))
     }
     self.rules = rules
     self.amounts = amounts
@@ -156,7 +154,8 @@ struct DirectTable: Sendable {
   let counts: [DirectPlan.Count]
   let conditions: [ActionCondition]
 
-  init(_ actions: [CompiledAction]) {
+  /// `windowed`: per rule (global index), the windowed items its effects touch.
+  init(_ actions: [CompiledAction], windowed: [WindowedItems]) {
     var plans: [Plan?] = []
     var rules: [DirectPlan.Rule] = []
     var amounts: [DirectPlan.Amount] = []
@@ -170,6 +169,7 @@ struct DirectTable: Sendable {
       }
       let start = rules.count
       for var rule in direct.rules {
+        rule.windowed = !windowed[rule.globalIndex].isEmpty
         rule.amounts = (rule.amounts.lowerBound + amounts.count)..<(rule.amounts.upperBound + amounts.count)
         rule.counts = (rule.counts.lowerBound + counts.count)..<(rule.counts.upperBound + counts.count)
         rule.condition = rule.condition.map { $0 + conditions.count }
@@ -181,7 +181,7 @@ struct DirectTable: Sendable {
       conditions += direct.conditions
       let guarded =
         direct.loadsObjects || !direct.counts.isEmpty || !direct.conditions.isEmpty
-        || direct.rules.contains(where: \.windowed) || direct.amounts.contains(where: \.capped)
+        || rules[start...].contains(where: \.windowed) || direct.amounts.contains(where: \.capped)
       plans.append(Plan(rules: start..<rules.count, loadsObjects: direct.loadsObjects, guarded: guarded))
     }
     self.plans = plans

@@ -199,18 +199,7 @@ struct Compilation {
       shared.formUnion((b.key?.references ?? []).union(b.when?.references ?? []).union(b.to?.references ?? []))
     }
     var everything = shared
-    // Rules that touch windowed state: crediting a currency a windowed counter tracks, a cap, a windowed count.
-    let windowedCurrencies = Set(
-      currencies.indices.filter { c in
-        (currencies[c].trackingCounters + currencies[c].earningCounters).contains { counters[$0].window != nil }
-      })
-    let windowedRules = Set(
-      actions.flatMap(\.rules).filter { rule in
-        rule.amounts.contains { windowedCurrencies.contains($0.currency) } || rule.caps.contains { !$0.isEmpty }
-          || rule.counts.contains { counters[$0.counter].window != nil }
-      }.map(\.globalIndex))
-    let direct = DirectPlan.Scheme(
-      currencyBits: deps.currency, counterBits: deps.counter, counters: counters, windowedRules: windowedRules)
+    let direct = DirectPlan.Scheme(currencyBits: deps.currency, counterBits: deps.counter, counters: counters)
     for i in actions.indices {
       var names = shared
       for rule in actions[i].rules {

@@ -51,7 +51,7 @@ extension Evaluator {
       outcome.status = .duplicate
       return true
     }
-    if directBinds, let type = pointer.pointee.typeIndex { prepare(pointer, type) }
+    if let type = pointer.pointee.typeIndex { prepare(pointer, type) }
     // With one rule, one member changes: its ladders are re-ranked at once,
     // without a list of touched members (unless badges need the full pass).
     let ranksAtOnce = plan.rules.count == 1 && !checksBadges
@@ -114,7 +114,7 @@ extension Evaluator {
           if let o = direct.counts[c].object, scratch.objectKeys[o] == nil { return false }
         }
       }
-    } else if directBinds || windowed, let type = pointer.pointee.typeIndex {
+    } else if let type = pointer.pointee.typeIndex {
       prepare(pointer, type)
     }
     if windowed {

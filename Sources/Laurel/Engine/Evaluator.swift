@@ -36,9 +36,6 @@ final class Evaluator: @unchecked Sendable {
   /// Whether action types with a ``DirectPlan`` may take the direct path:
   /// the scheme has no scope, or its scope is a plain field.
   let allowsDirect: Bool
-  /// Whether the direct path must still bind the action: badges re-checked
-  /// after it may read the event, and windowed counters need its windows.
-  let directBinds: Bool
   /// Whether a program may run on the direct path (a badge condition, key or
   /// `to`, or an object key, not read directly): the action is then bound
   /// whole, else only its windows are set.
@@ -103,10 +100,10 @@ final class Evaluator: @unchecked Sendable {
     initialStorage.initialize(to: initial)
     context = MemberContext(badgeNames: rules.badges.map(\.name), initial: initial)
     activation = Activation(slotCount: rules.slotCount, context: context)
-    direct = DirectTable(rules.actions)
+    (windowedByRule, windowedByType) = WindowedItems.make(rules)
+    direct = DirectTable(rules.actions, windowed: windowedByRule)
     allowsDirect = rules.scope == nil || rules.scopeField != nil
     (rankings, thresholds) = LadderRanking.make(rules)
-    (windowedByRule, windowedByType) = WindowedItems.make(rules)
     checksBadges = rules.badges.contains { !$0.manual }
     (badgeChecks, badgeComparisons) = BadgeCheck.make(rules)
     directEvaluates =
@@ -115,7 +112,6 @@ final class Evaluator: @unchecked Sendable {
         !$0.manual && ($0.comparisons == nil || ($0.keyed && $0.keyField == nil) || ($0.limited && $0.toField == nil))
       }
     overridable = rules.ladders.contains(where: \.overridable)
-    directBinds = rules.usesWindows || rules.bindsBuiltins || checksBadges
     objectScopes = rules.globalObjectScopes
     let used = Set(
       rules.caps.map(\.per) + rules.counters.compactMap(\.window) + rules.bonuses.map(\.every)
