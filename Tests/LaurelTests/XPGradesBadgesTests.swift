@@ -70,6 +70,36 @@ import Testing
     #expect(!table.contains("module_expert_contributor"))
   }
 
+  /// A badge with a key is earned for a key: an action that gives none
+  /// concerns no key of it, whether its condition is read from the state
+  /// (`member.counters.posts >= 2`, checked before the key is worked out) or
+  /// evaluated (`size(...)`).
+  @Test func aKeyedBadgeIsNotEarnedOnAnActionThatGivesNoKey() throws {
+    var s = try Scenario(
+      yaml: """
+        scheme: keys
+        fields: { topic: string }
+        currencies: { points: {} }
+        counters:
+          posts: {}
+        actions:
+          posted:
+            - id: count
+              count: [posts]
+        badges:
+          regular:
+            key: event.topic
+            when: member.counters.posts >= 2
+          evaluated:
+            key: event.topic
+            when: size([member.counters.posts]) == 1 && member.counters.posts >= 2
+        """)
+    let untitled = #"{"type":"posted","at":"2026-03-01T10:00:00Z","user":"ana"}"#
+    for _ in 1...3 { #expect(try s.apply(untitled).badges.isEmpty, "no topic: no key, no badge") }
+    let earned = try s.apply(#"{"type":"posted","at":"2026-03-01T10:00:00Z","user":"ana","topic":"swift"}"#)
+    #expect(earned.badges.map { "\($0.badge):\($0.key ?? "-")" } == ["regular:swift", "evaluated:swift"])
+  }
+
   @Test mutating func neverAwardsAManualBadgeAutomatically() throws {
     for _ in 1...300 { try scenario.apply(message("ana", module: "m1")) }
     #expect(scenario.member("ana")?.badges.map(\.badge) == ["module_expert_contributor"])

@@ -38,6 +38,9 @@ struct BadgeCheck {
   /// (`post.counters.accepted >= 1 && post.counters.answer_score >= 10`):
   /// where they sit in the evaluator's comparisons. Nil: run `when`.
   var comparisons: Range<Int>?
+  /// Whether one of those comparisons reads the badge's key (`counter[key]`):
+  /// when none does, the key is worked out only for a condition that holds.
+  var comparisonsReadKey = false
 
   /// Every badge's check, and the comparisons they read, in one plain array
   /// that the evaluator owns (reading it retains nothing).
@@ -61,6 +64,9 @@ struct BadgeCheck {
       found.append(Comparison(reading: reading, bound: threshold.bound))
     }
     comparisons = all.count..<(all.count + found.count)
+    comparisonsReadKey = found.contains {
+      if case .counter(_, keyed: true, _) = $0.reading { true } else { false }
+    }
     all += found
   }
 
@@ -111,20 +117,25 @@ struct BadgeCheck {
     return user == member.user
   }
 
-  /// The condition, read from `state` directly; nil when it needs evaluating.
+  /// The condition, read from `state` directly (and from `objects`, the
+  /// counters of the action's objects, borrowed from the context); nil when
+  /// it needs evaluating.
   @inline(__always)
   func holds(
     in state: UnsafePointer<MemberState>, key: String?, context: MemberContext,
-    comparisons all: UnsafeBufferPointer<Comparison>
+    objects: UnsafeBufferPointer<[CounterState]>, comparisons all: UnsafeBufferPointer<Comparison>
   ) -> Bool? {
     guard let comparisons else { return nil }
-    for c in comparisons where !Self.holds(all[c], in: state, key: key, context: context) { return false }
+    for c in comparisons where !Self.holds(all[c], in: state, key: key, context: context, objects: objects) {
+      return false
+    }
     return true
   }
 
   @inline(__always)
   private static func holds(
-    _ comparison: Comparison, in state: UnsafePointer<MemberState>, key: String?, context: MemberContext
+    _ comparison: Comparison, in state: UnsafePointer<MemberState>, key: String?, context: MemberContext,
+    objects: UnsafeBufferPointer<[CounterState]>
   ) -> Bool {
     switch comparison.reading {
     case .balance(let c):
@@ -138,7 +149,6 @@ struct BadgeCheck {
       }
       return comparison.bound.holds(value)
     case .objectCounter(let o, let c):
-      let objects = context.objects
       return comparison.bound.holds(o < objects.count && c < objects[o].count ? objects[o][c].total : 0)
     }
   }

@@ -120,9 +120,12 @@ extension Evaluator {
     // Checks are read in place: copying one retains each of its programs.
     badgeChecks.withUnsafeBufferPointer { checks in
       badgeComparisons.withUnsafeBufferPointer { comparisons in
-        withUnsafePointer(to: &state) { pointer in
-          awardBadges(
-            checks, comparisons, pointer, member: member, dirty: dirty, action: action, pending: &pendingBadges)
+        context.objects.withUnsafeBufferPointer { objects in
+          withUnsafePointer(to: &state) { pointer in
+            awardBadges(
+              checks, comparisons, pointer, objects: objects, member: member, dirty: dirty, action: action,
+              pending: &pendingBadges)
+          }
         }
       }
     }
@@ -137,8 +140,8 @@ extension Evaluator {
   /// The badges of `checks` whose inputs are in `dirty` that the member in `pointer` earns now.
   private func awardBadges(
     _ checks: UnsafeBufferPointer<BadgeCheck>, _ comparisons: UnsafeBufferPointer<BadgeCheck.Comparison>,
-    _ pointer: UnsafePointer<MemberState>, member: MemberID, dirty: UInt64, action: UnsafePointer<PreparedAction>,
-    pending pendingBadges: inout [(Int, String?)]
+    _ pointer: UnsafePointer<MemberState>, objects: UnsafeBufferPointer<[CounterState]>, member: MemberID,
+    dirty: UInt64, action: UnsafePointer<PreparedAction>, pending pendingBadges: inout [(Int, String?)]
   ) {
     // Most badges of a scheme name the same recipient field (`to: event.owner`): it is compared once.
     var admitted: (field: Int, admits: Bool)?
@@ -151,10 +154,24 @@ extension Evaluator {
         admits = check.pointee.admits(member, action: action, to: rules.badges[b].to, activation: activation)
         if let f = check.pointee.toField { admitted = (f, admits) }
       }
-      guard admits, let key = badgeKey(b, check, action: action) else { continue }
+      guard admits else { continue }
+      // Comparisons that do not read the key are checked before it is worked
+      // out (copying it costs more than comparing, and most do not hold yet).
+      if check.pointee.comparisons != nil && !check.pointee.comparisonsReadKey {
+        guard
+          check.pointee.holds(in: pointer, key: nil, context: context, objects: objects, comparisons: comparisons)
+            == true,
+          let key = badgeKey(b, check, action: action), !pointer.pointee.hasBadge(b, key: key)
+        else { continue }
+        pendingBadges.append((b, key))
+        continue
+      }
+      guard let key = badgeKey(b, check, action: action) else { continue }
       // A comparison read from the state costs less than the scan of the
       // member's badges, so it goes first; a condition to evaluate goes after.
-      if let holds = check.pointee.holds(in: pointer, key: key, context: context, comparisons: comparisons) {
+      if let holds = check.pointee.holds(
+        in: pointer, key: key, context: context, objects: objects, comparisons: comparisons)
+      {
         if holds && !pointer.pointee.hasBadge(b, key: key) { pendingBadges.append((b, key)) }
         continue
       }
