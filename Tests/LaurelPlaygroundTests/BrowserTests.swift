@@ -11,7 +11,7 @@ import Testing
   /// The Python that has Selenium (Debian's, whatever `python3` is first on PATH).
   static let python: String? = ["/usr/bin/python3", "/usr/local/bin/python3"].first { candidate in
     guard FileManager.default.isExecutableFile(atPath: candidate) else { return false }
-    return (try? run(candidate, ["-c", "import selenium"]).status) == 0
+    return (try? runBlocking(candidate, ["-c", "import selenium"], echo: false).status) == 0
   }
 
   static let browser = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first {
@@ -21,7 +21,7 @@ import Testing
     FileManager.default.isExecutableFile(atPath: $0)
   }
 
-  @Test(.timeLimit(.minutes(20))) func productPersonEditsComparesInspectsUploadsAndSaves() throws {
+  @Test(.timeLimit(.minutes(20))) func productPersonEditsComparesInspectsUploadsAndSaves() async throws {
     guard let python = Self.python, Self.browser != nil, Self.driver != nil else {
       let missing =
         "headless Chromium, chromedriver and python3-selenium are needed (apt-get install chromium chromium-driver python3-selenium)"
@@ -35,7 +35,7 @@ import Testing
     // 100 times slower than release); the 100,000-action figure comes from
     // `browser_test.py --laurel .build/release/laurel` (Playground/README.md).
     let large = ProcessInfo.processInfo.environment["LAUREL_BROWSER_LARGE"] ?? "5000"
-    let result = try Self.run(
+    let result = try await Self.run(
       python,
       [
         repositoryRoot.appendingPathComponent("Playground/Tests/browser_test.py").path, "--laurel", laurel,
@@ -46,11 +46,21 @@ import Testing
   }
 
   /// Runs a program to completion; its output and error, merged.
+  ///
+  /// The wait is on a thread of its own: a test waiting on one of the few
+  /// threads tasks share (two on a two-core machine) would stall every other
+  /// suite's tasks for minutes.
   static func run(
     _ program: String, _ arguments: [String], echo: Bool = false
-  ) throws -> (
-    status: Int32, output: String
-  ) {
+  ) async throws -> (status: Int32, output: String) {
+    try await withCheckedThrowingContinuation { continuation in
+      Thread { continuation.resume(with: Result { try runBlocking(program, arguments, echo: echo) }) }.start()
+    }
+  }
+
+  static func runBlocking(
+    _ program: String, _ arguments: [String], echo: Bool
+  ) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: program)
     process.arguments = arguments

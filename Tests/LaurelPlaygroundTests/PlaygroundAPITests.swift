@@ -298,7 +298,7 @@ import Testing
     let rules = try copyOfRules()
     let events = rules.appendingPathComponent("examples/community-history.jsonl").path
     let store = rules.deletingLastPathComponent().appendingPathComponent("store.sqlite").path
-    let ingest = try BrowserTests.run(
+    let ingest = try await BrowserTests.run(
       try BuiltLaurel.path,
       [
         "ingest", "--rules", rules.appendingPathComponent("community-points.yaml").path, "--store", store, "--events",
@@ -344,7 +344,7 @@ import Testing
       ["init", "-q"], ["add", "."],
       ["-c", "user.name=Laurel", "-c", "user.email=laurel@example.com", "commit", "-q", "-m", "rules"],
     ] {
-      let git = try BrowserTests.run("/usr/bin/env", ["git", "-C", folder] + arguments)
+      let git = try await BrowserTests.run("/usr/bin/env", ["git", "-C", folder] + arguments)
       #expect(git.status == 0, "git \(arguments): \(git.output)")
     }
     let file = rules.appendingPathComponent("community-points.yaml")

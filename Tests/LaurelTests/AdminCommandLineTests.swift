@@ -12,16 +12,20 @@ import Testing
   let rules = Scenario.repository.appendingPathComponent("rules/community-points.yaml").path
   let history = Scenario.repository.appendingPathComponent("rules/examples/community-history.jsonl").path
 
-  init() throws {
+  init() async throws {
     folder = try TemporaryFolder("laurel-admin-cli")
     store = folder.url.appendingPathComponent("store.sqlite").path
-    let ingest = try Self.laurel(["ingest", "--rules", rules, "--store", store, "--events", history])
+    let ingest = try await Self.laurel(["ingest", "--rules", rules, "--store", store, "--events", history])
     #expect(ingest.status == 0, "\(ingest.stderr)")
   }
 
   /// Runs the built `laurel`; its status, standard output and standard error
   /// (written to a file, so that neither pipe can fill up and block it).
-  static func laurel(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+  static func laurel(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+    try await onOwnThread { try laurelBlocking(arguments) }
+  }
+
+  private static func laurelBlocking(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
     let errors = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-stderr-\(UUID().uuidString)")
     _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
     defer { try? FileManager.default.removeItem(at: errors) }
@@ -43,9 +47,9 @@ import Testing
     "[" + zip(names, thresholds).map { #"{"name":"\#($0)","threshold":\#($1)}"# }.joined(separator: ",") + "]"
   }
 
-  @Test func adminCommandsChangeLevelsGatesAndBadgesAndAuditThem() throws {
+  @Test func adminCommandsChangeLevelsGatesAndBadgesAndAuditThem() async throws {
     let names = ["Beginner", "Explorer", "Maker", "D", "E", "F", "G", "H", "I"]
-    let bad = try Self.laurel([
+    let bad = try await Self.laurel([
       "admin", "set-tiers", "--store", store, "--ladder", "level", "--scope", "c1", "--tiers",
       tiersJSON(["A", "a"], [5, 3]),
     ])
@@ -55,13 +59,13 @@ import Testing
     #expect(bad.stderr.contains("tiers[0].threshold"))
     // A threshold beyond 64 bits, or not JSON at all: a sentence, status 1, nothing changed.
     for hostile in [#"[{"name":"A","threshold":1e30}]"#, "not json", #"[{"name":"A"}]"#] {
-      let refused = try Self.laurel([
+      let refused = try await Self.laurel([
         "admin", "set-tiers", "--store", store, "--ladder", "level", "--scope", "c1", "--tiers", hostile,
       ])
       #expect(refused.status == 1)
       #expect(refused.stderr.contains("--tiers must be a JSON array"))
     }
-    let set = try Self.laurel([
+    let set = try await Self.laurel([
       "admin", "set-tiers", "--store", store, "--ladder", "level", "--scope", "c1", "--by", "owner", "--tiers",
       tiersJSON(names, [0, 3, 10, 30, 60, 100, 200, 400, 800]),
     ])
@@ -69,38 +73,41 @@ import Testing
     let update = try #require(try Self.json(set.stdout) as? [String: Any])
     #expect((update["tier_changes"] as? [Any])?.isEmpty == false)
     let levels = try #require(
-      try Self.json(try Self.laurel(["levels", "--store", store, "--ladder", "level", "--scope", "c1"]).stdout)
+      try Self.json(try await Self.laurel(["levels", "--store", store, "--ladder", "level", "--scope", "c1"]).stdout)
         as? [String: Any])
     #expect((levels["levels"] as? [[String: Any]])?.map { $0["name"] as? String } == names)
     #expect(
-      try Self.laurel([
+      try await Self.laurel([
         "admin", "set-requirement", "--store", store, "--gate", "course", "--resource", "swift", "--scope", "c1",
         "--rank", "9",
       ]).status == 0)
     let check = try #require(
       try Self.json(
-        try Self.laurel([
+        try await Self.laurel([
           "gate", "check", "--store", store, "--gate", "course", "--resource", "swift", "--scope", "c1", "--user",
           "u107",
         ]).stdout) as? [String: Any])
     #expect(check["has_access"] as? Bool == false)
     #expect(check["message"] as? String == "Unlock at Level 9 - I")
     #expect(
-      try Self.laurel(["admin", "create-badge", "--store", store, "--name", "founder", "--title", "Founder"]).status
+      try await Self.laurel(["admin", "create-badge", "--store", store, "--name", "founder", "--title", "Founder"])
+        .status
         == 0)
-    let grant = try Self.laurel([
+    let grant = try await Self.laurel([
       "admin", "grant", "--store", store, "--badge", "founder", "--user", "u107", "--scope", "c1", "--reason", "first",
     ])
     #expect(grant.status == 0, "\(grant.stderr)")
     let audit = try #require(
-      try Self.json(try Self.laurel(["admin", "audit", "--store", store]).stdout) as? [[String: Any]])
+      try Self.json(try await Self.laurel(["admin", "audit", "--store", store]).stdout) as? [[String: Any]])
     #expect(audit.map { $0["operation"] as? String } == ["badge.grant", "catalogue.create", "gate.set", "levels.set"])
     let board = try #require(
       try Self.json(
-        try Self.laurel(["leaderboard", "points", "--store", store, "--scope", "c1", "--window", "all", "--limit", "3"])
-          .stdout) as? [String: Any])
+        try await Self.laurel([
+          "leaderboard", "points", "--store", store, "--scope", "c1", "--window", "all", "--limit", "3",
+        ])
+        .stdout) as? [String: Any])
     #expect((board["entries"] as? [[String: Any]])?.first?["rank"] as? Int == 1)
-    let unknown = try Self.laurel(["leaderboard", "nope", "--store", store, "--scope", "c1"])
+    let unknown = try await Self.laurel(["leaderboard", "nope", "--store", store, "--scope", "c1"])
     #expect(unknown.status == 1)
     #expect(unknown.stderr.contains("QUERY_UNKNOWN_LEADERBOARD"))
   }
@@ -115,10 +122,12 @@ import Testing
     return path
   }
 
-  @Test func aDryRunPrintsWhatLaurelDiffPrints() throws {
+  @Test func aDryRunPrintsWhatLaurelDiffPrints() async throws {
     let proposed = try proposedRules()
-    let dry = try Self.laurel(["rebuild", "--store", store, "--rules", proposed, "--dry-run", "--format", "json"])
-    let diff = try Self.laurel(["diff", "--from", rules, "--to", proposed, "--events", history, "--format", "json"])
+    let dry = try await Self.laurel(["rebuild", "--store", store, "--rules", proposed, "--dry-run", "--format", "json"])
+    let diff = try await Self.laurel([
+      "diff", "--from", rules, "--to", proposed, "--events", history, "--format", "json",
+    ])
     #expect(dry.status == 0, "\(dry.stderr)")
     #expect(diff.status == 0)
     // The report names its sources; everything else is the same.
@@ -131,41 +140,45 @@ import Testing
     }
     #expect(try withoutSources(dry.stdout) == withoutSources(diff.stdout))
     // And nothing changed.
-    #expect(try Self.laurel(["export", "--store", store]).stdout.contains(#""points":"#))
+    #expect(try await Self.laurel(["export", "--store", store]).stdout.contains(#""points":"#))
   }
 
-  @Test func exportGivesTheNotificationsTheStoreCounted() throws {
-    let export = try #require(try Self.json(try Self.laurel(["export", "--store", store]).stdout) as? [String: Any])
+  @Test func exportGivesTheNotificationsTheStoreCounted() async throws {
+    let export = try #require(
+      try Self.json(try await Self.laurel(["export", "--store", store]).stdout) as? [String: Any])
     let simulate = try #require(
-      try Self.json(try Self.laurel(["simulate", "--rules", rules, "--events", history, "--format", "json"]).stdout)
+      try Self.json(
+        try await Self.laurel(["simulate", "--rules", rules, "--events", history, "--format", "json"]).stdout)
         as? [String: Any])
     let notifications = try #require(export["notifications"] as? [String: Int])
     #expect(notifications == simulate["notifications"] as? [String: Int])
     #expect(notifications["points_awarded"]! > 0, "\(notifications)")
   }
 
-  @Test func aRebuildEqualsASimulationUnderTheNewRulesAndKeepsAdminSettings() throws {
+  @Test func aRebuildEqualsASimulationUnderTheNewRulesAndKeepsAdminSettings() async throws {
     let proposed = try proposedRules()
     #expect(
-      try Self.laurel(["admin", "create-badge", "--store", store, "--name", "founder", "--title", "Founder"]).status
+      try await Self.laurel(["admin", "create-badge", "--store", store, "--name", "founder", "--title", "Founder"])
+        .status
         == 0)
     #expect(
-      try Self.laurel(["admin", "grant", "--store", store, "--badge", "founder", "--user", "u9", "--scope", "c2"])
+      try await Self.laurel(["admin", "grant", "--store", store, "--badge", "founder", "--user", "u9", "--scope", "c2"])
         .status == 0)
-    let rebuild = try Self.laurel(["rebuild", "--store", store, "--rules", proposed])
+    let rebuild = try await Self.laurel(["rebuild", "--store", store, "--rules", proposed])
     #expect(rebuild.status == 0, "\(rebuild.stderr)")
     #expect(rebuild.stderr.contains("2000 actions replayed"))
-    let export = try #require(try Self.json(try Self.laurel(["export", "--store", store]).stdout) as? [String: Any])
+    let export = try #require(
+      try Self.json(try await Self.laurel(["export", "--store", store]).stdout) as? [String: Any])
     let simulate = try #require(
       try Self.json(
-        try Self.laurel(["simulate", "--rules", proposed, "--events", history, "--format", "json"]).stdout)
+        try await Self.laurel(["simulate", "--rules", proposed, "--events", history, "--format", "json"]).stdout)
         as? [String: Any])
     #expect((export["members"] as? NSArray) == (simulate["members"] as? NSArray))
     #expect(
       (export["notifications"] as? NSDictionary) == (simulate["notifications"] as? NSDictionary),
       "a rebuild counts what the new rules produce")
     let holders = try #require(
-      try Self.json(try Self.laurel(["admin", "holders", "--store", store, "--badge", "founder"]).stdout)
+      try Self.json(try await Self.laurel(["admin", "holders", "--store", store, "--badge", "founder"]).stdout)
         as? [[String: Any]])
     #expect(holders.map { $0["user"] as? String } == ["u9"])
     // The ledger names the new rules' version.
@@ -191,13 +204,13 @@ import Testing
       of: "      to: event.author\n",
       with: "      to: event.author\n    - award: { points: 1 }\n      to: event.author\n")
     let heavier = try RuleLoader().load(text: heavierText, file: "heavier.yaml")
-    let before = try Self.laurel(["export", "--store", path]).stdout
+    let before = try await Self.laurel(["export", "--store", path]).stdout
     let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
     let limited = try SQLiteStore(path: path, options: .init(maxSizeMiB: (size + 1_048_575) / 1_048_576))
     #expect(throws: SQLiteStore.WriteError.self) {
       _ = try limited.rebuild(heavier, files: [("heavier.yaml", heavierText)])
     }
-    #expect(try Self.laurel(["export", "--store", path]).stdout == before)
+    #expect(try await Self.laurel(["export", "--store", path]).stdout == before)
     #expect(try limited.ruleFiles().map(\.path) == ["points.yaml"])
   }
 }

@@ -94,11 +94,11 @@ struct CLIGoldenTests {
     ("show", ["show", "--store", store, "--scope", "c1", "--user", "u107"]),
   ]
 
-  @Test func everyCaseMatchesItsTranscript() throws {
+  @Test func everyCaseMatchesItsTranscript() async throws {
     try? FileManager.default.removeItem(atPath: Scenario.repository.appendingPathComponent(Self.store).path)
     let update = ProcessInfo.processInfo.environment["LAUREL_UPDATE_GOLDEN"] != nil
     for (name, arguments) in Self.cases {
-      let transcript = try Self.run(arguments)
+      let transcript = try await Self.run(arguments)
       let file = Self.golden.appendingPathComponent("\(name).txt")
       if update {
         try transcript.write(to: file, atomically: true, encoding: .utf8)
@@ -110,7 +110,11 @@ struct CLIGoldenTests {
   }
 
   /// `$ laurel …`, `[exit N]`, then the standard output and error, whole.
-  static func run(_ arguments: [String]) throws -> String {
+  static func run(_ arguments: [String]) async throws -> String {
+    try await onOwnThread { try runBlocking(arguments) }
+  }
+
+  private static func runBlocking(_ arguments: [String]) throws -> String {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: try BuiltLaurel.path)
     p.arguments = arguments

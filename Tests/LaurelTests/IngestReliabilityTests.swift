@@ -27,7 +27,7 @@ struct IngestReliabilityTests {
   }
 
   @discardableResult
-  func laurel(_ arguments: [String]) throws -> String { try BuiltLaurel.output(arguments) }
+  func laurel(_ arguments: [String]) async throws -> String { try await BuiltLaurel.output(arguments) }
 
   /// The member lines of a report (everything after the counts).
   func members(_ report: String) -> [Substring] {
@@ -46,7 +46,7 @@ struct IngestReliabilityTests {
       }) ?? 0
   }
 
-  @Test func aKilledIngestResumesToExactlyTheSimulatedState() throws {
+  @Test func aKilledIngestResumesToExactlyTheSimulatedState() async throws {
     let events = try generate(60000, seed: 3)
     let store = folder.appendingPathComponent("killed.sqlite").path
     let p = Process()
@@ -57,15 +57,15 @@ struct IngestReliabilityTests {
     try p.run()
     // Kill it once a few batches are in, while it is writing more.
     let deadline = Date().addingTimeInterval(60)
-    while actionsRead(store) < 2000 && p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+    while actionsRead(store) < 2000 && p.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
     kill(p.processIdentifier, SIGKILL)
     p.waitUntilExit()
     #expect(p.terminationReason == .uncaughtSignal, "the ingest was killed mid-way")
     let partial = actionsRead(store)
     #expect(partial >= 2000 && partial < 60000, "the kill came mid-way (\(partial) actions were in)")
-    try laurel(["ingest", "--rules", rules, "--store", store, "--events", events.path, "--batch", "200"])
-    let stored = try laurel(["export", "--store", store])
-    let simulated = try laurel(["simulate", "--rules", rules, "--events", events.path, "--format", "json"])
+    try await laurel(["ingest", "--rules", rules, "--store", store, "--events", events.path, "--batch", "200"])
+    let stored = try await laurel(["export", "--store", store])
+    let simulated = try await laurel(["simulate", "--rules", rules, "--events", events.path, "--format", "json"])
     #expect(members(stored) == members(simulated), "no action lost, none counted twice")
   }
 
@@ -73,7 +73,7 @@ struct IngestReliabilityTests {
   /// of one history (so they contend for the same members): the store must
   /// equal its own action log replayed by `laurel simulate`.
   @Test(arguments: [1, 500])
-  func twoProcessesIngestingInterleavedHalvesLoseNoUpdate(batch: Int) throws {
+  func twoProcessesIngestingInterleavedHalvesLoseNoUpdate(batch: Int) async throws {
     let events = try generate(batch == 1 ? 3000 : 16000, seed: 5)
     let lines = try String(contentsOf: events, encoding: .utf8).split(separator: "\n")
     let a = folder.appendingPathComponent("a.jsonl")
@@ -82,7 +82,7 @@ struct IngestReliabilityTests {
     try CommunityHistory.write(lines.enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }, to: b)
     let shared = folder.appendingPathComponent("shared.sqlite").path
     // Create the schema first, then start both writers at once.
-    try laurel(["ingest", "--rules", rules, "--store", shared, "--events", "/dev/null"])
+    try await laurel(["ingest", "--rules", rules, "--store", shared, "--events", "/dev/null"])
     let executable = URL(fileURLWithPath: try BuiltLaurel.path)
     let writers = [a, b].map { file -> Process in
       let p = Process()
@@ -93,18 +93,18 @@ struct IngestReliabilityTests {
       return p
     }
     for p in writers { try p.run() }
-    for p in writers { p.waitUntilExit() }
+    try await onOwnThread { for p in writers { p.waitUntilExit() } }
     #expect(writers.allSatisfy { $0.terminationStatus == 0 })
     #expect(try ConcurrentWritersTests.ledgerChainBreaks(shared).isEmpty)
     // The action log in commit order, replayed.
     let log = folder.appendingPathComponent("log.jsonl")
-    let bodies = try DatabaseQueue(path: shared).read {
+    let bodies = try await DatabaseQueue(path: shared).read {
       try String.fetchAll($0, sql: "SELECT body FROM actions ORDER BY seq")
     }
     #expect(bodies.count == lines.count)
     try CommunityHistory.write(bodies, to: log)
-    let stored = try laurel(["export", "--store", shared])
-    let replayed = try laurel(["simulate", "--rules", rules, "--events", log.path, "--format", "json"])
+    let stored = try await laurel(["export", "--store", shared])
+    let replayed = try await laurel(["simulate", "--rules", rules, "--events", log.path, "--format", "json"])
     #expect(members(stored) == members(replayed))
     #expect(members(stored).count > 100)
   }

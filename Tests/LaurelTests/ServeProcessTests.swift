@@ -49,8 +49,10 @@ import FoundationNetworking
     }
     let url = try #require(base, "the server printed no address: \(printed.withLock { $0 })")
 
-    let token = try BuiltLaurel.output(["token", "--jwt-secret-file", secret.path, "--sub", "backend", "--service"])
-      .trimmingCharacters(in: .whitespacesAndNewlines)
+    let token = try await BuiltLaurel.output([
+      "token", "--jwt-secret-file", secret.path, "--sub", "backend", "--service",
+    ])
+    .trimmingCharacters(in: .whitespacesAndNewlines)
     var request = URLRequest(url: URL(string: "\(url)/api/actions")!)
     request.httpMethod = "POST"
     request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")

@@ -49,11 +49,11 @@ import Testing
   /// committed it (a serial order of the four writers' batches), member by
   /// member, and every action is applied exactly once.
   @Test func fourProcessesIngestingOneHistoryLoseNothing() async throws {
-    guard let url = try TestPostgres.freshStoreURL() else { return }
+    guard let url = try await TestPostgres.freshStoreURL() else { return }
     let history = CommunityHistory.lines(count: 12_000, seed: 19)
     // The schema and rules first, so the four start on a prepared database.
     let empty = try file("empty.jsonl", [])
-    #expect(try BuiltLaurel.run(["ingest", "--rules", rules, "--store", url, "--events", empty]) == 0)
+    #expect(try await BuiltLaurel.run(["ingest", "--rules", rules, "--store", url, "--events", empty]) == 0)
     let shards = try (0..<4).map { shard in
       try file("shard\(shard).jsonl", history.enumerated().filter { $0.offset % 4 == shard }.map(\.element))
     }
@@ -62,13 +62,13 @@ import Testing
         ["ingest", "--rules", rules, "--store", url, "--events", shard, "--batch", "150"],
         log: temporary.url.appendingPathComponent("writer\(i).log").path)
     }
-    for writer in writers { writer.waitUntilExit() }
+    try await onOwnThread { for writer in writers { writer.waitUntilExit() } }
     for (i, writer) in writers.enumerated() {
       let log = try String(contentsOf: temporary.url.appendingPathComponent("writer\(i).log"), encoding: .utf8)
       #expect(writer.terminationStatus == 0, "writer \(i): \(log)")
     }
-    let stored = try BuiltLaurel.output(["export", "--store", url])
-    let serial = try BuiltLaurel.output([
+    let stored = try await BuiltLaurel.output(["export", "--store", url])
+    let serial = try await BuiltLaurel.output([
       "simulate", "--rules", rules, "--events", try await log(of: url), "--format", "json",
     ])
     let storedMembers = try Self.members(stored)
@@ -86,28 +86,28 @@ import Testing
   /// middle of an ingest and started again; the same ingest run once more
   /// gives exactly what a clean run gives.
   @Test func anIngestCutByAServerCrashCompletesWhenRunAgain() async throws {
-    guard try TestPostgres.shared() != nil else { return }
-    let cluster = try TestPostgres.Cluster.start(durable: true)
+    guard try await TestPostgres.shared() != nil else { return }
+    let cluster = try await onOwnThread { try TestPostgres.Cluster.start(durable: true) }
     defer { cluster.remove() }
     let history = try file("history.jsonl", CommunityHistory.lines(count: 20_000, seed: 23))
     let crashed = cluster.url + "&schema=crashed"
     let clean = cluster.url + "&schema=clean"
-    #expect(try BuiltLaurel.run(["ingest", "--rules", rules, "--store", clean, "--events", history]) == 0)
+    #expect(try await BuiltLaurel.run(["ingest", "--rules", rules, "--store", clean, "--events", history]) == 0)
     let ingest = ["ingest", "--rules", rules, "--store", crashed, "--events", history, "--batch", "200"]
     let cut = try launch(ingest, log: temporary.url.appendingPathComponent("cut.log").path)
     // Stopped once part of the history is in: some batches committed, one in flight.
     let deadline = Date().addingTimeInterval(60)
     while Date() < deadline, try await Self.applied(crashed) < 2_000 { try await Task.sleep(for: .milliseconds(50)) }
-    try cluster.stop(mode: "immediate")
-    cut.waitUntilExit()
+    try await onOwnThread { try cluster.stop(mode: "immediate") }
+    try await onOwnThread { cut.waitUntilExit() }
     let cutLog = try String(contentsOf: temporary.url.appendingPathComponent("cut.log"), encoding: .utf8)
     #expect(cut.terminationStatus != 0, "the ingest went on without its server: \(cutLog)")
     #expect(cutLog.contains("laurel:"), "no clear error: \(cutLog)")
     #expect(!cutLog.contains("password"))
-    try cluster.startServer(durable: true)
-    #expect(try BuiltLaurel.run(ingest) == 0)
-    let again = try BuiltLaurel.output(["export", "--store", crashed])
-    let expected = try BuiltLaurel.output(["export", "--store", clean])
+    try await onOwnThread { try cluster.startServer(durable: true) }
+    #expect(try await BuiltLaurel.run(ingest) == 0)
+    let again = try await BuiltLaurel.output(["export", "--store", crashed])
+    let expected = try await BuiltLaurel.output(["export", "--store", clean])
     #expect(try Self.members(again) == Self.members(expected))
     let store = try await PostgresStore(url: crashed)
     let counts = try await store.eventCounts()
@@ -119,19 +119,21 @@ import Testing
   /// store equals one that ingested the same history under them, and its
   /// counts still say every action arrived once.
   @Test func rebuildReplaysTheLogUnderNewRules() async throws {
-    guard let url = try TestPostgres.freshStoreURL(), let fresh = try TestPostgres.freshStoreURL() else { return }
+    guard let url = try await TestPostgres.freshStoreURL(), let fresh = try await TestPostgres.freshStoreURL() else {
+      return
+    }
     let history = try file("history.jsonl", CommunityHistory.lines(count: 3_000, seed: 29))
     let text = try String(contentsOfFile: rules, encoding: .utf8)
     let doubled = temporary.url.appendingPathComponent("doubled.yaml").path
     try text.replacingOccurrences(
       of: "post_liked:\n    - award: { points: 1 }", with: "post_liked:\n    - award: { points: 2 }"
     ).write(toFile: doubled, atomically: true, encoding: .utf8)
-    #expect(try BuiltLaurel.run(["ingest", "--rules", rules, "--store", url, "--events", history]) == 0)
-    let before = try Self.members(try BuiltLaurel.output(["export", "--store", url]))
-    #expect(try BuiltLaurel.run(["rebuild", "--rules", doubled, "--store", url]) == 0)
-    #expect(try BuiltLaurel.run(["ingest", "--rules", doubled, "--store", fresh, "--events", history]) == 0)
-    let rebuilt = try Self.members(try BuiltLaurel.output(["export", "--store", url]))
-    let expected = try Self.members(try BuiltLaurel.output(["export", "--store", fresh]))
+    #expect(try await BuiltLaurel.run(["ingest", "--rules", rules, "--store", url, "--events", history]) == 0)
+    let before = try Self.members(try await BuiltLaurel.output(["export", "--store", url]))
+    #expect(try await BuiltLaurel.run(["rebuild", "--rules", doubled, "--store", url]) == 0)
+    #expect(try await BuiltLaurel.run(["ingest", "--rules", doubled, "--store", fresh, "--events", history]) == 0)
+    let rebuilt = try Self.members(try await BuiltLaurel.output(["export", "--store", url]))
+    let expected = try Self.members(try await BuiltLaurel.output(["export", "--store", fresh]))
     #expect(rebuilt == expected && rebuilt != before)
     let store = try await PostgresStore(url: url)
     let counts = try await store.eventCounts()

@@ -36,7 +36,17 @@ enum BuiltLaurel {
 
   /// Runs `laurel` with `arguments` to completion and returns its standard
   /// output (standard error is discarded).
-  static func output(_ arguments: [String]) throws -> String {
+  static func output(_ arguments: [String]) async throws -> String {
+    try await onOwnThread { try outputBlocking(arguments) }
+  }
+
+  /// Runs `laurel` with `arguments` to completion (output discarded) and returns its exit status.
+  @discardableResult
+  static func run(_ arguments: [String]) async throws -> Int32 {
+    try await onOwnThread { try runBlocking(arguments) }
+  }
+
+  private static func outputBlocking(_ arguments: [String]) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: try path)
     process.arguments = arguments
@@ -49,9 +59,7 @@ enum BuiltLaurel {
     return String(decoding: data, as: UTF8.self)
   }
 
-  /// Runs `laurel` with `arguments` to completion (output discarded) and returns its exit status.
-  @discardableResult
-  static func run(_ arguments: [String]) throws -> Int32 {
+  private static func runBlocking(_ arguments: [String]) throws -> Int32 {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: try path)
     process.arguments = arguments

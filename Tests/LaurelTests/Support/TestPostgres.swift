@@ -20,20 +20,10 @@ enum TestPostgres {
   static var required: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
   /// The base URL of the shared server, or nil (with a note) when there is none outside CI.
-  static func shared() throws -> String? {
+  static func shared() async throws -> String? {
     if let url = ProcessInfo.processInfo.environment["LAUREL_POSTGRES_URL"], !url.isEmpty { return url }
-    let result = sharedCluster.withLock { cluster -> Result<String, Unavailable> in
-      if let cluster { return cluster.map(\.url) }
-      let started = Result { try Cluster.start() }.mapError { $0 as? Unavailable ?? Unavailable(description: "\($0)") }
-      cluster = started
-      if case .success(let server) = started {
-        stopAtExit.withLock { $0.append(server) }
-        atexit { TestPostgres.stopAll() }
-      }
-      return started.map(\.url)
-    }
-    switch result {
-    case .success(let url): return url
+    switch await sharedCluster.value {
+    case .success(let cluster): return cluster.url
     case .failure(let error):
       if required { throw error }
       print("note: PostgreSQL tests skipped: \(error)")
@@ -43,13 +33,25 @@ enum TestPostgres {
 
   /// A URL of the shared server naming a schema of its own, so each store
   /// starts empty; nil when there is no server (outside CI).
-  static func freshStoreURL() throws -> String? {
-    guard let base = try shared() else { return nil }
+  static func freshStoreURL() async throws -> String? {
+    guard let base = try await shared() else { return nil }
     let schema = "t\(UInt64.random(in: 0...UInt64.max))"
     return base + (base.contains("?") ? "&" : "?") + "schema=\(schema)"
   }
 
-  private static let sharedCluster = Mutex<Result<Cluster, Unavailable>?>(nil)
+  /// Started on first use, on a thread of its own (`initdb` and `pg_ctl`
+  /// take seconds; suites waiting for it must not hold the threads tasks share).
+  private static let sharedCluster = Task<Result<Cluster, Unavailable>, Never> {
+    let started: Result<Cluster, Unavailable>
+    do { started = .success(try await onOwnThread { try Cluster.start() }) } catch {
+      started = .failure(error as? Unavailable ?? Unavailable(description: "\(error)"))
+    }
+    if case .success(let server) = started {
+      stopAtExit.withLock { $0.append(server) }
+      atexit { TestPostgres.stopAll() }
+    }
+    return started
+  }
   private static let stopAtExit = Mutex<[Cluster]>([])
 
   static func stopAll() {

@@ -1,0 +1,15 @@
+import Foundation
+
+/// Runs `work`, which blocks until a child process ends, on a thread of its
+/// own, and waits for it without holding a thread that tasks share.
+///
+/// Swift concurrency runs every suite's tasks on as many threads as the
+/// machine has cores (two in CI). A test waiting for a child process on one
+/// of them holds it for the whole wait; with both held, every other test's
+/// tasks stop, and their deadlines pass while nothing runs (a PostgreSQL
+/// store's open timeout fired so in CI, with its server idle).
+func onOwnThread<R: Sendable>(_ work: @escaping @Sendable () throws -> R) async throws -> R {
+  try await withCheckedThrowingContinuation { continuation in
+    Thread { continuation.resume(with: Result(catching: work)) }.start()
+  }
+}
