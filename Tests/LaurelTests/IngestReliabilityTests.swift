@@ -35,7 +35,7 @@ struct IngestReliabilityTests {
   }
 
   /// How many actions a store being written by another process has read so far.
-  func actionsRead(_ store: String) -> Int {
+  static func actionsRead(_ store: String) -> Int {
     guard FileManager.default.fileExists(atPath: store) else { return 0 }
     var configuration = Configuration()
     configuration.readonly = true
@@ -55,13 +55,17 @@ struct IngestReliabilityTests {
     p.standardOutput = FileHandle.nullDevice
     p.standardError = FileHandle.nullDevice
     try p.run()
-    // Kill it once a few batches are in, while it is writing more.
-    let deadline = Date().addingTimeInterval(60)
-    while actionsRead(store) < 2000 && p.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
-    kill(p.processIdentifier, SIGKILL)
-    p.waitUntilExit()
+    // Kill it once a few batches are in, while it is writing more: watched
+    // from a thread of its own, which a busy test process cannot hold back
+    // (a task's sleep can end long after its time, once the ingest is done).
+    try await onOwnThread {
+      let deadline = Date().addingTimeInterval(60)
+      while Self.actionsRead(store) < 2000 && p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+      kill(p.processIdentifier, SIGKILL)
+      p.waitUntilExit()
+    }
     #expect(p.terminationReason == .uncaughtSignal, "the ingest was killed mid-way")
-    let partial = actionsRead(store)
+    let partial = Self.actionsRead(store)
     #expect(partial >= 2000 && partial < 60000, "the kill came mid-way (\(partial) actions were in)")
     try await laurel(["ingest", "--rules", rules, "--store", store, "--events", events.path, "--batch", "200"])
     let stored = try await laurel(["export", "--store", store])

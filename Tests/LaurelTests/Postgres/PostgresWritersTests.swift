@@ -96,9 +96,15 @@ import Testing
     let ingest = ["ingest", "--rules", rules, "--store", crashed, "--events", history, "--batch", "200"]
     let cut = try launch(ingest, log: temporary.url.appendingPathComponent("cut.log").path)
     // Stopped once part of the history is in: some batches committed, one in flight.
-    let deadline = Date().addingTimeInterval(60)
-    while Date() < deadline, try await Self.applied(crashed) < 2_000 { try await Task.sleep(for: .milliseconds(50)) }
-    try await onOwnThread { try cluster.stop(mode: "immediate") }
+    // Watched from a thread of its own, which a busy test process cannot hold back.
+    try await onOwnThread {
+      let deadline = Date().addingTimeInterval(60)
+      let applied = "SELECT coalesce(sum(value), 0) FROM crashed.counts WHERE name = 'applied'"
+      while Date() < deadline, (try? cluster.answer(applied)).flatMap({ Int($0) }) ?? 0 < 2_000 {
+        Thread.sleep(forTimeInterval: 0.05)
+      }
+      try cluster.stop(mode: "immediate")
+    }
     try await onOwnThread { cut.waitUntilExit() }
     let cutLog = try String(contentsOf: temporary.url.appendingPathComponent("cut.log"), encoding: .utf8)
     #expect(cut.terminationStatus != 0, "the ingest went on without its server: \(cutLog)")
@@ -144,13 +150,6 @@ import Testing
     let freshCounts = try await freshStore.eventCounts()
     await freshStore.close()
     #expect(counts.notifications == freshCounts.notifications && counts.notifications.pointsAwarded > 0, "\(counts)")
-  }
-
-  /// How many actions a store has applied (0 while it cannot be read).
-  static func applied(_ url: String) async throws -> Int {
-    guard let store = try? await PostgresStore(url: url) else { return 0 }
-    defer { Task { await store.close() } }
-    return (try? await store.eventCounts().applied) ?? 0
   }
 
   /// A report's members by scope and user, each as its JSON text.

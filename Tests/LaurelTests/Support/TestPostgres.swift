@@ -110,11 +110,18 @@ enum TestPostgres {
       try? FileManager.default.removeItem(atPath: folder)
     }
 
-    /// Runs one of the server's programs (as `postgres` when the tests run as root).
+    /// The text `sql` answers (through `psql`, on the calling thread).
+    func answer(_ sql: String) throws -> String {
+      try run("psql", ["-h", "127.0.0.1", "-p", "\(port)", "-U", "laurel", "-d", "postgres", "-tAc", sql])
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs one of the server's programs (as `postgres` when the tests run as root); its output.
     ///
     /// posix_spawn and waitpid, not Foundation's Process: its wait never
     /// returned for a `pg_ctl start` run through `runuser` (the child stayed a zombie).
-    func run(_ program: String, _ arguments: [String]) throws {
+    @discardableResult
+    func run(_ program: String, _ arguments: [String]) throws -> String {
       let command =
         asPostgresUser
         ? ["/usr/sbin/runuser", "-u", "postgres", "--", binaries + "/" + program] + arguments
@@ -139,6 +146,7 @@ enum TestPostgres {
         let log = (try? String(contentsOfFile: folder + "/server.log", encoding: .utf8)) ?? ""
         throw Unavailable(description: "\(program) failed (status \(status)): \(text)\n\(log.suffix(2000))")
       }
+      return text
     }
 
     private static func findBinaries() -> String? {
