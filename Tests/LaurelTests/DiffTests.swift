@@ -26,25 +26,38 @@ import Testing
   }
 
   /// The oracle's members -> (points, level), with its constants edited.
-  func oracle(_ edit: (inout CommunityOracle) -> Void = { _ in }) throws -> [MemberID: (Int64, Int)] {
-    var oracle = CommunityOracle()
-    edit(&oracle)
-    return try oracle.run(history).mapValues { ($0.points, $0.level) }
+  func oracle(
+    _ edit: @escaping @Sendable (inout CommunityOracle) -> Void = { _ in }
+  ) async throws -> [MemberID: (Int64, Int)] {
+    let history = history
+    return try await onOwnThread {
+      var oracle = CommunityOracle()
+      edit(&oracle)
+      return try oracle.run(history).mapValues { ($0.points, $0.level) }
+    }
   }
 
   func rules(_ text: String) throws -> CompiledRules {
     try RuleLoader().load(text: text, file: "community-points.yaml")
   }
 
-  func diff(to text: String) throws -> DiffReport {
-    try RuleChangeAnalysis(from: try rules(rulesText), to: try rules(text)).run(path: events.path)
+  /// The diff of the history under the suite's rules and `text` (replayed on
+  /// a thread of its own: a replay on a thread tasks share holds it for seconds).
+  func diff(to text: String) async throws -> DiffReport {
+    let analysis = RuleChangeAnalysis(from: try rules(rulesText), to: try rules(text))
+    let path = events.path
+    return try await onOwnThread { try analysis.run(path: path) }
   }
 
-  @Test func theEngineAgreesWithTheOracleMemberByMember() throws {
-    var simulation = Simulation(rules: try rules(rulesText))
-    try simulation.run(path: events.path)
-    let expected = try oracle()
-    let members = simulation.report().members
+  @Test func theEngineAgreesWithTheOracleMemberByMember() async throws {
+    let rules = try rules(rulesText)
+    let path = events.path
+    let members = try await onOwnThread {
+      var simulation = Simulation(rules: rules)
+      try simulation.run(path: path)
+      return simulation.report().members
+    }
+    let expected = try await oracle()
     #expect(members.count == expected.count)
     for member in members {
       #expect(member.balance("points") == expected[member.member]?.0, "\(member.member)")
@@ -53,21 +66,21 @@ import Testing
     #expect(expected.values.contains { $0.0 == 0 }, "the history reaches the floor")
   }
 
-  @Test func identicalRulesGiveAnEmptyDiff() throws {
-    let report = try diff(to: rulesText)
+  @Test func identicalRulesGiveAnEmptyDiff() async throws {
+    let report = try await diff(to: rulesText)
     #expect(report.members.isEmpty)
     #expect(report.summary.changed == 0)
     #expect(report.membersCompared > 500)
     #expect(report.tierDistributions[0].rows.allSatisfy { $0.before == $0.after })
   }
 
-  @Test func aChangedThresholdMovesExactlyTheMembersTheOracleMoves() throws {
+  @Test func aChangedThresholdMovesExactlyTheMembersTheOracleMoves() async throws {
     let edited = rulesText.replacingOccurrences(
       of: "{ name: Builder,     at: 20 }", with: "{ name: Builder,     at: 12 }")
     #expect(edited != rulesText)
-    let report = try diff(to: edited)
-    let before = try oracle()
-    let after = try oracle { $0.thresholds[2] = 12 }
+    let report = try await diff(to: edited)
+    let before = try await oracle()
+    let after = try await oracle { $0.thresholds[2] = 12 }
     let moved = Set(before.keys.filter { before[$0]!.1 != after[$0]!.1 })
     #expect(!moved.isEmpty)
     #expect(Set(report.members.filter(\.tierChanged).map(\.id)) == moved)
@@ -77,13 +90,13 @@ import Testing
     }
   }
 
-  @Test func aChangedPointValueChangesBalancesAsTheOracleSaysAndTheRulesAddUp() throws {
+  @Test func aChangedPointValueChangesBalancesAsTheOracleSaysAndTheRulesAddUp() async throws {
     let edited = rulesText.replacingOccurrences(
       of: "  post_liked:\n    - award: { points: 1 }", with: "  post_liked:\n    - award: { points: 3 }")
     #expect(edited != rulesText)
-    let report = try diff(to: edited)
-    let after = try oracle { $0.points["post_liked"] = 3 }
-    let before = try oracle()
+    let report = try await diff(to: edited)
+    let after = try await oracle { $0.points["post_liked"] = 3 }
+    let before = try await oracle()
     let expectedChanged = Set(before.keys.filter { before[$0]!.0 != after[$0]!.0 })
     #expect(Set(report.members.filter(\.balanceChanged).map(\.id)) == expectedChanged)
     for change in report.members {
@@ -94,7 +107,7 @@ import Testing
     }
   }
 
-  @Test func aNewBadgeShowsUpAsNewlyEarned() throws {
+  @Test func aNewBadgeShowsUpAsNewlyEarned() async throws {
     let edited =
       rulesText + """
 
@@ -103,7 +116,7 @@ import Testing
             title: Rising star
             when: member.balances.points >= 30
         """
-    let report = try diff(to: edited)
+    let report = try await diff(to: edited)
     let earned = report.members.filter { $0.badgesGained.contains { $0.badge == "rising_star" } }
     #expect(!earned.isEmpty)
     #expect(report.badges.map(\.badge) == ["rising_star"])
@@ -118,11 +131,11 @@ import Testing
     #expect(report.json().contains("\"badge\":\"rising_star\""))
   }
 
-  @Test func rendersStableJSONAndAnHTMLPageWithCharts() throws {
+  @Test func rendersStableJSONAndAnHTMLPageWithCharts() async throws {
     let edited = rulesText.replacingOccurrences(
       of: "{ name: Builder,     at: 20 }", with: "{ name: Builder,     at: 12 }")
-    let a = try diff(to: edited)
-    let b = try diff(to: edited)
+    let a = try await diff(to: edited)
+    let b = try await diff(to: edited)
     #expect(a.json() == b.json(), "same inputs, byte-identical JSON")
     let json = try #require(try JSONSerialization.jsonObject(with: Data(a.json().utf8)) as? [String: Any])
     #expect(

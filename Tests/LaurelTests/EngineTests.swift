@@ -56,19 +56,27 @@ import Testing
     #expect(balances == [200, 200])
   }
 
-  @Test func replaysTheSameOnOneOrTwoCores() throws {
+  /// `path` replayed under the suite's rules, on a thread of its own.
+  func replayed(_ path: String, parallel: Bool) async throws -> Simulation {
+    let rules = rules
+    return try await onOwnThread(handingOver: {
+      var simulation = Simulation(rules: rules)
+      try simulation.run(path: path, parallel: parallel)
+      return simulation
+    })
+  }
+
+  @Test func replaysTheSameOnOneOrTwoCores() async throws {
     let history = Scenario.repository.appendingPathComponent("rules/examples/community-history.jsonl").path
-    var sequential = Simulation(rules: rules)
-    try sequential.run(path: history, parallel: false)
-    var parallel = Simulation(rules: rules)
-    try parallel.run(path: history, parallel: true)
+    let sequential = try await replayed(history, parallel: false)
+    let parallel = try await replayed(history, parallel: true)
     #expect(sequential.report().json() == parallel.report().json())
     #expect(sequential.counts.read == 2000)
   }
 
   /// Lines that cannot be decoded, anywhere in a decoding thread's batch of
   /// 4,096 (first, last, across the boundary), and repeated ids across batches.
-  @Test func replaysUndecodableLinesTheSameOnOneOrTwoCores() throws {
+  @Test func replaysUndecodableLinesTheSameOnOneOrTwoCores() async throws {
     let history = try String(
       contentsOf: Scenario.repository.appendingPathComponent("rules/examples/community-history.jsonl"), encoding: .utf8)
     let base = history.split(separator: "\n").map(String.init)
@@ -83,10 +91,8 @@ import Testing
       "laurel-batches-\(UUID().uuidString).jsonl")
     try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(at: file) }
-    var sequential = Simulation(rules: rules)
-    try sequential.run(path: file.path, parallel: false)
-    var parallel = Simulation(rules: rules)
-    try parallel.run(path: file.path, parallel: true)
+    let sequential = try await replayed(file.path, parallel: false)
+    let parallel = try await replayed(file.path, parallel: true)
     #expect(sequential.counts == parallel.counts)
     #expect(sequential.counts.rejected >= 8 && sequential.counts.duplicates >= 2000)
     #expect(sequential.rejections.map(\.line) == parallel.rejections.map(\.line))

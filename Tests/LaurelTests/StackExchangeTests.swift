@@ -249,19 +249,22 @@ import Testing
     #expect(badges("ann").filter { $0.hasPrefix("enlightened") } == ["enlightened:a1"], "a2 was not the first answer")
   }
 
-  static func replaySample(_ rules: CompiledRules) throws -> Simulation {
-    var simulation = Simulation(rules: rules)
-    let history = Scenario.repository.appendingPathComponent("rules/examples/stack-exchange-history.jsonl")
-    var line = 0
-    for var text in try String(contentsOf: history, encoding: .utf8).split(separator: "\n").map(String.init) {
-      line += 1
-      text.withUTF8 { simulation.apply(jsonLine: $0, line: line) }
-    }
-    return simulation
+  /// The sample history replayed under `rules` (on a thread of its own: seconds in a debug build).
+  static func replaySample(_ rules: CompiledRules) async throws -> Simulation {
+    try await onOwnThread(handingOver: {
+      var simulation = Simulation(rules: rules)
+      let history = Scenario.repository.appendingPathComponent("rules/examples/stack-exchange-history.jsonl")
+      var line = 0
+      for var text in try String(contentsOf: history, encoding: .utf8).split(separator: "\n").map(String.init) {
+        line += 1
+        text.withUTF8 { simulation.apply(jsonLine: $0, line: line) }
+      }
+      return simulation
+    })
   }
 
-  @Test func theSampleHistoryReplaysWithoutRejections() throws {
-    let simulation = try Self.replaySample(s.rules)
+  @Test func theSampleHistoryReplaysWithoutRejections() async throws {
+    let simulation = try await Self.replaySample(s.rules)
     #expect(simulation.counts.rejected == 0, "\(simulation.rejections.prefix(3))")
     #expect(simulation.counts.applied > 2_500)
     #expect(simulation.memberEvents.badgeEarned > 100)
@@ -278,7 +281,7 @@ import Testing
   /// running the expression; the same conditions written so that they must
   /// run (`true && (…)`) award the same badges, at the same actions, to the
   /// same members.
-  @Test func badgesReadFromStateEqualBadgesEvaluated() throws {
+  @Test func badgesReadFromStateEqualBadgesEvaluated() async throws {
     let path = Scenario.repository.appendingPathComponent("rules/stack-exchange.yaml")
     let original = try String(contentsOf: path, encoding: .utf8)
     let badgesStart = try #require(original.range(of: "\nbadges:"))
@@ -300,8 +303,8 @@ import Testing
     let yaml = ruleLines.joined(separator: "\n") + badgeLines.joined(separator: "\n")
     #expect(wrapped == 13, "every badge condition of the scheme is wrapped")
     #expect(rulesWrapped == 11, "every rule condition of the scheme is wrapped")
-    let evaluated = try Self.replaySample(try RuleLoader().load(text: yaml, file: "stack-exchange.yaml"))
-    let read = try Self.replaySample(s.rules)
+    let evaluated = try await Self.replaySample(try RuleLoader().load(text: yaml, file: "stack-exchange.yaml"))
+    let read = try await Self.replaySample(s.rules)
     func badges(_ simulation: Simulation) -> [String] {
       zip(simulation.state.ids, simulation.state.members).flatMap { id, state in
         simulation.rules.profile(of: id, state: state).badges.map {

@@ -13,3 +13,13 @@ func onOwnThread<R: Sendable>(_ work: @escaping @Sendable () throws -> R) async 
     Thread { continuation.resume(with: Result(catching: work)) }.start()
   }
 }
+
+/// ``onOwnThread(_:)`` for a result that is not `Sendable` (a `Simulation`):
+/// built on that thread and handed over whole, never shared.
+func onOwnThread<R>(handingOver work: @escaping @Sendable () throws -> R) async throws -> R {
+  try await onOwnThread { Handover(value: try work()) }.value
+}
+
+private struct Handover<R>: @unchecked Sendable {
+  var value: R
+}

@@ -4,6 +4,7 @@ import LaurelReplay
 import LaurelReports
 import LaurelExpression
 import LaurelRules
+import Synchronization
 import Testing
 
 /// Drives a scheme from `rules/` action by action, in memory.
@@ -16,9 +17,20 @@ struct Scenario {
   private var next = 0
 
   init(_ file: String) throws {
-    let path = Self.repository.appendingPathComponent("rules/\(file)").path
-    simulation = Simulation(rules: try RuleLoader().load(paths: [path]))
+    simulation = Simulation(rules: try Self.shipped(file))
   }
+
+  /// The compiled rules of a file in `rules/`, compiled once per test process
+  /// (every test of a suite starts a scenario; compiling each time cost the
+  /// suites tens of seconds of the threads they share).
+  static func shipped(_ file: String) throws -> CompiledRules {
+    if let rules = compiled.withLock({ $0[file] }) { return rules }
+    let rules = try RuleLoader().load(paths: [repository.appendingPathComponent("rules/\(file)").path])
+    compiled.withLock { $0[file] = rules }
+    return rules
+  }
+
+  private static let compiled = Mutex<[String: CompiledRules]>([:])
 
   init(yaml: String) throws {
     simulation = Simulation(rules: try RuleLoader().load(text: yaml, file: "scenario.yaml"))
