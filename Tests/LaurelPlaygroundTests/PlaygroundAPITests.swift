@@ -251,7 +251,9 @@ import Testing
     }
     let start = ContinuousClock.now
     let reply = try await playground.call("/api/validate", ["rules": ["file": "bomb.yaml", "text": bomb]])
-    #expect(ContinuousClock.now - start < .seconds(5))
+    // Not a speed test (the suite runs beside every other on two cores):
+    // expanding the bomb would take hours; refusing it takes milliseconds.
+    #expect(ContinuousClock.now - start < .seconds(60))
     #expect(reply.status == 200, "\(reply)")
     #expect((reply.object["problems"] as? [[String: Any]])?.first?["code"] as? String == "too-complex")
     #expect((reply.object["fields"] as? [Any])?.isEmpty == true)

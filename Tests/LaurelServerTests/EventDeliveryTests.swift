@@ -118,7 +118,7 @@ final class Receiver: Sendable {
     var request = HTTPClientRequest(url: "\(server.running.base)/api/events")
     request.headers.add(name: "Authorization", value: "Bearer \(service)")
     request.headers.add(name: "Last-Event-ID", value: "1")
-    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
     #expect(response.status.code == 200)
     #expect(response.headers["Content-Type"].first == "text/event-stream")
     var text = ""

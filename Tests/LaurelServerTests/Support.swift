@@ -88,7 +88,7 @@ struct TestServer<S: AdminStore>: Sendable {
 
   func request(
     _ method: HTTPMethod, _ path: String, token: String? = nil, body: String? = nil,
-    headers: [(String, String)] = [], timeout: Duration = .seconds(30)
+    headers: [(String, String)] = [], timeout: Duration = .seconds(120)
   ) async throws -> Reply {
     try await send(method, running.base + path, token: token, body: body, headers: headers, timeout: timeout)
   }
@@ -110,7 +110,7 @@ enum HTTPMethod: String { case GET, POST, PUT, DELETE }
 
 func send(
   _ method: HTTPMethod, _ url: String, token: String? = nil, body: String? = nil, headers: [(String, String)] = [],
-  timeout: Duration = .seconds(30)
+  timeout: Duration = .seconds(120)
 ) async throws -> Reply {
   var request = HTTPClientRequest(url: url)
   request.method = .init(rawValue: method.rawValue)

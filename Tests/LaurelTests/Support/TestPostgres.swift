@@ -23,7 +23,9 @@ enum TestPostgres {
   static func shared() async throws -> String? {
     if let url = ProcessInfo.processInfo.environment["LAUREL_POSTGRES_URL"], !url.isEmpty { return url }
     switch await sharedCluster.value {
-    case .success(let cluster): return cluster.url
+    // A longer connect timeout than the default 10 s: the test process runs
+    // every suite at once on few cores, and a store's open can wait its turn.
+    case .success(let cluster): return cluster.url + "&connect_timeout=60"
     case .failure(let error):
       if required { throw error }
       print("note: PostgreSQL tests skipped: \(error)")
