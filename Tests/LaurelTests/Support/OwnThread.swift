@@ -1,11 +1,12 @@
 import Foundation
 
-/// Runs `work`, which blocks until a child process ends, on a thread of its
-/// own, and waits for it without holding a thread that tasks share.
+/// Runs `work`, which holds its thread for long (waits for a child process,
+/// replays a history), on a thread of its own, and waits for it without
+/// holding a thread that tasks share.
 ///
 /// Swift concurrency runs every suite's tasks on as many threads as the
-/// machine has cores (two in CI). A test waiting for a child process on one
-/// of them holds it for the whole wait; with both held, every other test's
+/// machine has cores (two in CI). A test that blocks or computes for seconds
+/// on one of them holds it all that time; with both held, every other test's
 /// tasks stop, and their deadlines pass while nothing runs (a PostgreSQL
 /// store's open timeout fired so in CI, with its server idle).
 func onOwnThread<R: Sendable>(_ work: @escaping @Sendable () throws -> R) async throws -> R {
