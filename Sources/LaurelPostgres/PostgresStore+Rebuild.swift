@@ -15,7 +15,7 @@ extension PostgresStore {
     public var applied: Int
     public var ignored: Int
     public var rejected: Int
-    /// Members after the rebuild, and manual badge grants given back.
+    /// Members after the rebuild (objects' states not counted), and manual badge grants given back.
     public var members: Int
     public var grants: Int
   }
@@ -69,7 +69,7 @@ extension PostgresStore {
       }
     }
     result.grants = try Self.restore(grants, rules: rules, in: &tx)
-    result.members = tx.keys.count
+    result.members = tx.keys.count { !$0.id.isObject }
     // Logged already, and counted when they arrived; what they produce is the new rules'.
     tx.actions.removeAll()
     tx.counts = .notifications(of: outcomes)

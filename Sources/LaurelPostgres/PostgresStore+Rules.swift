@@ -14,6 +14,8 @@ extension PostgresStore {
     public var version: Int64
     /// Members whose state was rewritten for the new rules (0 when the layout did not change).
     public var migratedMembers: Int
+    /// Objects (`objects:` in the rules, such as posts) whose state was rewritten with the members'.
+    public var migratedObjects: Int
     /// What the new rules add and remove (nil when the store had no rules before).
     public var migration: StateMigration?
   }
@@ -38,7 +40,7 @@ extension PostgresStore {
     let name = "\(configuration)"
     // Under a lock, and against the layout stored now: several processes may adopt at once.
     let (version, migrated, migration) = try await withTransaction {
-      [logger] connection -> (Int64, Int, StateMigration?) in
+      [logger] connection -> (Int64, (members: Int, objects: Int), StateMigration?) in
       try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended('laurel rules', 0))", logger: logger)
       let stored = try await connection.query(
         "SELECT value FROM laurel_meta WHERE key = 'layout'", logger: logger
@@ -57,7 +59,7 @@ extension PostgresStore {
             "\(name): the new rules no longer declare \(migration.removals.joined(separator: ", ")), which members of this store hold state for; to delete that state, adopt them explicitly (laurel ingest --drop-removed-state)"
         )
       }
-      var migrated = 0
+      var migrated = (members: 0, objects: 0)
       if let migration, !migration.isIdentity {
         migrated = try await Self.migrateMembers(migration, on: connection, logger: logger)
       }
@@ -69,11 +71,11 @@ extension PostgresStore {
         """, logger: logger)
       return (version, migrated, migration)
     }
-    let rewrite = migrated > 0
-    if rewrite { cache.removeAll() }
+    if migrated.members + migrated.objects > 0 { cache.removeAll() }
     rulesVersion.withLock { $0 = version }
     layout.withLock { $0 = newLayout }
-    return RuleAdoption(version: version, migratedMembers: migrated, migration: migration)
+    return RuleAdoption(
+      version: version, migratedMembers: migrated.members, migratedObjects: migrated.objects, migration: migration)
   }
 
   /// Runs `body` in one transaction on one connection (BEGIN … COMMIT).
@@ -116,16 +118,19 @@ extension PostgresStore {
       .collect().first?.decode(Int64.self) ?? 0
   }
 
-  /// Rewrites every member's state and once-per keys for `migration`; returns how many members.
+  /// Rewrites every member's and object's state and once-per keys for
+  /// `migration`; returns how many members and objects.
   private static func migrateMembers(
     _ migration: StateMigration, on connection: PostgresConnection, logger: Logger
-  ) async throws -> Int {
+  ) async throws -> (members: Int, objects: Int) {
     var scopes: [String] = [], users: [String] = [], states: [ByteBuffer] = []
+    var objects = 0
     var bytes: [UInt8] = []
     let rows = try await connection.query(
       "SELECT scope_key, user_id, state FROM members FOR UPDATE", logger: logger)
     for try await (scope, user, state) in rows.decode((String, String, ByteBuffer).self) {
       let member = MemberID(scope: PostgresSchema.scope(scope), user: user)
+      if member.isObject { objects += 1 }
       let migrated: MemberState
       do { migrated = try migration.migrate(try decodeState(state, member: member, layout: nil)) } catch {
         throw RuleChangeError(code: "STORE_DAMAGED", description: "member \(member): \(error)")
@@ -153,7 +158,7 @@ extension PostgresStore {
       UPDATE once_keys o SET rule = k.new FROM unnest(\(old), \(new)) AS k(old, new)
       WHERE o.rule = k.old AND k.new >= 0 AND k.new <> k.old
       """, logger: logger)
-    return states.count
+    return (states.count - objects, objects)
   }
 
   /// The rules version and state layout recorded by the last adoption.

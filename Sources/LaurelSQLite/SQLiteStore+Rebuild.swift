@@ -15,7 +15,7 @@ extension SQLiteStore {
     public var ignored: Int
     /// Logged actions the new rules reject (kept in the log, applied to no one).
     public var rejected: Int
-    /// Members the rebuilt store holds.
+    /// Members the rebuilt store holds (objects' states are not counted).
     public var members: Int
     /// Manual badge grants carried over.
     public var grants: Int
@@ -98,7 +98,9 @@ extension SQLiteStore {
       }
       result.grants = try restoreGrants(rules, version: version, cache: cache, in: db)
       try StandingsTables.fold(in: db)
-      result.members = try Int.fetchOne(db, sql: "SELECT count(*) FROM members") ?? 0
+      // Objects' states (a scope starting with U+001F) are kept with members but are not members.
+      result.members =
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM members WHERE scope IS NULL OR unicode(scope) <> 31") ?? 0
       return result
     }
     rulesVersion.withLock { $0 = result.version }

@@ -12,6 +12,8 @@ extension SQLiteStore {
     public var version: Int64
     /// Members whose state was rewritten for the new rules (0 when the layout did not change).
     public var migratedMembers: Int
+    /// Objects (`objects:` in the rules, such as posts) whose state was rewritten with the members'.
+    public var migratedObjects: Int
     /// What the new rules add and remove (nil when the store had no rules before).
     public var migration: StateMigration?
   }
@@ -84,8 +86,8 @@ extension SQLiteStore {
       )
     }
     let rewrite = migration.map { !$0.isIdentity } ?? false
-    let (version, migrated) = try writeRules { db -> (Int64, Int) in
-      var migrated = 0
+    let (version, migrated) = try writeRules { db -> (Int64, (members: Int, objects: Int)) in
+      var migrated = (members: 0, objects: 0)
       if rewrite, let migration { migrated = try Self.migrateMembers(migration, in: db) }
       let version = try Self.record(files, in: db)
       let json = String(decoding: try JSONEncoder().encode(newLayout), as: UTF8.self)
@@ -97,16 +99,22 @@ extension SQLiteStore {
     }
     rulesVersion.withLock { $0 = version }
     layout.withLock { $0 = newLayout }
-    return RuleAdoption(version: version, migratedMembers: migrated, migration: migration)
+    return RuleAdoption(
+      version: version, migratedMembers: migrated.members, migratedObjects: migrated.objects, migration: migration)
   }
 
-  /// Rewrites every member's state and once-per keys for `migration`; returns how many members.
-  private static func migrateMembers(_ migration: StateMigration, in db: Database) throws -> Int {
+  /// Rewrites every member's and object's state and once-per keys for
+  /// `migration`; returns how many members and objects.
+  private static func migrateMembers(
+    _ migration: StateMigration, in db: Database
+  ) throws -> (members: Int, objects: Int) {
+    var objects = 0
     var bytes: [UInt8] = []
     let rows = try Row.fetchCursor(db, sql: "SELECT id, scope, user, state FROM members")
     var updates: [(Int64, [UInt8])] = []
     while let row = try rows.next() {
       let member = MemberID(scope: row["scope"], user: row["user"])
+      if member.isObject { objects += 1 }
       let state = try SQLiteTransaction.decodeState(row["state"], member: member, layout: nil)
       let migrated: MemberState
       do { migrated = try migration.migrate(state) } catch {
@@ -130,7 +138,7 @@ extension SQLiteStore {
       }
     }
     try db.execute(sql: "UPDATE once_keys SET rule = -1 - rule WHERE rule < 0")
-    return updates.count
+    return (updates.count - objects, objects)
   }
 
   /// The rules version and state layout recorded by the last adoption.

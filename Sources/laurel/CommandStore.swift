@@ -11,7 +11,7 @@ protocol CommandStore: AdminStore {
   /// Records `compiled` as the store's rules, carrying states over by name.
   func adoptRules(
     _ compiled: CompiledRules, files: [(path: String, text: String)], droppingRemovedState: Bool
-  ) async throws -> (migrated: Int, migration: StateMigration?)
+  ) async throws -> (members: Int, objects: Int, migration: StateMigration?)
   /// The rule files saved by the last adoption.
   func savedRuleFiles() async throws -> [(path: String, text: String)]
   /// Every member and the running counts, read together.
@@ -25,11 +25,11 @@ protocol CommandStore: AdminStore {
 extension SQLiteStore: CommandStore {
   func adoptRules(
     _ compiled: CompiledRules, files: [(path: String, text: String)], droppingRemovedState: Bool
-  ) async throws -> (migrated: Int, migration: StateMigration?) {
+  ) async throws -> (members: Int, objects: Int, migration: StateMigration?) {
     let adoption = try adopt(
       compiled, files: files, droppingRemovedState: droppingRemovedState,
       layoutOfStoredRules: { try StoreOptions.compile($0).stateLayout })
-    return (adoption.migratedMembers, adoption.migration)
+    return (adoption.migratedMembers, adoption.migratedObjects, adoption.migration)
   }
 
   func savedRuleFiles() async throws -> [(path: String, text: String)] { try ruleFiles() }
@@ -42,9 +42,9 @@ extension SQLiteStore: CommandStore {
 extension PostgresStore: CommandStore {
   func adoptRules(
     _ compiled: CompiledRules, files: [(path: String, text: String)], droppingRemovedState: Bool
-  ) async throws -> (migrated: Int, migration: StateMigration?) {
+  ) async throws -> (members: Int, objects: Int, migration: StateMigration?) {
     let adoption = try await adopt(compiled, files: files, droppingRemovedState: droppingRemovedState)
-    return (adoption.migratedMembers, adoption.migration)
+    return (adoption.migratedMembers, adoption.migratedObjects, adoption.migration)
   }
 
   func savedRuleFiles() async throws -> [(path: String, text: String)] { try await ruleFiles() }

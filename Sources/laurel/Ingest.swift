@@ -102,12 +102,12 @@ struct Ingest: AsyncParsableCommand {
     _ compiled: CompiledRules, rules: String, into store: some CommandStore, droppingRemovedState: Bool
   ) async throws {
     do {
-      let (migrated, migration) = try await store.adoptRules(
+      let (members, objects, migration) = try await store.adoptRules(
         compiled, files: try ruleFiles(rules), droppingRemovedState: droppingRemovedState)
-      if let migration, migrated > 0 {
+      if let migration, members + objects > 0 {
         let changes = migration.additions.map { "added \($0)" } + migration.removals.map { "removed \($0)" }
         Output.error(
-          "laurel: the rules changed (\(changes.isEmpty ? "rules renumbered" : changes.joined(separator: ", "))): \(migrated) members carried over by name"
+          "laurel: the rules changed (\(changes.isEmpty ? "rules renumbered" : changes.joined(separator: ", "))): \(members) members\(objects > 0 ? " and \(objects) objects" : "") carried over by name"
         )
       }
     } catch let error as SQLiteStore.RuleChangeError {

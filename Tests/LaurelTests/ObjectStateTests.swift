@@ -2,6 +2,7 @@ import Foundation
 import Laurel
 import LaurelReplay
 import LaurelReports
+import LaurelPostgres
 import LaurelSQLite
 import Testing
 
@@ -109,12 +110,40 @@ import Testing
     let changed = Self.yaml.replacingOccurrences(of: "counters:\n", with: "counters:\n  likes: {}\n")
     let newRules = try Scenario(yaml: changed).rules
     let store = try SQLiteStore(path: path)
-    try store.adopt(newRules, files: [("posts.yaml", changed)])
+    let adoption = try store.adopt(newRules, files: [("posts.yaml", changed)])
+    #expect(adoption.migratedMembers == 1, "ann; the post is an object, not a member")
+    #expect(adoption.migratedObjects == 1)
     let engine = Engine(rules: newRules, store: store)
     #expect(try await engine.objectCounters(of: "post", key: "p1")?.first { $0.name == "votes" }?.total == 3)
     _ = try await engine.apply(json: Self.vote("v4", "p1", id: "e9"))
     #expect(try await engine.objectCounters(of: "post", key: "p1")?.first { $0.name == "votes" }?.total == 4)
     #expect(try await store.members().map(\.0.user) == ["ann"])
     #expect(try await engine.profile(of: MemberID(scope: nil, user: "ann")).balance("points") == 16)
+    let rebuild = try store.rebuild(newRules, files: [("posts.yaml", changed)])
+    #expect(rebuild.replayed == 4 && rebuild.members == 1, "\(rebuild)")
+    #expect(try await engine.objectCounters(of: "post", key: "p1")?.first { $0.name == "votes" }?.total == 4)
+  }
+
+  /// PostgreSQL counts objects apart from members too, when it adopts rules
+  /// that change the layout and when it rebuilds.
+  @Test func postgresCountsObjectsApartFromMembers() async throws {
+    guard try await TestPostgres.shared() != nil else { return }
+    let store = try await PostgresStore(url: try await TestPostgres.freshStoreURL()!)
+    let rules = try Scenario(yaml: Self.yaml).rules
+    try await store.adopt(rules, files: [("posts.yaml", Self.yaml)])
+    let engine = Engine(rules: rules, store: store)
+    for (i, voter) in ["v1", "v2", "v3"].enumerated() {
+      _ = try await engine.apply(json: Self.vote(voter, "p\(i % 2)", id: "e\(i)"))
+    }
+    let changed = Self.yaml.replacingOccurrences(of: "counters:\n", with: "counters:\n  likes: {}\n")
+    let newRules = try Scenario(yaml: changed).rules
+    let adoption = try await store.adopt(newRules, files: [("posts.yaml", changed)])
+    #expect(adoption.migratedMembers == 1 && adoption.migratedObjects == 2, "\(adoption)")
+    let rebuild = try await store.rebuild(newRules, files: [("posts.yaml", changed)])
+    #expect(rebuild.replayed == 3 && rebuild.members == 1, "\(rebuild)")
+    #expect(
+      try await Engine(rules: newRules, store: store).objectCounters(of: "post", key: "p0")?.first {
+        $0.name == "votes"
+      }?.total == 2)
   }
 }
