@@ -92,6 +92,14 @@ import Testing
       ]
     ),
     (
+      "an object's key from a named value that reads member state",
+      "scheme: test\nfields: { post: string, answer: string }\ncurrencies: { xp: {} }\n"
+        + "let:\n  rich: member.balances.xp > 5\nobjects:\n  post: \"rich ? event.post : event.answer\"\n",
+      [
+        "broken.yaml:7:10: error: 'rich' reads member.*, which is not available in an object's key: an object's key is worked out from the action alone (event.*)"
+      ]
+    ),
+    (
       "a negative award",
       RuleFiles.base + "\nactions:\n  post_unliked:\n    - award: { xp: -3 }\n",
       ["broken.yaml:8:20: error: award takes an amount of 0 or more, not -3; to take xp away, use deduct"]

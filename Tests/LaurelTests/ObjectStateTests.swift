@@ -61,6 +61,21 @@ import Testing
     #expect(!report.contains("votes"), "a member's profile does not list the post's counters: \(report)")
   }
 
+  /// An object's key may be a named value that reads the action (`let:`).
+  @Test func anObjectsKeyMayBeANamedValue() throws {
+    let yaml = Self.yaml.replacingOccurrences(
+      of: "fields: { post: string, owner: string }\n",
+      with:
+        "fields: { post: string, owner: string, answer: string }\nlet:\n  target: \"has(event.answer) ? event.answer : event.post\"\n"
+    ).replacingOccurrences(of: "  post: event.post", with: "  post: target")
+    #expect(yaml.contains("post: target"))
+    var s = try Scenario(yaml: yaml)
+    try s.apply(Self.vote("v1", "q1"))
+    try s.apply(
+      #"{"type":"upvoted","at":"2026-03-01T10:00:00Z","user":"v2","post":"q1","answer":"a1","owner":"ann"}"#)
+    #expect(votes(s, "q1")["votes"] == 1 && votes(s, "a1")["votes"] == 1, "the second vote is the answer's")
+  }
+
   @Test func anActionWithoutThePostIsRejectedWhenARuleCountsIntoIt() throws {
     var s = try Scenario(yaml: Self.yaml)
     let outcome = try s.apply(#"{"type":"upvoted","at":"2026-03-01T10:00:00Z","user":"v1","owner":"ann"}"#)

@@ -164,8 +164,8 @@ struct Compilation {
     }
     let traits = compileTraits()
     var env = RuleEnvironment(book: book)
-    let objects = compileObjects(env: env)
     declareNamedValues(in: &env)
+    let objects = compileObjects(env: env)  // a key may be a named value (let:) that reads the action
     let counters = compileCounters(env: env, currencyIndex: currencyIndex)
     let progress = compileProgress(env: env)
     let scope = book.scope.flatMap { expression($0, in: env.event, expecting: .string, role: "the member scope") }
