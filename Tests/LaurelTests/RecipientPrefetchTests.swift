@@ -1,5 +1,6 @@
 import Foundation
 @testable import Laurel
+import LaurelExpression
 import LaurelRules
 import Testing
 
@@ -40,5 +41,47 @@ import Testing
       }
     }
     #expect(credited > 1000 && claimed > 50)
+  }
+}
+
+extension RecipientPrefetchTests {
+  /// The Stack Exchange scheme's actions are about a post (an object): its
+  /// state is guessed with the members, and a voter whom no rule credits is not.
+  @Test func guessesEachActionsPostAndNotAVoterNoRuleCredits() throws {
+    let rules = try RuleLoader().load(paths: [
+      Scenario.repository.appendingPathComponent("rules/stack-exchange.yaml").path
+    ])
+    let history = try String(
+      contentsOf: Scenario.repository.appendingPathComponent("rules/examples/stack-exchange-history.jsonl"),
+      encoding: .utf8)
+    let decoder = ActionDecoder(rules: rules)
+    let actions = history.split(separator: "\n").compactMap { try? decoder.decode(String($0)) }
+    let direct = Evaluator(rules: rules).direct
+    let prefetch = try #require(RecipientPrefetch(rules, direct: direct))
+    let post = try #require(rules.objects.firstIndex { $0.name == "post" })
+    let postField = try #require(rules.objects[post].keyField)
+    var posts = 0
+    var upvotes = 0
+    actions.withUnsafeBufferPointer { buffer in
+      for i in buffer.indices {
+        var guesses: [RecipientPrefetch.Guess] = []
+        prefetch.forEachGuess(of: buffer, i..<i + 1) { guesses.append($0) }
+        // Actions of the types applied in one pass that load the post (not
+        // a question asked, nor a bounty, which takes the general path).
+        if let type = buffer[i].typeIndex, direct.plans[type]?.loadsObjects == true,
+          case .string(let key)? = buffer[i].fields[postField].value
+        {
+          posts += 1
+          let id = MemberKey(rules.objectID(post, key: key, scope: nil)).hash
+          #expect(guesses.contains { $0.member == id }, "action \(buffer[i].id): post \(key) not guessed")
+        }
+        if buffer[i].type == "answer_upvoted" {
+          upvotes += 1
+          let voter = MemberKey(MemberID(scope: nil, user: buffer[i].user)).hash
+          #expect(!guesses.contains { $0.member == voter }, "action \(buffer[i].id): the voter was guessed")
+        }
+      }
+    }
+    #expect(posts > 1000 && upvotes > 100, "\(posts) actions with a post, \(upvotes) answer upvotes")
   }
 }

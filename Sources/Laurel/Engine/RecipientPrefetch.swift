@@ -17,15 +17,32 @@ struct RecipientPrefetch: Sendable {
     var rule: Int32
   }
 
+  /// An object a direct-path type loads (`objects: post: event.post`): the
+  /// field that is its key, and the hash of its ids' scope.
+  private struct ObjectGuess {
+    var field: Int
+    var scopeHash: UInt64
+  }
+
   private let direct: DirectTable
   /// The scope's field; nil for a global scheme.
   private let scopeField: Int?
+  /// Per action type, the objects it loads whose ids can be hashed from a
+  /// field (a global scheme's; a scoped scheme's object scope is built per action).
+  private let objects: [[ObjectGuess]]
 
   /// nil when recipients cannot be told without evaluating (the scope is an expression).
   init?(_ rules: CompiledRules, direct: DirectTable) {
     guard rules.scope == nil || rules.scopeField != nil else { return nil }
     self.direct = direct
     scopeField = rules.scopeField
+    let scopes = rules.scope == nil ? rules.globalObjectScopes : []
+    objects = rules.actions.indices.map { type in
+      guard rules.scope == nil, direct.plans[type]?.loadsObjects == true else { return [] }
+      return rules.actions[type].objects.compactMap { o in
+        rules.objects[o].keyField.map { ObjectGuess(field: $0, scopeHash: scopes[o].hash) }
+      }
+    }
   }
 
   /// Calls `body` with each member the actions in `range` are likely to credit.
@@ -50,9 +67,18 @@ struct RecipientPrefetch: Sendable {
             body(Guess(member: actor, onceKey: nil, rule: 0))
             continue
           }
+          for object in objects[type] where object.field < fields {
+            body(
+              Guess(
+                member: MemberKey.combine(scope: object.scopeHash, user: action.pointee.fields[object.field].hash),
+                onceKey: nil, rule: 0))
+          }
           for r in plan.rules {
             let rule = rules[r]
-            guard (rule.recipientField ?? 0) < fields, (rule.onceField ?? 0) < fields else { continue }
+            // A rule that only counts into objects credits no member (its actor is not touched).
+            guard rule.touchesMember, (rule.recipientField ?? 0) < fields, (rule.onceField ?? 0) < fields else {
+              continue
+            }
             let user = rule.recipientField.map { action.pointee.fields[$0].hash } ?? action.pointee.userHash
             body(
               Guess(
