@@ -130,7 +130,11 @@ public final class PostgresStore: AdminStore {
       defer { group.cancelAll() }
       guard let first = try await group.next(), let result = first else {
         throw OpenError(
-          kind: .unreachable, description: "\(configuration): no answer from the server within \(timeout)")
+          kind: .unreachable,
+          description:
+            "\(configuration): no answer from the server within \(timeout) (the URL's connect_timeout + statement_timeout): "
+            + "check that it runs and accepts connections at this address; on a slow network or a busy host, raise connect_timeout"
+        )
       }
       return result
     }
