@@ -37,6 +37,8 @@ import Testing
       // Another member's ledger: theirs and their admins' only.
       Route(method: .GET, path: "/api/communities/c1/members/bob/ledger", allowed: [.communityAdmin, .globalAdmin]),
       Route(method: .GET, path: "/api/communities/c1/leaderboards/points", allowed: readers),
+      // The community scheme keeps no objects: readers get 404, others 401 or 403 first.
+      Route(method: .GET, path: "/api/communities/c1/objects/post/p1", allowed: readers),
       Route(method: .GET, path: "/api/scheme", allowed: Set(Role.allCases).subtracting([.anonymous])),
       Route(method: .POST, path: "/api/actions", body: like("auth-1", author: "ann"), allowed: [.service]),
       Route(method: .POST, path: "/api/actions/batch", body: like("auth-2", author: "ann"), allowed: [.service]),

@@ -30,7 +30,7 @@ import Testing
     let scoped = scheme == "community-points"
     let values = [
       "{community}": "c1", "{user}": "ann", "{course}": "swift", "{board}": "points", "{badge}": "special_recognition",
-      "{module}": "m1",
+      "{module}": "m1", "{object}": "post", "{key}": "a1",
     ]
     let bodies = [
       "/api/actions": like("doc-1", author: "ann"), "/api/actions/batch": "[\(like("doc-2", author: "ann"))]",
@@ -44,7 +44,7 @@ import Testing
       let family = path.hasPrefix("/api/communities/")
       let global =
         !family
-        && ["/api/members", "/api/levels", "/api/courses", "/api/leaderboards"].contains {
+        && ["/api/members", "/api/levels", "/api/courses", "/api/leaderboards", "/api/objects"].contains {
           path.hasPrefix($0)
         }
       if path == "/api/events" || (family && !scoped) || (global && scoped) { continue }

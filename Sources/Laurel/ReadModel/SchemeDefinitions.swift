@@ -53,6 +53,8 @@ public struct SchemeDefinitions: Sendable, Equatable {
   public var leaderboards: [Leaderboard]
   public var progress: [Progress]
   public var actionTypes: [String]
+  /// The objects that keep their own counters (`objects:`, such as `post`).
+  public var objects: [String]
 }
 
 extension CompiledRules {
@@ -74,6 +76,6 @@ extension CompiledRules {
       gates: gates.map { .init(name: $0.name.text, ladder: $0.ladder.text) },
       leaderboards: leaderboards.map { .init(name: $0.name.text, currency: $0.currency.text, windows: $0.windows) },
       progress: progress.map { .init(name: $0.name, states: $0.states) },
-      actionTypes: actionTypes)
+      actionTypes: actionTypes, objects: objects.map(\.name))
   }
 }

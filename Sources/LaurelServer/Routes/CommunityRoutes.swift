@@ -114,6 +114,18 @@ extension LaurelServer {
         of: MemberID(scope: scope, user: user), limit: try query.limit, offset: try query.offset)
       return JSONValue.object([("user_id", .string(user)), ("entries", .array(entries.map(ledgerJSON)))]).response()
     }
+    router.get("\(base)/objects/:object/:key") { _, context in
+      let (_, scope) = try await reader(context)
+      let name = try pathID(context, "object", "object")
+      let key = try pathID(context, "key", "object key")
+      guard let counters = try await engine.objectCounters(of: name, key: key, scope: scope) else {
+        let kept = definitions.objects
+        throw APIError.notFound(
+          "no such object '\(name)'"
+            + (kept.isEmpty ? ": this scheme declares none" : "; this scheme keeps: \(kept.joined(separator: ", "))"))
+      }
+      return objectJSON(name, key: key, scope: scope, counters: counters).response()
+    }
     router.get("\(base)/leaderboards/:board") { request, context in
       let (caller, scope) = try await reader(context)
       let name = try pathID(context, "board", "leaderboard")
@@ -209,6 +221,7 @@ extension LaurelServer {
           d.progress.map { .object([("name", .string($0.name)), ("states", .array($0.states.map(JSONValue.string)))]) })
       ),
       ("action_types", .array(d.actionTypes.map(JSONValue.string))),
+      ("objects", .array(d.objects.map(JSONValue.string))),
     ])
   }
 }

@@ -60,6 +60,24 @@ extension LaurelServer {
     ])
   }
 
+  /// An object's counters (`objects:` in the rules), as `laurel simulate`
+  /// reports a member's: a number, or a count per key for a keyed counter.
+  func objectJSON(_ name: String, key: String, scope: String?, counters: [MemberProfile.Counter]) -> JSONValue {
+    .object([
+      ("object", .string(name)), ("key", .string(key)), ("community_id", .optional(scope)),
+      (
+        "counters",
+        .object(
+          counters.map { counter in
+            (
+              counter.name,
+              counter.isKeyed ? .object(counter.byKey.map { ($0.key, .int($0.count)) }) : .int(counter.total)
+            )
+          })
+      ),
+    ])
+  }
+
   func tierJSON(_ tier: MemberProfile.Tier, isSelf: Bool) -> JSONValue {
     .object([
       ("ladder", .string(tier.ladder)), ("level", .int(tier.rank)), ("name", .optional(tier.name)),
