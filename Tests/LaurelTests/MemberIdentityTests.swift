@@ -1,4 +1,4 @@
-import Laurel
+@testable import Laurel
 import LaurelReplay
 import LaurelReports
 import Testing
@@ -95,5 +95,30 @@ struct MemberIdentityTests {
     #expect(MemberKey(id) == MemberKey(MemberID(scope: "c1", user: "ann")))
     #expect(MemberKey(id).hash != MemberKey(MemberID(scope: "c1a", user: "nn")).hash)
     #expect(MemberKey(id).hash != MemberKey(MemberID(scope: nil, user: "ann")).hash)
+  }
+}
+
+/// ``sameUTF8(_:_:)``, which every id comparison goes through: bytes, not
+/// Unicode equivalence, whatever the strings' representations.
+struct SameUTF8Tests {
+  @Test(arguments: [
+    ("ann", "ann", true), ("ann", "anna", false), ("ann", "bob", false), ("", "", true), ("a", "", false),
+    ("caf\u{E9}", "cafe\u{301}", false),  // canonically equivalent (== holds), different bytes
+    ("caf\u{E9}", "caf\u{E9}", true), ("fifteen bytes!!", "fifteen bytes!?", false),
+    (String(repeating: "long id ", count: 4), String(repeating: "long id ", count: 4), true),
+    (String(repeating: "long id ", count: 4), String(repeating: "long id ", count: 3) + "long ix ", false),
+    ("sixteen bytes!!!", "fifteen bytes!!", false),
+  ])
+  func comparesBytes(_ a: String, _ b: String, _ same: Bool) {
+    // Built at run time as well: a literal and a built string differ in representation.
+    let built = String(decoding: Array(b.utf8), as: UTF8.self)
+    #expect(sameUTF8(a, b) == same)
+    #expect(sameUTF8(a, built) == same)
+    #expect(sameUTF8(String(decoding: Array(a.utf8), as: UTF8.self), built) == same)
+    // A short string can live in heap storage too (here, with room reserved).
+    var stored = ""
+    stored.reserveCapacity(64)
+    stored += b
+    #expect(sameUTF8(a, stored) == same && sameUTF8(stored, a) == same)
   }
 }

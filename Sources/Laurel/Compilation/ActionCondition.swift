@@ -98,10 +98,10 @@ struct ActionCondition: Sendable {
       case .equal(let a, let b):
         result = Self.equal(a, b, in: pointer)
       case .equalText(.user, let text):
-        result = pointer.pointee.user.utf8.elementsEqual(text.utf8)
+        result = sameUTF8(pointer.pointee.user, text)
       case .equalText(.field(let f), let text):
         if f < count, case .string(let s)? = pointer.pointee.fields[f].value {
-          result = s.utf8.elementsEqual(text.utf8)
+          result = sameUTF8(s, text)
         }
       case .not:
         depth -= 1
@@ -137,12 +137,12 @@ struct ActionCondition: Sendable {
     case (.user, .user): return true
     case (.field(let f), .user), (.user, .field(let f)):
       guard f < fields, case .string(let s)? = action.pointee.fields[f].value else { return nil }
-      return s.utf8.elementsEqual(action.pointee.user.utf8)
+      return sameUTF8(s, action.pointee.user)
     case (.field(let f), .field(let g)):
       guard f < fields, g < fields, case .string(let s)? = action.pointee.fields[f].value,
         case .string(let t)? = action.pointee.fields[g].value
       else { return nil }
-      return s.utf8.elementsEqual(t.utf8)
+      return sameUTF8(s, t)
     }
   }
 }

@@ -41,7 +41,11 @@ func sameUTF8(_ a: String, _ b: String) -> Bool {
   // Identical representations hold identical bytes: the same small string
   // (up to 15 bytes, stored inline) or the same storage. This settles the
   // common case, a lookup that finds what it looks for, without a loop.
-  if unsafeBitCast(a, to: (UInt64, UInt64).self) == unsafeBitCast(b, to: (UInt64, UInt64).self) { return true }
+  let (p, q) = (unsafeBitCast(a, to: (UInt64, UInt64).self), unsafeBitCast(b, to: (UInt64, UInt64).self))
+  if p == q { return true }
+  // Two small strings hold the same bytes only in the same representation
+  // (bit 61 of the second word marks a small string on 64-bit platforms).
+  if p.1 & q.1 & (1 << 61) != 0 { return false }
   let (x, y) = (a.utf8, b.utf8)
   guard x.count == y.count else { return false }
   let fast: Bool?? = x.withContiguousStorageIfAvailable { p in
