@@ -8,14 +8,19 @@ import Testing
 /// (``RecipientPrefetch``). A wrong guess costs only speed, which no other
 /// test would notice, so these check the guesses against what the engine did.
 @Suite struct RecipientPrefetchTests {
-  @Test func guessesTheMembersAndOncePerKeysEachActionClaims() throws {
+  /// A shipped scheme and its sample history (`rules/examples/<history>.jsonl`), decoded.
+  static func shipped(_ scheme: String, history: String) throws -> (CompiledRules, [PreparedAction]) {
     let rules = try RuleLoader().load(paths: [
-      Scenario.repository.appendingPathComponent("rules/community-points.yaml").path
+      Scenario.repository.appendingPathComponent("rules/\(scheme).yaml").path
     ])
-    let history = try String(
-      contentsOf: Scenario.repository.appendingPathComponent("rules/examples/community-history.jsonl"), encoding: .utf8)
+    let text = try String(
+      contentsOf: Scenario.repository.appendingPathComponent("rules/examples/\(history).jsonl"), encoding: .utf8)
     let decoder = ActionDecoder(rules: rules)
-    let actions = history.split(separator: "\n").compactMap { try? decoder.decode(String($0)) }
+    return (rules, text.split(separator: "\n").compactMap { try? decoder.decode(String($0)) })
+  }
+
+  @Test func guessesTheMembersAndOncePerKeysEachActionClaims() throws {
+    let (rules, actions) = try Self.shipped("community-points", history: "community-history")
     let prefetch = try #require(RecipientPrefetch(rules, direct: Evaluator(rules: rules).direct))
     var simulation = Simulation(rules: rules)
     var credited = 0
@@ -48,14 +53,7 @@ extension RecipientPrefetchTests {
   /// The Stack Exchange scheme's actions are about a post (an object): its
   /// state is guessed with the members, and a voter whom no rule credits is not.
   @Test func guessesEachActionsPostAndNotAVoterNoRuleCredits() throws {
-    let rules = try RuleLoader().load(paths: [
-      Scenario.repository.appendingPathComponent("rules/stack-exchange.yaml").path
-    ])
-    let history = try String(
-      contentsOf: Scenario.repository.appendingPathComponent("rules/examples/stack-exchange-history.jsonl"),
-      encoding: .utf8)
-    let decoder = ActionDecoder(rules: rules)
-    let actions = history.split(separator: "\n").compactMap { try? decoder.decode(String($0)) }
+    let (rules, actions) = try Self.shipped("stack-exchange", history: "stack-exchange-history")
     let direct = Evaluator(rules: rules).direct
     let prefetch = try #require(RecipientPrefetch(rules, direct: direct))
     let post = try #require(rules.objects.firstIndex { $0.name == "post" })
