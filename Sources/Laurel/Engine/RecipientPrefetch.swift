@@ -6,7 +6,11 @@
 /// depends on it for correctness. Direct-path types name their rules'
 /// recipients and once-per keys (``DirectTable``); other types name the
 /// actor, whom bonuses, streaks and most rules credit.
-struct RecipientPrefetch: Sendable {
+///
+/// A class: a replay passes it to a prefetch closure several times per block
+/// of actions, and copying a struct of seven arrays cost fourteen atomic
+/// reference-count updates each time.
+final class RecipientPrefetch: Sendable {
   /// A member an action is likely to credit.
   struct Guess {
     /// Its ``MemberKey`` hash.
