@@ -65,7 +65,7 @@ public struct CompiledRules: Sendable {
     if !progress.isEmpty { state.progress = Array(repeating: [:], count: progress.count) }
     if !streaks.isEmpty { state.streaks = Array(repeating: StreakState(), count: streaks.count) }
     if !bonuses.isEmpty { state.bonusWindows = Array(repeating: .min, count: bonuses.count) }
-    if !caps.isEmpty { state.capUsage = Array(repeating: CapUsage(), count: caps.count) }
+    if !caps.isEmpty { state.capUsage = CapUsages(repeating: CapUsage(), count: caps.count) }
     for l in ladders.indices { state.tiers[l] = Int32(ladders[l].rank(for: state, tiers: ladders[l].tiers)) }
     return state
   }

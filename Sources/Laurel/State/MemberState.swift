@@ -31,14 +31,16 @@ public struct MemberState: Sendable, Equatable, Codable {
   package var balances: InlineInts<Int64>
   /// 1-based rank per ladder; 0 when no tier is open to the member.
   package var tiers: InlineInts<Int32>
-  package var traits: [String?]
+  // What most actions read comes first, within the first 144 bytes (the
+  // replay prefetches a state's lines; Swift lays fields out in this order).
   package var counters: [CounterState] = []
+  package var badges: [EarnedBadge] = []
+  package var capUsage = CapUsages()
+  package var traits: [String?]
   package var progress: [[String: Int32]] = []
   package var streaks: [StreakState] = []
-  package var badges: [EarnedBadge] = []
   /// Per bonus: the window index it was last paid in.
   package var bonusWindows: [Int64] = []
-  package var capUsage: [CapUsage] = []
   /// Per rule with a cooldown: when it last fired (Unix seconds).
   package var cooldowns: [Int: Int64] = [:]
 

@@ -111,7 +111,8 @@ public struct StateMigration: Sendable {
       throw IncompatibleRules(description: "a stored member state does not match the rules it was written under")
     }
     var out = initial
-    func carry<T>(_ old: [T], _ map: [Int?], into new: inout [T]) {
+    func carry<C: MutableCollection<T> & RandomAccessCollection, T>(_ old: C, _ map: [Int?], into new: inout C)
+    where C.Index == Int {
       for (i, value) in old.enumerated() { if let j = map[i] { new[j] = value } }
     }
     for (i, balance) in state.balances.enumerated() { if let j = maps.currencies[i] { out.balances[j] = balance } }
